@@ -1,0 +1,209 @@
+#include "agents/parameters.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "core/errors.hpp"
+#include "core/name_lookup.hpp"
+
+namespace culturesim {
+namespace {
+
+template <class T>
+std::span<double> as_span(T& value) {
+  if constexpr (std::is_same_v<T, double>) {
+    return {&value, 1};
+  } else {
+    return {value.data(), value.size()};
+  }
+}
+
+std::span<const std::string_view> keys_of(ParamKind kind) {
+  switch (kind) {
+    case ParamKind::per_role: return kRoleNames;
+    case ParamKind::per_severity: return kSeverityNames;
+    case ParamKind::per_response: return kResponseNames;
+    case ParamKind::per_disclosure: return kDisclosureNames;
+    default: return {};
+  }
+}
+
+using Accessor = std::span<double> (*)(Params&);
+
+struct Entry {
+  ParamSpec spec;
+  Accessor access;
+};
+
+std::vector<Entry> make_entries() {
+  Params defaults;
+  std::vector<Entry> entries;
+#define CS_PARAM(kind, name, def, lo, hi, unit, doc, source)                                      \
+  {                                                                                                 \
+    Accessor access = [](Params& p) { return as_span(p.name); };                                  \
+    const auto values = access(defaults);                                                           \
+    entries.push_back(Entry{ParamSpec{#name, ParamKind::kind, lo, hi, unit, doc, source,            \
+                                      keys_of(ParamKind::kind),                                     \
+                                      std::vector<double>(values.begin(), values.end())},           \
+                            access});                                                               \
+  }
+#include "agents/parameter_table.def"
+#undef CS_PARAM
+  return entries;
+}
+
+const std::vector<Entry>& entries() {
+  static const std::vector<Entry> table = make_entries();
+  return table;
+}
+
+const Entry& entry(std::string_view name) {
+  for (const auto& e : entries()) {
+    if (e.spec.name == name) return e;
+  }
+  core::throw_unknown_name("parameter", name, parameter_names());
+}
+
+std::string format_number(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+}  // namespace
+
+std::string_view kind_name(ParamKind kind) {
+  switch (kind) {
+    case ParamKind::scalar: return "scalar";
+    case ParamKind::integer: return "integer";
+    case ParamKind::per_role: return "per_role";
+    case ParamKind::per_severity: return "per_severity";
+    case ParamKind::per_response: return "per_response";
+    case ParamKind::per_disclosure: return "per_disclosure";
+  }
+  return "?";
+}
+
+const std::vector<ParamSpec>& parameter_specs() {
+  static const std::vector<ParamSpec> specs = [] {
+    std::vector<ParamSpec> out;
+    for (const auto& e : entries()) out.push_back(e.spec);
+    return out;
+  }();
+  return specs;
+}
+
+std::vector<std::string> parameter_names() {
+  std::vector<std::string> names;
+  for (const auto& e : entries()) names.emplace_back(e.spec.name);
+  return names;
+}
+
+const ParamSpec& parameter_spec(std::string_view name) { return entry(name).spec; }
+
+std::size_t key_index(const ParamSpec& spec, std::string_view key) {
+  for (std::size_t i = 0; i < spec.keys.size(); ++i) {
+    if (spec.keys[i] == key) return i;
+  }
+  std::vector<std::string> keys(spec.keys.begin(), spec.keys.end());
+  if (keys.empty()) {
+    throw UnknownName("parameter '" + std::string(spec.name) + "' is a scalar and takes no key (got '" +
+                      std::string(key) + "')");
+  }
+  core::throw_unknown_name("key of '" + std::string(spec.name) + "'", key, keys);
+}
+
+void check_value(const ParamSpec& spec, double value, std::string_view key) {
+  const std::string where =
+      std::string(spec.name) + (key.empty() ? "" : "[" + std::string(key) + "]");
+  if (!std::isfinite(value) || value < spec.min || value > spec.max) {
+    throw InvalidValue("parameter '" + where + "' = " + format_number(value) + " is out of range; allowed " +
+                       format_number(spec.min) + " to " + format_number(spec.max) +
+                       (spec.unit.empty() ? "" : " (" + std::string(spec.unit) + ")"));
+  }
+  if (spec.kind == ParamKind::integer && value != std::floor(value)) {
+    throw InvalidValue("parameter '" + where + "' = " + format_number(value) + " must be a whole number from " +
+                       format_number(spec.min) + " to " + format_number(spec.max));
+  }
+}
+
+void Params::validate() const {
+  auto& self = const_cast<Params&>(*this);  // accessors are shared with the mutable path
+  for (const auto& e : entries()) {
+    const auto values = e.access(self);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      check_value(e.spec, values[i], e.spec.keys.empty() ? std::string_view{} : e.spec.keys[i]);
+    }
+  }
+  double total = 0.0;
+  for (double p : severity_probs) total += p;
+  if (std::abs(total - 1.0) > 1e-6) {
+    throw InvalidValue("parameter 'severity_probs' must sum to 1 (near_miss + no_harm + mild + moderate + "
+                       "severe); it sums to " + format_number(total));
+  }
+  if (sv_recovery_level > sv_threshold) {
+    throw InvalidValue("parameter 'sv_recovery_level' = " + format_number(sv_recovery_level) +
+                       " must not exceed 'sv_threshold' = " + format_number(sv_threshold));
+  }
+}
+
+std::span<double> Params::values(std::string_view name) { return entry(name).access(*this); }
+
+std::span<const double> Params::values(std::string_view name) const {
+  return entry(name).access(const_cast<Params&>(*this));
+}
+
+double Params::get(std::string_view name, std::string_view key) const {
+  const auto& e = entry(name);
+  const auto values = e.access(const_cast<Params&>(*this));
+  if (e.spec.keys.empty()) {
+    if (!key.empty()) key_index(e.spec, key);  // throws: scalars take no key
+    return values[0];
+  }
+  if (key.empty()) {
+    throw InvalidValue("parameter '" + std::string(name) + "' has one value per key; name a key");
+  }
+  return values[key_index(e.spec, key)];
+}
+
+void Params::set(std::string_view name, double value, std::string_view key) {
+  const auto& e = entry(name);
+  auto values = e.access(*this);
+  if (e.spec.keys.empty()) {
+    if (!key.empty()) key_index(e.spec, key);
+    check_value(e.spec, value);
+    values[0] = value;
+    return;
+  }
+  if (key.empty()) {
+    throw InvalidValue("parameter '" + std::string(name) + "' has one value per key; name a key");
+  }
+  const std::size_t i = key_index(e.spec, key);
+  check_value(e.spec, value, key);
+  values[i] = value;
+}
+
+std::string parameters_markdown() {
+  std::ostringstream out;
+  out << "# Parameters\n\n"
+      << "Generated from `agents/parameter_table.def` by `culturesim_docs`; do not edit by hand "
+         "(a test checks that this file matches the table).\n\n"
+      << "| name | kind | default | range | unit | description | source |\n"
+      << "|---|---|---|---|---|---|---|\n";
+  for (const auto& spec : parameter_specs()) {
+    std::string defaults;
+    if (spec.keys.empty()) {
+      defaults = format_number(spec.defaults[0]);
+    } else {
+      for (std::size_t i = 0; i < spec.keys.size(); ++i) {
+        defaults += (i ? ", " : "") + std::string(spec.keys[i]) + " " + format_number(spec.defaults[i]);
+      }
+    }
+    out << "| `" << spec.name << "` | " << kind_name(spec.kind) << " | " << defaults << " | "
+        << format_number(spec.min) << " to " << format_number(spec.max) << " | " << spec.unit << " | "
+        << spec.description << " | " << spec.source << " |\n";
+  }
+  return out.str();
+}
+
+}  // namespace culturesim

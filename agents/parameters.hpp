@@ -1,0 +1,88 @@
+// Model parameters, generated from agents/parameter_table.def (the one place that defines them).
+#pragma once
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agents/categories.hpp"
+
+namespace culturesim {
+
+enum class ParamKind { scalar, integer, per_role, per_severity, per_response, per_disclosure };
+
+namespace detail {
+template <ParamKind K>
+struct ParamStorage {
+  using type = double;
+};
+template <>
+struct ParamStorage<ParamKind::per_role> {
+  using type = ByRole;
+};
+template <>
+struct ParamStorage<ParamKind::per_severity> {
+  using type = BySeverity;
+};
+template <>
+struct ParamStorage<ParamKind::per_response> {
+  using type = ByResponse;
+};
+template <>
+struct ParamStorage<ParamKind::per_disclosure> {
+  using type = ByDisclosure;
+};
+}  // namespace detail
+
+/// Every model parameter, with its default. Call validate() after changing fields by hand.
+struct Params {
+#define CS_VALUES(...) {__VA_ARGS__}
+#define CS_PARAM(kind, name, def, lo, hi, unit, doc, source) \
+  detail::ParamStorage<ParamKind::kind>::type name = def;
+#include "agents/parameter_table.def"
+#undef CS_PARAM
+#undef CS_VALUES
+
+  /// Throws InvalidValue naming the first offending parameter, its value and the allowed range.
+  void validate() const;
+
+  /// The values of one parameter (1 for a scalar, one per key otherwise). Throws UnknownName.
+  std::span<const double> values(std::string_view name) const;
+  std::span<double> values(std::string_view name);
+  /// A scalar parameter, or one key of a keyed parameter ("nurse", "severe", ...).
+  double get(std::string_view name, std::string_view key = {}) const;
+  /// Sets one value after checking its range (the whole set is not re-validated).
+  void set(std::string_view name, double value, std::string_view key = {});
+
+  bool operator==(const Params&) const = default;
+};
+
+/// The description of one parameter: everything the docs, Python and TOML layers need.
+struct ParamSpec {
+  std::string_view name;
+  ParamKind kind;
+  double min;
+  double max;
+  std::string_view unit;
+  std::string_view description;
+  std::string_view source;
+  std::span<const std::string_view> keys;  ///< empty for scalars
+  std::vector<double> defaults;
+};
+
+std::string_view kind_name(ParamKind kind);
+/// All parameters in table order.
+const std::vector<ParamSpec>& parameter_specs();
+/// One parameter's spec; throws UnknownName with the closest name suggested.
+const ParamSpec& parameter_spec(std::string_view name);
+std::vector<std::string> parameter_names();
+/// Position of `key` among the keys of a keyed parameter; throws UnknownName.
+std::size_t key_index(const ParamSpec& spec, std::string_view key);
+
+/// Throws InvalidValue unless value is finite, in [min, max] and whole for integer parameters.
+void check_value(const ParamSpec& spec, double value, std::string_view key = {});
+
+/// The Markdown table of docs/parameters.md.
+std::string parameters_markdown();
+
+}  // namespace culturesim

@@ -1,0 +1,237 @@
+#include "agents/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/errors.hpp"
+#include "core/parallel.hpp"
+
+namespace culturesim {
+namespace {
+
+inline double& at(OutputRow& row, Output o) { return row[static_cast<std::size_t>(o)]; }
+
+bool is_flow(std::size_t o) { return output_specs()[o].kind == "flow"; }
+
+}  // namespace
+
+void RunOptions::validate() const {
+  if (days < 1 || days > 100'000'000) {
+    throw InvalidValue("days = " + std::to_string(days) + " is out of range; allowed 1 to 100000000 (years 1/365 to 273972)");
+  }
+  if (record_every < 1 || record_every > 36500) {
+    throw InvalidValue("record_every = " + std::to_string(record_every) + " is out of range; allowed 1 to 36500 days");
+  }
+  if (snapshot_every < 0 || snapshot_every > 36500) {
+    throw InvalidValue("snapshot_every = " + std::to_string(snapshot_every) +
+                       " is out of range; allowed 0 (no snapshots) to 36500 days");
+  }
+}
+
+Simulation::Simulation(Hospital hospital, Params params, Policy policy, RunOptions options)
+    : hospital_(std::move(hospital)),
+      params_(std::move(params)),
+      policy_(policy),
+      options_(options),
+      clock_{options.days, options.record_every},
+      rng_(options.seed, options.replicate) {
+  hospital_.validate();
+  params_.validate();
+  policy_.validate();
+  options_.validate();
+  if (hospital_.units.size() > 65535) throw InvalidValue("a hospital has at most 65535 units");
+  constants_ = DayConstants::make(params_, policy_);
+
+  state_.resize(static_cast<std::size_t>(hospital_.establishment()));
+  std::size_t slot = 0;
+  for (std::size_t u = 0; u < hospital_.units.size(); ++u) {
+    const Unit& unit = hospital_.units[u];
+    UnitState us;
+    us.begin = slot;
+    us.index = u;
+    for (std::size_t r = 0; r < kRoles; ++r) {
+      for (int n = 0; n < unit.headcount[r]; ++n, ++slot) {
+        init_clinician(state_, slot, static_cast<Role>(r), static_cast<std::uint16_t>(u), params_, rng_);
+      }
+    }
+    us.end = slot;
+    us.hazards = static_cast<std::int64_t>(
+        std::llround(unit.initial_hazards >= 0.0 ? unit.initial_hazards : params_.initial_hazards));
+    refresh_unit_means(state_, us);
+    units_.push_back(us);
+  }
+  unit_rows_.assign(units_.size(), OutputRow{});
+  series_ = core::SeriesTable(kOutputs, static_cast<std::size_t>(clock_.periods()));
+}
+
+void Simulation::apply(const ScheduledChange& change) {
+  if (change.params) {
+    change.params->validate();
+    params_ = *change.params;
+  }
+  if (change.policy) {
+    change.policy->validate();
+    policy_ = *change.policy;
+  }
+  for (std::size_t u : change.clear_hazards_units) {
+    if (u >= units_.size()) {
+      throw InvalidValue("change '" + change.label + "': unit index " + std::to_string(u) + " is out of range; allowed 0 to " +
+                         std::to_string(units_.size() - 1));
+    }
+    units_[u].hazards = 0;
+  }
+  if (change.params || change.policy) constants_ = DayConstants::make(params_, policy_);
+}
+
+void Simulation::step_segment(std::int64_t end_day) {
+  // Units never interact, so each unit steps the whole segment in its own task.
+  core::parallel_each(units_.size(), [&](std::size_t u) {
+    for (std::int64_t d = day_; d < end_day; ++d) {
+      const DayInputs in{d, params_, policy_, constants_, rng_};
+      step_unit_day(state_, units_[u], in, unit_rows_[u]);
+    }
+  });
+  day_ = end_day;
+}
+
+void Simulation::step_until(std::int64_t end_day) {
+  end_day = std::min(end_day, clock_.days);
+  while (day_ < end_day) {
+    const std::int64_t period = clock_.period_of(day_);
+    std::int64_t stop = std::min(end_day, clock_.period_end(period));
+    if (options_.snapshot_every > 0) {
+      const std::int64_t next_snapshot = (day_ / options_.snapshot_every + 1) * options_.snapshot_every;
+      stop = std::min(stop, next_snapshot);
+    }
+    step_segment(stop);
+    if (day_ == clock_.period_end(period)) record_period(period);
+    if (options_.snapshot_every > 0 && day_ % options_.snapshot_every == 0) snapshots_.push_back(snapshot());
+  }
+}
+
+OutputRow Simulation::levels() const {
+  OutputRow row{};
+  const auto& s = state_;
+  std::vector<double> distress;
+  distress.reserve(s.size());
+  double hazards = 0.0, burnout_sum = 0.0, burned_out = 0.0, residue = 0.0, shortcut = 0.0, safety = 0.0,
+         value = 0.0, sv_active = 0.0, sv_over_year = 0.0, sv_past_year = 0.0;
+  // The last day already stepped: episodes are counted as of the end of that day.
+  const std::int64_t today = day_ - 1;
+  for (const auto& u : units_) hazards += static_cast<double>(u.hazards);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (!s.active[i]) continue;
+    distress.push_back(s.distress[i]);
+    burnout_sum += s.burnout[i];
+    burned_out += s.burnout[i] >= 0.5 ? 1.0 : 0.0;
+    residue += s.moral_residue[i];
+    shortcut += s.shortcut[i];
+    safety += s.psych_safety[i];
+    value += s.report_value[i];
+    if (s.sv_in_episode[i]) {
+      sv_active += 1.0;
+      if (today - s.sv_start_day[i] >= core::kDaysPerYear) sv_over_year += 1.0;
+    }
+    if (today - s.sv_last_start_day[i] < core::kDaysPerYear) sv_past_year += 1.0;
+  }
+  const double n = static_cast<double>(distress.size());
+  const double inv = n > 0 ? 1.0 / n : 0.0;
+  double distress_sum = 0.0;
+  for (double d : distress) distress_sum += d;
+  double p90 = 0.0;
+  if (!distress.empty()) {
+    const std::size_t k = static_cast<std::size_t>(std::ceil(0.9 * n)) - 1;  // nearest-rank percentile
+    std::nth_element(distress.begin(), distress.begin() + static_cast<std::ptrdiff_t>(k), distress.end());
+    p90 = distress[k];
+  }
+  at(row, Output::hazards) = hazards;
+  at(row, Output::distress_mean) = distress_sum * inv;
+  at(row, Output::distress_p90) = p90;
+  at(row, Output::burnout_prevalence) = burned_out * inv;
+  at(row, Output::burnout_mean) = burnout_sum * inv;
+  at(row, Output::moral_residue_mean) = residue * inv;
+  at(row, Output::shortcut_mean) = shortcut * inv;
+  at(row, Output::psych_safety_mean) = safety * inv;
+  at(row, Output::report_value_mean) = value * inv;
+  at(row, Output::sv_active) = sv_active;
+  at(row, Output::sv_active_over_year) = sv_over_year;
+  at(row, Output::sv_past_year) = sv_past_year;
+  at(row, Output::headcount) = n;
+  at(row, Output::vacancies) = static_cast<double>(s.size()) - n;
+  return row;
+}
+
+void Simulation::record_period(std::int64_t period) {
+  OutputRow row = levels();
+  for (std::size_t o = 0; o < kOutputs; ++o) {
+    if (!is_flow(o)) continue;
+    double total = 0.0;
+    for (auto& unit_row : unit_rows_) total += unit_row[o];  // fixed unit order: deterministic
+    row[o] = total;
+  }
+  for (auto& unit_row : unit_rows_) unit_row.fill(0.0);
+  for (std::size_t o = 0; o < kOutputs; ++o) series_.at(o, static_cast<std::size_t>(period)) = row[o];
+}
+
+Snapshot Simulation::snapshot() const {
+  const auto& s = state_;
+  Snapshot snap;
+  snap.day = day_;
+  snap.unit = s.unit;
+  snap.role.resize(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) snap.role[i] = static_cast<std::uint8_t>(s.role[i]);
+  snap.active = s.active;
+  snap.reckless = s.reckless;
+  snap.sv_in_episode = s.sv_in_episode;
+  snap.tenure_days = s.tenure_days;
+  snap.distress = s.distress;
+  snap.moral_residue = s.moral_residue;
+  snap.burnout = s.burnout;
+  snap.shortcut = s.shortcut;
+  snap.psych_safety = s.psych_safety;
+  snap.report_value = s.report_value;
+  snap.sensitivity = s.sensitivity;
+  return snap;
+}
+
+RunResult Simulation::result() const {
+  RunResult r;
+  r.series = series_;
+  for (std::int64_t p = 0; p < clock_.periods(); ++p) {
+    r.period_start_day.push_back(static_cast<double>(clock_.period_start(p)));
+    r.period_days.push_back(static_cast<double>(clock_.period_end(p) - clock_.period_start(p)));
+  }
+  r.snapshots = snapshots_;
+  return r;
+}
+
+RunResult Simulation::run(const Schedule& schedule, core::CancellationToken* cancel,
+                          std::atomic<std::int64_t>* days_done) {
+  for (std::size_t c = 1; c < schedule.size(); ++c) {
+    if (schedule[c].day < schedule[c - 1].day) {
+      throw InvalidValue("schedule: change '" + schedule[c].label + "' on day " + std::to_string(schedule[c].day) +
+                         " comes after a change on a later day; sort changes by day");
+    }
+  }
+  std::size_t next = 0;
+  while (day_ < clock_.days) {
+    while (next < schedule.size() && schedule[next].day <= day_) apply(schedule[next++]);
+    std::int64_t stop = clock_.period_end(clock_.period_of(day_));
+    if (next < schedule.size()) stop = std::min(stop, schedule[next].day);
+    const std::int64_t before = day_;
+    step_until(stop);
+    if (days_done) days_done->fetch_add(day_ - before, std::memory_order_relaxed);
+    if (cancel && (cancel->cancelled() || cancel->poll())) {
+      throw Interrupted("run stopped on request at day " + std::to_string(day_));
+    }
+  }
+  return result();
+}
+
+RunResult simulate(const Hospital& hospital, const Params& params, const Policy& policy, const RunOptions& options,
+                   const Schedule& schedule, core::CancellationToken* cancel) {
+  Simulation sim(hospital, params, policy, options);
+  return sim.run(schedule, cancel);
+}
+
+}  // namespace culturesim

@@ -1,0 +1,114 @@
+// One run of the model: a hospital stepped day by day under parameters and a policy that may
+// change on given days, with outputs recorded every record_every days.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agents/clinician_state.hpp"
+#include "agents/daily_step.hpp"
+#include "agents/hospital.hpp"
+#include "agents/outputs.hpp"
+#include "agents/parameters.hpp"
+#include "agents/policy.hpp"
+#include "core/cancellation.hpp"
+#include "core/clock.hpp"
+#include "core/random_stream.hpp"
+#include "core/series.hpp"
+
+namespace culturesim {
+
+/// How long, how recorded, and which random stream.
+struct RunOptions {
+  std::int64_t days = 10 * core::kDaysPerYear;
+  int record_every = 30;    ///< days per recorded period
+  int snapshot_every = 0;   ///< days between agent snapshots; 0 = none
+  std::uint64_t seed = 0;
+  std::uint64_t replicate = 0;
+
+  /// Throws InvalidValue naming the field: days 1 to 100 million, record_every 1 to 36500,
+  /// snapshot_every 0 to 36500.
+  void validate() const;
+};
+
+/// A change to the model on a given day (before that day is stepped). Built by experiments/
+/// from interventions; the model only knows "from this day on".
+struct ScheduledChange {
+  std::int64_t day = 0;
+  std::optional<Params> params;
+  std::optional<Policy> policy;
+  std::vector<std::size_t> clear_hazards_units;  ///< units whose latent hazards are all fixed
+  std::string label;
+};
+using Schedule = std::vector<ScheduledChange>;  ///< applied in order; days must not decrease
+
+/// Agent state at one moment (optional output, every snapshot_every days).
+struct Snapshot {
+  std::int64_t day = 0;
+  std::vector<std::uint16_t> unit;
+  std::vector<std::uint8_t> role, active, reckless, sv_in_episode;
+  std::vector<std::int32_t> tenure_days;
+  std::vector<double> distress, moral_residue, burnout, shortcut, psych_safety, report_value, sensitivity;
+};
+
+struct RunResult {
+  core::SeriesTable series;              ///< (output, period), outputs in output_specs() order
+  std::vector<double> period_start_day;  ///< first day of each period
+  std::vector<double> period_days;       ///< days in each period
+  std::vector<Snapshot> snapshots;
+};
+
+class Simulation {
+ public:
+  Simulation(Hospital hospital, Params params, Policy policy, RunOptions options);
+
+  /// Applies a change now (validates what it sets).
+  void apply(const ScheduledChange& change);
+  /// Steps days until `end_day` (exclusive), recording every completed period.
+  void step_until(std::int64_t end_day);
+  /// Runs to options.days, applying the schedule on its days; polls `cancel` between periods
+  /// and throws Interrupted when it fires.
+  /// `days_done`, when given, is advanced as days are simulated (for progress bars).
+  RunResult run(const Schedule& schedule = {}, core::CancellationToken* cancel = nullptr,
+                std::atomic<std::int64_t>* days_done = nullptr);
+
+  std::int64_t day() const { return day_; }
+  const Hospital& hospital() const { return hospital_; }
+  const Params& params() const { return params_; }
+  const Policy& policy() const { return policy_; }
+  const RunOptions& options() const { return options_; }
+  const ClinicianState& state() const { return state_; }
+  const std::vector<UnitState>& units() const { return units_; }
+  /// The levels (hazards, distress, burnout, ...) of the hospital now.
+  OutputRow levels() const;
+  Snapshot snapshot() const;
+  /// The result so far (periods not yet completed are zero).
+  RunResult result() const;
+
+ private:
+  void step_segment(std::int64_t end_day);
+  void record_period(std::int64_t period);
+
+  Hospital hospital_;
+  Params params_;
+  Policy policy_;
+  RunOptions options_;
+  core::Clock clock_;
+  core::RandomStream rng_;
+  DayConstants constants_;
+  ClinicianState state_;
+  std::vector<UnitState> units_;
+  std::vector<OutputRow> unit_rows_;  ///< each unit's flows in the current period
+  std::int64_t day_ = 0;
+  core::SeriesTable series_;
+  std::vector<Snapshot> snapshots_;
+};
+
+/// Convenience: one run from start to end.
+RunResult simulate(const Hospital& hospital, const Params& params, const Policy& policy,
+                   const RunOptions& options, const Schedule& schedule = {},
+                   core::CancellationToken* cancel = nullptr);
+
+}  // namespace culturesim

@@ -1,0 +1,50 @@
+// An ensemble: many runs (scenario x replicate) stepped in parallel with TBB. Each run is a pure
+// function of (scenario, seed, replicate), so the ensemble's results do not depend on the order in
+// which runs finish or on the thread count.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "agents/simulation.hpp"
+#include "core/cancellation.hpp"
+#include "experiments/scenario.hpp"
+
+namespace culturesim {
+
+struct RunId {
+  std::size_t scenario = 0;
+  std::size_t replicate = 0;
+  bool operator==(const RunId&) const = default;
+};
+
+struct EnsembleOptions {
+  std::int64_t days = 30 * core::kDaysPerYear;
+  int record_every = 30;
+  int snapshot_every = 0;
+  std::uint64_t seed = 0;
+  int threads = 0;  ///< 0 = all cores
+
+  RunOptions run_options(std::size_t replicate) const;
+};
+
+/// Counters a progress bar can poll from another thread while the ensemble runs.
+struct EnsembleProgress {
+  std::atomic<std::int64_t> runs_done{0};
+  std::atomic<std::int64_t> days_done{0};
+};
+
+/// Receives each finished run. Calls are serialised (never two at once), in completion order.
+using RunSink = std::function<void(const RunId&, const RunResult&)>;
+
+/// Every (scenario, replicate) pair, scenario-major.
+std::vector<RunId> all_runs(std::size_t scenarios, std::size_t replicates);
+
+/// Runs `runs` in parallel and hands each result to `sink`. A run that throws stops the ensemble:
+/// the error is rethrown with its scenario and replicate named; results already handed over stay.
+void run_ensemble(const std::vector<Scenario>& scenarios, const std::vector<RunId>& runs,
+                  const EnsembleOptions& options, const RunSink& sink, EnsembleProgress* progress = nullptr,
+                  core::CancellationToken* cancel = nullptr);
+
+}  // namespace culturesim

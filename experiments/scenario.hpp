@@ -1,0 +1,33 @@
+// A scenario: a hospital, a base parameter set, a policy and a list of interventions.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "agents/hospital.hpp"
+#include "agents/parameters.hpp"
+#include "agents/policy.hpp"
+#include "agents/simulation.hpp"
+#include "core/cancellation.hpp"
+#include "experiments/intervention.hpp"
+
+namespace culturesim {
+
+struct Scenario {
+  std::string name = "typical";
+  Hospital hospital = Hospital::default_hospital();
+  Params params{};
+  Policy policy = Policy::typical();
+  std::vector<Intervention> interventions;
+
+  /// Throws InvalidValue / UnknownName prefixed with "scenario '<name>': ".
+  void validate() const;
+  Schedule schedule() const;
+  /// A TOML text that describes the scenario completely (kept in every results file).
+  std::string to_toml() const;
+};
+
+/// One run of a scenario.
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options,
+                       core::CancellationToken* cancel = nullptr, std::atomic<std::int64_t>* days_done = nullptr);
+
+}  // namespace culturesim
