@@ -1,5 +1,6 @@
 #include "experiments/scenario.hpp"
 
+#include <algorithm>
 #include <iomanip>
 #include <sstream>
 
@@ -93,12 +94,28 @@ std::string Scenario::to_toml() const {
           out << " }\n";
         }
         if (!iv.params.empty()) {
-          out << "params = [";
-          for (std::size_t k = 0; k < iv.params.size(); ++k) {
-            out << (k ? ", " : "") << "{ name = " << quoted(iv.params[k].name) << ", key = " << quoted(iv.params[k].key)
-                << ", value = " << number(iv.params[k].value) << " }";
+          // params = { alpha_base = 0.02, quit_rate = { nurse = 0.2 } }: keyed values grouped by name.
+          out << "params = { ";
+          std::vector<std::string> names;
+          for (const auto& p : iv.params) {
+            if (std::find(names.begin(), names.end(), p.name) == names.end()) names.push_back(p.name);
           }
-          out << "]\n";
+          for (std::size_t n = 0; n < names.size(); ++n) {
+            out << (n ? ", " : "") << names[n] << " = ";
+            bool keyed = false;
+            std::string inner;
+            for (const auto& p : iv.params) {
+              if (p.name != names[n]) continue;
+              if (p.key.empty()) {
+                inner = number(p.value);
+              } else {
+                inner += (keyed ? ", " : "") + p.key + " = " + number(p.value);
+                keyed = true;
+              }
+            }
+            out << (keyed ? "{ " + inner + " }" : inner);
+          }
+          out << " }\n";
         }
         break;
       case Intervention::Kind::ramp:

@@ -1,0 +1,42 @@
+// culturesim._engine: the compiled engine behind the culturesim package. Private: analysts use
+// the package's Python API, which describes scenarios as dicts and calls these functions.
+#include <pybind11/pybind11.h>
+
+#include "core/errors.hpp"
+#include "core/version.hpp"
+
+namespace py = pybind11;
+
+namespace culturesim::bindings {
+void bind_tables(py::module_& m);
+void bind_run(py::module_& m);
+void bind_results(py::module_& m);
+}  // namespace culturesim::bindings
+
+PYBIND11_MODULE(_engine, m) {
+  m.doc() = "culturesim's compiled engine (private; use the culturesim package)";
+  m.attr("__version__") = CULTURESIM_VERSION_INFO;
+  m.attr("engine_version") = culturesim::kEngineVersion;
+  m.attr("build_info") = culturesim::kBuildInfo;
+
+  // Typed engine errors become the Python exceptions analysts expect; never exit().
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const culturesim::InvalidValue& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const culturesim::UnknownName& e) {
+      PyErr_SetString(PyExc_KeyError, e.what());
+    } catch (const culturesim::FileExists& e) {
+      PyErr_SetString(PyExc_FileExistsError, e.what());
+    } catch (const culturesim::ResultsFileError& e) {
+      PyErr_SetString(PyExc_OSError, e.what());
+    } catch (const culturesim::Interrupted& e) {
+      PyErr_SetString(PyExc_KeyboardInterrupt, e.what());
+    }
+  });
+
+  culturesim::bindings::bind_tables(m);
+  culturesim::bindings::bind_run(m);
+  culturesim::bindings::bind_results(m);
+}

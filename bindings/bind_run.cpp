@@ -1,0 +1,122 @@
+// Running: one run, a block of replicates (a cluster task), and the cancel / progress handles
+// that let Python show a progress bar and stop a run on Ctrl-C while the engine holds no GIL.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "agents/outputs.hpp"
+#include "convert.hpp"
+#include "core/errors.hpp"
+#include "core/parallel.hpp"
+
+namespace culturesim::bindings {
+namespace {
+
+template <class T>
+py::array_t<T> to_array(const std::vector<T>& v) {
+  py::array_t<T> a(static_cast<py::ssize_t>(v.size()));
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return a;
+}
+
+py::dict snapshot_to_dict(const Snapshot& s) {
+  py::dict d;
+  d["day"] = s.day;
+  d["unit"] = to_array(s.unit);
+  d["role"] = to_array(s.role);
+  d["active"] = to_array(s.active);
+  d["reckless"] = to_array(s.reckless);
+  d["sv_in_episode"] = to_array(s.sv_in_episode);
+  d["tenure_days"] = to_array(s.tenure_days);
+  d["distress"] = to_array(s.distress);
+  d["moral_residue"] = to_array(s.moral_residue);
+  d["burnout"] = to_array(s.burnout);
+  d["shortcut"] = to_array(s.shortcut);
+  d["psych_safety"] = to_array(s.psych_safety);
+  d["report_value"] = to_array(s.report_value);
+  d["sensitivity"] = to_array(s.sensitivity);
+  return d;
+}
+
+}  // namespace
+
+void bind_run(py::module_& m) {
+  py::class_<core::CancellationToken>(m, "Cancel", "A handle that stops a running engine call at its next period.")
+      .def(py::init<>())
+      .def("cancel", &core::CancellationToken::cancel)
+      .def_property_readonly("cancelled", &core::CancellationToken::cancelled);
+
+  py::class_<EnsembleProgress>(m, "Progress", "Counters of finished runs and simulated days, readable while running.")
+      .def(py::init<>())
+      .def_property_readonly("runs_done", [](const EnsembleProgress& p) { return p.runs_done.load(); })
+      .def_property_readonly("days_done", [](const EnsembleProgress& p) { return p.days_done.load(); });
+
+  m.def(
+      "run",
+      [](const py::dict& scenario, std::int64_t days, int record_every, int snapshot_every, std::uint64_t seed,
+         std::uint64_t replicate, int threads, core::CancellationToken* cancel, EnsembleProgress* progress) {
+        const Scenario s = scenario_from(scenario);
+        RunOptions options;
+        options.days = days;
+        options.record_every = record_every;
+        options.snapshot_every = snapshot_every;
+        options.seed = seed;
+        options.replicate = replicate;
+        options.validate();
+        if (threads < 0) throw InvalidValue("threads = " + std::to_string(threads) + " must be 0 (all cores) or more");
+        RunResult result;
+        {
+          py::gil_scoped_release release;
+          result = core::with_threads(threads, [&] {
+            return run_scenario(s, options, cancel, progress ? &progress->days_done : nullptr);
+          });
+        }
+        const auto& table = result.series;
+        py::array_t<double> series({table.outputs(), table.periods()});
+        std::copy(table.values().begin(), table.values().end(), series.mutable_data());
+        py::dict out;
+        out["series"] = series;
+        out["period_start_day"] = to_array(result.period_start_day);
+        out["period_days"] = to_array(result.period_days);
+        py::list snapshots;
+        for (const auto& snap : result.snapshots) snapshots.append(snapshot_to_dict(snap));
+        out["snapshots"] = snapshots;
+        return out;
+      },
+      py::arg("scenario"), py::arg("days"), py::arg("record_every") = 30, py::arg("snapshot_every") = 0,
+      py::arg("seed") = 0, py::arg("replicate") = 0, py::arg("threads") = 0, py::arg("cancel") = nullptr,
+      py::arg("progress") = nullptr,
+      "One run of a scenario dict. Returns {'series': (outputs, periods) array, 'period_start_day', "
+      "'period_days', 'snapshots'}. Releases the GIL while it runs.");
+
+  m.def(
+      "run_block",
+      [](const py::dict& scenario, const std::vector<std::size_t>& replicates, std::int64_t days, int record_every,
+         std::uint64_t seed, int threads, core::CancellationToken* cancel, EnsembleProgress* progress) {
+        const std::vector<Scenario> scenarios{scenario_from(scenario)};
+        const EnsembleOptions options = ensemble_options_from(days, record_every, seed, threads);
+        std::vector<RunId> runs;
+        for (std::size_t r : replicates) runs.push_back({0, r});
+        const auto periods = static_cast<std::size_t>(core::Clock{days, record_every}.periods());
+        py::array_t<double> out({replicates.size(), kOutputs, periods});
+        double* data = out.mutable_data();
+        {
+          py::gil_scoped_release release;
+          run_ensemble(scenarios, runs, options,
+                       [&](const RunId& id, const RunResult& r) {
+                         const auto pos = static_cast<std::size_t>(
+                             std::find(runs.begin(), runs.end(), id) - runs.begin());
+                         std::copy(r.series.values().begin(), r.series.values().end(),
+                                   data + pos * kOutputs * periods);
+                       },
+                       progress, cancel);
+        }
+        return out;
+      },
+      py::arg("scenario"), py::arg("replicates"), py::arg("days"), py::arg("record_every") = 30, py::arg("seed") = 0,
+      py::arg("threads") = 0, py::arg("cancel") = nullptr, py::arg("progress") = nullptr,
+      "Runs replicates of one scenario in parallel; returns a (replicate, output, period) array. "
+      "The unit of work of cluster sweeps.");
+}
+
+}  // namespace culturesim::bindings

@@ -1,0 +1,81 @@
+// The tables: parameters, policy fields and presets, outputs, the default hospital.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "agents/outputs.hpp"
+#include "agents/parameters.hpp"
+#include "agents/policy.hpp"
+#include "convert.hpp"
+
+namespace culturesim::bindings {
+
+void bind_tables(py::module_& m) {
+  m.def(
+      "parameter_specs",
+      [] {
+        py::list out;
+        for (const auto& s : parameter_specs()) {
+          py::dict d;
+          d["name"] = std::string(s.name);
+          d["kind"] = std::string(kind_name(s.kind));
+          d["min"] = s.min;
+          d["max"] = s.max;
+          d["unit"] = std::string(s.unit);
+          d["description"] = std::string(s.description);
+          d["source"] = std::string(s.source);
+          py::list keys;
+          for (auto k : s.keys) keys.append(std::string(k));
+          d["keys"] = keys;
+          d["default"] = s.defaults;
+          out.append(d);
+        }
+        return out;
+      },
+      "Every model parameter in table order: name, kind, min, max, unit, description, source, keys, default.");
+  m.def("default_params", [] { return params_to_dict(Params{}); },
+        "The default parameter values as a dict (keyed parameters as dicts by key).");
+  m.def("validate_params", [](const py::dict& p) { return params_to_dict(params_from(p)); }, py::arg("params"),
+        "Validates parameter overrides on top of the defaults; returns the full set. Raises ValueError / KeyError.");
+  m.def(
+      "policy_field_specs",
+      [] {
+        py::list out;
+        for (const auto& f : policy_field_specs()) {
+          py::dict d;
+          d["name"] = std::string(f.name);
+          d["blame"] = f.blame;
+          d["just_culture"] = f.just_culture;
+          d["description"] = std::string(f.description);
+          out.append(d);
+        }
+        return out;
+      },
+      "Every policy field with its value in the blame and Just Culture presets.");
+  m.def("policy_from_blame", [](double b) { return policy_to_dict(Policy::from_blame(b)); }, py::arg("b"),
+        "The policy at blame level b (1 = blame, 0 = Just Culture), as a dict.");
+  m.def("validate_policy", [](const py::dict& p) { return policy_to_dict(policy_from(p)); }, py::arg("fields"),
+        "Validates policy fields on top of typical(); returns the full policy. Raises ValueError / KeyError.");
+  m.def(
+      "output_specs",
+      [] {
+        py::list out;
+        for (const auto& s : output_specs()) {
+          py::dict d;
+          d["name"] = s.name;
+          d["unit"] = s.unit;
+          d["kind"] = s.kind;
+          d["description"] = s.description;
+          out.append(d);
+        }
+        return out;
+      },
+      "Every recorded output: name, unit, kind (flow or level), description.");
+  m.def("default_hospital", [] { return hospital_to_dict(Hospital::default_hospital()); },
+        "The embedded default hospital (about 1,000 clinicians in five units).");
+  m.def("role_names", [] { return std::vector<std::string>(kRoleNames.begin(), kRoleNames.end()); });
+  m.def("scenario_toml", [](const py::dict& scenario) { return scenario_from(scenario).to_toml(); },
+        py::arg("scenario"), "The complete TOML description of a scenario, as stored in results files.");
+  m.def("parameters_markdown", [] { return parameters_markdown(); });
+}
+
+}  // namespace culturesim::bindings

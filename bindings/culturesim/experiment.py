@@ -1,0 +1,356 @@
+"""Experiments: scenarios x replicates x years, written to one HDF5 file, compared honestly."""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _engine
+from ._running import call_engine
+from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
+from .result import _days, _seed, _threads
+from .scenario import Scenario, as_scenario
+
+
+class Experiment:
+    """Scenarios x replicates x years on common random numbers.
+
+    Replicate r of every scenario uses the same random stream (seed, r), so a paired difference
+    between scenarios differs only by what the scenarios change.
+
+    >>> import culturesim as cs
+    >>> exp = cs.Experiment([cs.Scenario("blame", policy="blame"),
+    ...                      cs.Scenario("just", policy="just_culture")], replicates=3, years=2)
+    >>> exp
+    Experiment(2 scenarios x 3 replicates x 2 years, seed 0: 'blame', 'just')
+    >>> res = exp.run(progress=False)
+    >>> res.compare("blame", "just", "reports")["n"]
+    3
+    """
+
+    def __init__(self, scenarios: Iterable[Scenario | str], replicates: int = 20, years: float = 30,
+                 seed: int = 0, record_every: int = 30):
+        self.scenarios: list[Scenario] = [as_scenario(s) for s in scenarios]
+        if not self.scenarios:
+            raise ValueError("an experiment needs at least one scenario")
+        names = [s.name for s in self.scenarios]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"scenario names must be unique; repeated: {', '.join(dupes)}")
+        if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or not 1 <= replicates <= 10**6:
+            raise ValueError(f"replicates must be a whole number from 1 to 1000000, got {replicates!r}")
+        self.replicates = int(replicates)
+        self.days = _days(years)
+        self.seed = _seed(seed)
+        if isinstance(record_every, bool) or not isinstance(record_every, (int, np.integer)) or not 1 <= record_every <= 36500:
+            raise ValueError(f"record_every must be a whole number of days from 1 to 36500, got {record_every!r}")
+        self.record_every = int(record_every)
+
+    @property
+    def years(self) -> float:
+        return self.days / DAYS_PER_YEAR
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.scenarios) * self.replicates
+
+    def scenario_dicts(self) -> list[dict[str, Any]]:
+        return [s.to_dict() for s in self.scenarios]
+
+    def run(self, path: str | os.PathLike | None = None, executor: Any = None, progress: bool = True,
+            resume: bool = False, force: bool = False, threads: int | None = None,
+            runs: Sequence[tuple[int, int]] | None = None) -> "ExperimentResult":
+        """Runs every (scenario, replicate) and returns the results.
+
+        path: the HDF5 file to write (runs are written as they finish); None keeps the results in
+        memory only. An existing file is refused unless ``resume`` (continue it: finished runs are
+        not recomputed) or ``force`` (start it again). executor: None runs on this machine's
+        cores; a concurrent.futures Executor or a dask.distributed Client spreads tasks over a
+        cluster (see culturesim.cluster). runs: only these (scenario, replicate) pairs.
+        """
+        if resume and force:
+            raise ValueError("choose one of resume (continue the file) or force (start it again)")
+        temporary = path is None
+        if temporary:
+            tmpdir = tempfile.TemporaryDirectory(prefix="culturesim-")
+            path = os.path.join(tmpdir.name, "results.h5")
+        path = os.fspath(path)
+        mode = "resume" if resume else ("overwrite" if force else "create")
+        try:
+            if executor is not None:
+                from .cluster import run_on_executor
+
+                run_on_executor(self, path, executor, mode=mode, progress=progress, runs=runs)
+            else:
+                todo = self.n_runs if runs is None else len(runs)
+                call_engine(_engine.run_experiment, total_days=todo * self.days, total_runs=todo, progress=progress,
+                            desc="experiment", scenarios=self.scenario_dicts(), replicates=self.replicates,
+                            days=self.days, record_every=self.record_every, seed=self.seed,
+                            threads=_threads(threads), path=path, mode=mode,
+                            runs=[(int(s), int(r)) for s, r in runs] if runs is not None else None)
+            result = open_results(path, experiment=self)
+            if temporary:
+                result.load()
+                result.path = None
+            return result
+        finally:
+            if temporary:
+                tmpdir.cleanup()
+
+    def __repr__(self) -> str:
+        names = ", ".join(repr(s.name) for s in self.scenarios)
+        return (f"Experiment({len(self.scenarios)} scenario{'s' if len(self.scenarios) != 1 else ''} x "
+                f"{self.replicates} replicates x {self.years:g} years, seed {self.seed}: {names})")
+
+
+class ExperimentResult:
+    """The results of an experiment: every output as (scenario, replicate, period).
+
+    Read from an HDF5 results file (``cs.open_results(path)``) or returned by Experiment.run.
+    """
+
+    def __init__(self, path: str | None, experiment: Experiment | None = None):
+        self.path = path
+        self.experiment = experiment
+        self._data: dict[str, np.ndarray] | None = None
+        self._read_metadata()
+
+    # -- reading -----------------------------------------------------------------------------
+    def _read_metadata(self) -> None:
+        import h5py
+
+        with h5py.File(self.path, "r") as f:
+            if f.attrs.get("format") != "culturesim-results":
+                raise OSError(f"'{self.path}' is not a culturesim results file")
+            self.attrs = {k: _plain(v) for k, v in f.attrs.items()}
+            self.scenarios: list[str] = list(f["coords/scenario"].asstr()[:])
+            self.period_start_day = f["coords/period_start_day"][:]
+            self.period_days = f["coords/period_days"][:]
+            self.done = f["done"][:].astype(bool)
+            self.scenario_attrs = {name: {k: _plain(v) for k, v in f[f"scenarios/{name}"].attrs.items()}
+                                   for name in self.scenarios}
+            self.definitions = {name: f[f"scenarios/{name}/definition"].asstr()[()] for name in self.scenarios}
+            self.units = {n: f[f"series/{n}"].attrs.get("unit", "") for n in f["series"]}
+
+    def load(self) -> "ExperimentResult":
+        """Reads every series into memory (done automatically on first use)."""
+        if self._data is None:
+            import h5py
+
+            with h5py.File(self.path, "r") as f:
+                self._data = {name: f[f"series/{name}"][...] for name in f["series"]}
+        return self
+
+    @property
+    def data(self) -> dict[str, np.ndarray]:
+        return self.load()._data  # type: ignore[return-value]
+
+    @property
+    def replicates(self) -> int:
+        return int(self.done.shape[1])
+
+    @property
+    def seed(self) -> int:
+        return int(self.attrs["seed"])
+
+    @property
+    def years(self) -> float:
+        return float(self.attrs["years"])
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.done.all())
+
+    def __getitem__(self, metric: str) -> np.ndarray:
+        """(scenario, replicate, period) array of a recorded or derived output."""
+        check_metric(metric)
+        if metric in DERIVED:
+            return sum(self.data[p] for p in DERIVED[metric][0])
+        return self.data[metric]
+
+    def _index(self, scenario: str | int) -> int:
+        if isinstance(scenario, (int, np.integer)) and not isinstance(scenario, bool):
+            if not 0 <= scenario < len(self.scenarios):
+                raise KeyError(f"scenario index {scenario} out of range; there are {len(self.scenarios)}")
+            return int(scenario)
+        if scenario not in self.scenarios:
+            import difflib
+
+            close = difflib.get_close_matches(str(scenario), self.scenarios, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(self.scenarios)}"
+            raise KeyError(f"unknown scenario '{scenario}'{hint}")
+        return self.scenarios.index(scenario)
+
+    # -- views -------------------------------------------------------------------------------
+    def to_xarray(self):
+        """An xarray Dataset with dims (scenario, replicate, period); unfinished runs are NaN."""
+        import xarray as xr
+
+        coords = {"scenario": self.scenarios, "replicate": np.arange(self.replicates),
+                  "period": np.arange(len(self.period_start_day)),
+                  "day": ("period", self.period_start_day), "year": ("period", self.period_start_day / DAYS_PER_YEAR),
+                  "period_days": ("period", self.period_days)}
+        data_vars = {name: (("scenario", "replicate", "period"), values,
+                            {"unit": self.units.get(name, ""), "kind": "flow" if name in FLOWS else "level"})
+                     for name, values in self.data.items()}
+        return xr.Dataset(data_vars, coords=coords, attrs={k: v for k, v in self.attrs.items()
+                                                           if isinstance(v, (str, int, float))})
+
+    def to_pandas(self, metrics: Sequence[str] | None = None, params: Sequence[str] | None = None):
+        """Long format: one row per (scenario, replicate, period), outputs and parameters as columns.
+
+        The parameter columns are the policy fields plus every parameter that differs between
+        scenarios (or those named in ``params``).
+        """
+        import pandas as pd
+
+        names = list(metrics) if metrics is not None else list(self.data)
+        n_s, n_r, n_p = len(self.scenarios), self.replicates, len(self.period_start_day)
+        frame = pd.DataFrame({
+            "scenario": np.repeat(self.scenarios, n_r * n_p),
+            "replicate": np.tile(np.repeat(np.arange(n_r), n_p), n_s),
+            "day": np.tile(self.period_start_day.astype(int), n_s * n_r),
+            "year": np.tile(self.period_start_day / DAYS_PER_YEAR, n_s * n_r),
+        })
+        for name in names:
+            frame[name] = self[name].reshape(-1)
+        for column in self._param_columns(params):
+            values = [self.scenario_attrs[s][column] for s in self.scenarios]
+            frame[column] = np.repeat([v if np.isscalar(v) else str(v) for v in values], n_r * n_p)
+        frame["scenario"] = pd.Categorical(frame["scenario"], categories=self.scenarios)
+        return frame
+
+    def _param_columns(self, params: Sequence[str] | None) -> list[str]:
+        if params is not None:
+            return list(params)
+        first = self.scenario_attrs[self.scenarios[0]]
+        columns = [k for k in first if k.startswith("policy.")]
+        for key, value in first.items():
+            if key.startswith("policy.") or key in ("name", "units", "interventions", "hospital"):
+                continue
+            if any(not np.array_equal(np.asarray(self.scenario_attrs[s][key]), np.asarray(value))
+                   for s in self.scenarios[1:]):
+                columns.append(key)
+        return columns
+
+    def per_run(self, metric: str, window: tuple[float, float] | None = None) -> np.ndarray:
+        """One number per (scenario, replicate): a flow's mean per year, or a level's mean,
+        over the periods that start inside ``window`` (years; default the whole run for flows,
+        the last year for levels)."""
+        values = self[metric]
+        years = self.period_start_day / DAYS_PER_YEAR
+        is_flow = metric in FLOWS or metric in DERIVED
+        if window is None:
+            window = (0.0, np.inf) if is_flow else (max(0.0, self.years - 1.0), np.inf)
+        mask = (years >= window[0]) & (years < window[1])
+        if not mask.any():
+            raise ValueError(f"window {window} holds no period; the run covers years 0 to {self.years:g}")
+        if is_flow:
+            covered = self.period_days[mask].sum() / DAYS_PER_YEAR
+            return values[:, :, mask].sum(axis=2) / covered
+        return values[:, :, mask].mean(axis=2)
+
+    def summary(self, metrics: Sequence[str] | None = None, window: tuple[float, float] | None = None):
+        """Mean and 10/50/90% bands over replicates, per scenario and metric (see per_run)."""
+        import pandas as pd
+
+        from .outputs import HEADLINE
+
+        rows = []
+        for metric in (metrics or ("harm_events", "errors") + HEADLINE):
+            per_run = self.per_run(metric, window)
+            for i, name in enumerate(self.scenarios):
+                x = per_run[i][~np.isnan(per_run[i])]
+                rows.append({"scenario": name, "metric": metric, "mean": x.mean() if x.size else np.nan,
+                             "p10": np.percentile(x, 10) if x.size else np.nan,
+                             "p50": np.percentile(x, 50) if x.size else np.nan,
+                             "p90": np.percentile(x, 90) if x.size else np.nan, "n": x.size})
+        return pd.DataFrame(rows).set_index(["metric", "scenario"])
+
+    def compare(self, a: str | int, b: str | int, metric: str = "harm_events",
+                window: tuple[float, float] | None = None, level: float = 0.95) -> dict[str, Any]:
+        """Paired difference b - a over replicates (common random numbers), with a t interval.
+
+        Returns mean_a, mean_b, diff (mean of b - a), ci_low, ci_high, relative (diff / mean_a),
+        n and the per-replicate differences.
+        """
+        from scipy import stats
+
+        ia, ib = self._index(a), self._index(b)
+        per_run = self.per_run(check_metric(metric), window)
+        paired = ~np.isnan(per_run[ia]) & ~np.isnan(per_run[ib])
+        xa, xb = per_run[ia][paired], per_run[ib][paired]
+        d = xb - xa
+        n = int(d.size)
+        if n == 0:
+            raise ValueError(f"no replicate is finished for both '{self.scenarios[ia]}' and '{self.scenarios[ib]}'")
+        mean = float(d.mean())
+        if n > 1:
+            half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n))
+        else:
+            half = float("nan")
+        mean_a = float(xa.mean())
+        return {"metric": metric, "a": self.scenarios[ia], "b": self.scenarios[ib], "mean_a": mean_a,
+                "mean_b": float(xb.mean()), "diff": mean, "ci_low": mean - half, "ci_high": mean + half,
+                "relative": mean / mean_a if mean_a else float("nan"), "n": n, "level": level, "differences": d}
+
+    def compare_table(self, a: str | int, b: str | int, metrics: Sequence[str] | None = None,
+                      window: tuple[float, float] | None = None):
+        """compare() for several metrics, as a DataFrame."""
+        import pandas as pd
+
+        from .outputs import HEADLINE
+
+        rows = [{k: v for k, v in self.compare(a, b, m, window).items() if k != "differences"}
+                for m in (metrics or ("harm_events",) + HEADLINE)]
+        return pd.DataFrame(rows).set_index("metric")
+
+    def plot(self, metric: str = "harm_events", scenarios: Sequence[str] | None = None, ax=None):
+        """Trajectories over time: median and 10-90% band over replicates, per scenario."""
+        from .plotting import plot_bands
+
+        return plot_bands(self, metric, scenarios=scenarios, ax=ax)
+
+    def plot_compare(self, a: str | int, b: str | int, metrics: Sequence[str] | None = None, ax=None,
+                     window: tuple[float, float] | None = None):
+        """Forest plot of relative paired differences (b - a) / a with 95% intervals."""
+        from .plotting import plot_forest
+
+        return plot_forest(self.compare_table(a, b, metrics, window), ax=ax)
+
+    def __repr__(self) -> str:
+        where = f"'{self.path}'" if self.path else "in memory"
+        return (f"ExperimentResult({len(self.scenarios)} scenarios x {self.replicates} replicates x "
+                f"{self.years:g} years, {int(self.done.sum())}/{self.done.size} runs done, seed {self.seed}, {where}: "
+                f"{', '.join(map(repr, self.scenarios))})")
+
+
+def open_results(path: str | os.PathLike, experiment: Experiment | None = None) -> ExperimentResult:
+    """Opens an HDF5 results file written by culturesim.
+
+    >>> import culturesim as cs, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "r.h5")
+    >>> _ = cs.Experiment(["blame"], replicates=2, years=1).run(path, progress=False)
+    >>> cs.open_results(path).scenarios
+    ['blame']
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no results file at '{path}'")
+    return ExperimentResult(path, experiment)
+
+
+def _plain(value: Any) -> Any:
+    """HDF5 attribute values as plain Python values."""
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in ("O", "S", "U"):
+            return [v.decode() if isinstance(v, bytes) else str(v) for v in value.tolist()]
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,132 @@
+"""Interventions: changes to the policy, parameters or hospital at a given time."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .policy import Policy
+
+DAYS_PER_YEAR = 365
+
+
+def _day(at_year: float | None, at_day: int | None) -> int:
+    if (at_year is None) == (at_day is None):
+        raise ValueError("an intervention needs exactly one of at_year or at_day")
+    if at_day is not None:
+        return int(at_day)
+    return int(round(float(at_year) * DAYS_PER_YEAR))
+
+
+class Intervention:
+    """A change at a given time: a new policy, some policy fields, some parameters.
+
+    >>> import culturesim as cs
+    >>> switch = cs.Intervention(at_year=5, policy=cs.Policy.just_culture())
+    >>> support = cs.Intervention.launch_support(at_year=2)
+    >>> ramp = cs.Intervention.ramp(start_year=5, years=3)   # blame -> Just Culture over 3 years
+    >>> fix = cs.Intervention.fix_friction(at_year=1, units=["ED"])
+    >>> cs.Intervention(at_year=1, params={"alpha_support": 0.08}).day
+    365
+    """
+
+    def __init__(self, at_year: float | None = None, *, at_day: int | None = None,
+                 policy: Policy | Mapping[str, float] | str | float | None = None,
+                 params: Mapping[str, Any] | None = None, label: str | None = None):
+        self.day = _day(at_year, at_day)
+        self.kind = "set"
+        self.policy: Policy | None = None
+        self.policy_fields: dict[str, float] = {}
+        if isinstance(policy, Mapping):
+            self.policy_fields = {k: float(v) for k, v in policy.items()}
+        elif policy is not None:
+            self.policy = as_policy(policy)
+        self.params: dict[str, Any] = dict(params or {})
+        self.label = label or self._default_label()
+        self.extra: dict[str, Any] = {}
+
+    def _default_label(self) -> str:
+        parts = []
+        if self.policy is not None:
+            parts.append("switch policy" + (f" to b={self.policy.blame_level:g}" if self.policy.blame_level is not None else ""))
+        parts += [f"{k}={v:g}" for k, v in self.policy_fields.items()]
+        parts += [f"{k}={v}" for k, v in self.params.items()]
+        return ", ".join(parts) or "no change"
+
+    # -- the usual interventions ---------------------------------------------------------------
+    @classmethod
+    def switch(cls, at_year: float, policy: Policy | str | float, label: str | None = None) -> "Intervention":
+        """Switch to a whole new policy (a Policy, a preset name or a blame level b)."""
+        return cls(at_year, policy=as_policy(policy), label=label)
+
+    @classmethod
+    def ramp(cls, start_year: float, years: float, from_blame: float = 1.0, to_blame: float = 0.0,
+             step_days: int = 30, label: str | None = None) -> "Intervention":
+        """Move the policy gradually from from_blame(from_blame) to from_blame(to_blame)."""
+        iv = cls(start_year, label=label or f"ramp b {from_blame:g} -> {to_blame:g} over {years:g} years")
+        iv.kind = "ramp"
+        iv.extra = {"from_blame": float(from_blame), "to_blame": float(to_blame),
+                    "ramp_days": max(1, int(round(years * DAYS_PER_YEAR))), "step_days": int(step_days)}
+        return iv
+
+    @classmethod
+    def launch_support(cls, at_year: float, level: float = 1.0, label: str | None = None) -> "Intervention":
+        """Launch tiered peer and professional support (policy field support_level)."""
+        return cls(at_year, policy={"support_level": level}, label=label or f"launch support {level:g}")
+
+    @classmethod
+    def fix_friction(cls, at_year: float, units: Sequence[str] | None = None,
+                     label: str | None = None) -> "Intervention":
+        """Fix all friction (remove every latent hazard) in the named units, or in all units."""
+        names = list(units or [])
+        iv = cls(at_year, label=label or ("fix friction in " + (", ".join(names) or "all units")))
+        iv.kind = "clear_hazards"
+        iv.extra = {"units": names}
+        return iv
+
+    # -- description ---------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"kind": self.kind, "day": self.day, "label": self.label}
+        if self.policy is not None:
+            d["policy"] = self.policy.to_dict()
+        if self.policy_fields:
+            d["policy_fields"] = dict(self.policy_fields)
+        if self.params:
+            d["params"] = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in self.params.items()}
+        d.update(self.extra)
+        return d
+
+    @property
+    def year(self) -> float:
+        return self.day / DAYS_PER_YEAR
+
+    def __repr__(self) -> str:
+        return f"Intervention(day {self.day} = year {self.year:g}: {self.label})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Intervention) and self.to_dict() == other.to_dict()
+
+
+PRESETS = {"blame": 1.0, "typical": 0.6, "just_culture": 0.0, "just": 0.0}
+
+
+def as_policy(policy: Policy | Mapping[str, float] | str | float | None) -> Policy:
+    """A Policy from a Policy, a preset name, a blame level b, or a table of fields."""
+    if policy is None:
+        return Policy.typical()
+    if isinstance(policy, Policy):
+        return policy
+    if isinstance(policy, str):
+        if policy not in PRESETS:
+            raise KeyError(f"unknown policy preset '{policy}'; allowed: blame, typical, just_culture")
+        return Policy.from_blame(PRESETS[policy])
+    if isinstance(policy, bool):
+        raise ValueError(f"a policy must be a Policy, a preset name, a blame level or a table, got {policy!r}")
+    if isinstance(policy, (int, float)):
+        return Policy.from_blame(float(policy))
+    if isinstance(policy, Mapping):
+        fields = dict(policy)
+        base = fields.pop("preset", None)
+        b = fields.pop("blame_level", None)
+        start = as_policy(base if base is not None else (b if b is not None else "typical"))
+        return start.replace(**fields) if fields else start
+    raise ValueError(f"a policy must be a Policy, a preset name, a blame level or a table, got {type(policy).__name__}")

@@ -1,0 +1,103 @@
+"""The organisation's culture policy: blame versus Just Culture."""
+from __future__ import annotations
+
+from typing import Any
+
+from . import _engine
+
+_FIELDS = _engine.policy_field_specs()
+FIELD_NAMES: tuple[str, ...] = tuple(f["name"] for f in _FIELDS)
+
+
+class Policy:
+    """A culture policy: what happens to clinicians after an event, and what leadership says.
+
+    Unspecified fields take current practice (``Policy.typical()``, blame level 0.6).
+
+    >>> import culturesim as cs
+    >>> cs.Policy.blame().punish_human_error
+    0.6
+    >>> cs.Policy.from_blame(0).console_prob
+    0.9
+    >>> in_name_only = cs.Policy.blame().replace(stated_safety=0.8)   # "Just Culture in name only"
+    >>> in_name_only.punish_human_error, in_name_only.stated_safety
+    (0.6, 0.8)
+    """
+
+    __slots__ = ("_fields", "_b")
+
+    def __init__(self, **fields: float):
+        self._fields: dict[str, float] = _engine.validate_policy(dict(fields))
+        self._b: float | None = None
+
+    # -- presets -----------------------------------------------------------------------------
+    @classmethod
+    def from_blame(cls, b: float) -> "Policy":
+        """Linear interpolation between the presets: b = 1 is blame(), b = 0 is just_culture()."""
+        p = cls.__new__(cls)
+        p._fields = _engine.policy_from_blame(float(b))
+        p._b = float(b)
+        return p
+
+    @classmethod
+    def blame(cls) -> "Policy":
+        """Honest mistakes punished, outcome bias, no support."""
+        return cls.from_blame(1.0)
+
+    @classmethod
+    def just_culture(cls) -> "Policy":
+        """Console human error, coach at-risk behaviour, discipline reckless acts; fix the system."""
+        return cls.from_blame(0.0)
+
+    @classmethod
+    def typical(cls) -> "Policy":
+        """Current practice in surveyed hospitals: from_blame(0.6)."""
+        return cls.from_blame(0.6)
+
+    # -- access ------------------------------------------------------------------------------
+    def __getattr__(self, name: str) -> float:
+        try:
+            return self._fields[name]
+        except KeyError:
+            _engine.validate_policy({name: 0.0})  # raises KeyError naming the closest field
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> float:
+        if name not in self._fields:
+            _engine.validate_policy({name: 0.0})
+        return self._fields[name]
+
+    def replace(self, **fields: float) -> "Policy":
+        """A copy with some fields changed (validated).
+
+        >>> cs.Policy.blame().replace(stated_safety=0.8).stated_safety
+        0.8
+        """
+        p = Policy.__new__(Policy)
+        p._fields = _engine.validate_policy({**self._fields, **fields})
+        p._b = self._b if not fields else None
+        return p
+
+    def to_dict(self) -> dict[str, float]:
+        return dict(self._fields)
+
+    @property
+    def blame_level(self) -> float | None:
+        """The b this policy was made from with from_blame(b), or None if edited by hand."""
+        return self._b
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Policy) and self._fields == other._fields
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._fields.items()))
+
+    def __repr__(self) -> str:
+        b = "?" if self._b is None else f"{self._b:g}"
+        inner = ", ".join(f"{k}={v:g}" for k, v in self._fields.items())
+        return f"Policy(b={b}, {inner})"
+
+    @staticmethod
+    def fields() -> list[dict[str, Any]]:
+        """Every field with its blame and Just Culture values and a description."""
+        return [dict(f) for f in _FIELDS]

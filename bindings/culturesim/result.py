@@ -1,0 +1,142 @@
+"""One run: its series, provenance, and one-call views (pandas, plots)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _engine
+from ._running import call_engine
+from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, HEADLINE, OUTPUT_NAMES, check_metric
+from .scenario import Scenario, as_scenario
+
+
+class Result:
+    """The outputs of one run, one value per period of ``record_every`` days.
+
+    ``series`` maps each output name to a numpy array over periods; flows are totals over the
+    period, levels the value at its end.
+
+    >>> import culturesim as cs
+    >>> r = cs.run(years=2, progress=False)
+    >>> r.series["reports"].shape
+    (25,)
+    >>> df = r.to_pandas()
+    >>> "burnout_prevalence" in df.columns
+    True
+    """
+
+    def __init__(self, scenario: Scenario, raw: dict[str, Any], *, years: float, seed: int, replicate: int,
+                 record_every: int):
+        self.scenario = scenario
+        self.series: dict[str, np.ndarray] = {name: raw["series"][i].copy() for i, name in enumerate(OUTPUT_NAMES)}
+        self.period_start_day: np.ndarray = raw["period_start_day"]
+        self.period_days: np.ndarray = raw["period_days"]
+        self.snapshots: list[dict[str, Any]] = raw.get("snapshots", [])
+        self.years, self.seed, self.replicate, self.record_every = years, seed, replicate, record_every
+
+    @property
+    def params(self):
+        """The scenario's base parameters."""
+        return self.scenario.params
+
+    @property
+    def policy(self):
+        return self.scenario.policy
+
+    @property
+    def period_start_year(self) -> np.ndarray:
+        return self.period_start_day / DAYS_PER_YEAR
+
+    def __getitem__(self, metric: str) -> np.ndarray:
+        """A recorded or derived output (harm_events, errors, cost_total, departures)."""
+        check_metric(metric)
+        if metric in DERIVED:
+            return sum(self.series[p] for p in DERIVED[metric][0])
+        return self.series[metric]
+
+    def total(self, metric: str) -> float:
+        """A flow summed over the run, or a level's final value."""
+        values = self[metric]
+        return float(values.sum()) if metric in FLOWS or metric in DERIVED else float(values[-1])
+
+    def to_pandas(self):
+        """A DataFrame of every output, indexed by (day, year) of each period's start."""
+        import pandas as pd
+
+        index = pd.MultiIndex.from_arrays([self.period_start_day.astype(int), self.period_start_year],
+                                          names=["day", "year"])
+        return pd.DataFrame(self.series, index=index)
+
+    def snapshots_to_pandas(self):
+        """Agent snapshots (run with snapshot_every > 0) in long format: one row per clinician and day."""
+        import pandas as pd
+
+        roles = _engine.role_names()
+        frames = []
+        for snap in self.snapshots:
+            frame = pd.DataFrame({k: v for k, v in snap.items() if k != "day"})
+            frame.insert(0, "day", snap["day"])
+            frame["role"] = pd.Categorical.from_codes(frame["role"], roles)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def plot(self, metrics: str | Sequence[str] = ("harm_events", "reports", "burnout_prevalence", "sv_active"),
+             ax=None):
+        """Plots outputs over time (one panel each); returns the matplotlib axes."""
+        from .plotting import plot_run
+
+        return plot_run(self, [metrics] if isinstance(metrics, str) else list(metrics), ax=ax)
+
+    def __repr__(self) -> str:
+        head = ", ".join(f"{m} {self.total(m):.4g}" for m in ("harm_events", "reports", "sv_started", "quits"))
+        return (f"Result({self.scenario.name!r}, {self.years:g} years, {len(self.period_start_day)} periods, "
+                f"seed {self.seed}, replicate {self.replicate}: {head}, "
+                f"burnout_prevalence {self.total('burnout_prevalence'):.3f} at the end)")
+
+
+def run(scenario: Scenario | str | None = None, years: float = 10, seed: int = 0, replicate: int = 0,
+        threads: int | None = None, record_every: int = 30, snapshot_every: int = 0,
+        progress: bool = True) -> Result:
+    """Runs one scenario once and returns its Result.
+
+    ``scenario`` may be a Scenario, a Policy, a preset name ("blame", "typical",
+    "just_culture"), or None for the default hospital under typical practice.
+
+    >>> import culturesim as cs
+    >>> r = cs.run("just_culture", years=1, seed=3, progress=False)
+    >>> r.seed, r.scenario.name
+    (3, 'just_culture')
+    """
+    sc = as_scenario(scenario)
+    days = _days(years)
+    raw = call_engine(_engine.run, total_days=days, progress=progress, desc=f"run {sc.name}",
+                      scenario=sc.to_dict(), days=days, record_every=int(record_every),
+                      snapshot_every=int(snapshot_every), seed=_seed(seed), replicate=_seed(replicate, "replicate"),
+                      threads=_threads(threads))
+    return Result(sc, raw, years=days / DAYS_PER_YEAR, seed=int(seed), replicate=int(replicate),
+                  record_every=int(record_every))
+
+
+def _days(years: float) -> int:
+    if isinstance(years, bool) or not isinstance(years, (int, float)) or not np.isfinite(years):
+        raise ValueError(f"years must be a number, got {years!r}")
+    days = int(round(float(years) * DAYS_PER_YEAR))
+    if days < 1:
+        raise ValueError(f"years = {years} is out of range; a run lasts at least 1 day (years >= 1/365)")
+    return days
+
+
+def _seed(value: int, what: str = "seed") -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= int(value) < 2**63:
+        raise ValueError(f"{what} must be a whole number from 0 to 2**63 - 1, got {value!r}")
+    return int(value)
+
+
+def _threads(threads: int | None) -> int:
+    if threads is None:
+        return 0
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or int(threads) < 1:
+        raise ValueError(f"threads must be a whole number >= 1 (or None for all cores), got {threads!r}")
+    return int(threads)

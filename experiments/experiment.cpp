@@ -1,0 +1,156 @@
+#include "experiments/experiment.hpp"
+
+#include <filesystem>
+#include <set>
+
+#include "agents/outputs.hpp"
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "core/version.hpp"
+
+namespace culturesim {
+namespace {
+
+template <std::size_t N>
+std::vector<std::string> names_of(const std::array<std::string_view, N>& names) {
+  return {names.begin(), names.end()};
+}
+
+}  // namespace
+
+void Experiment::validate() const {
+  if (scenarios.empty()) throw InvalidValue("an experiment needs at least one scenario");
+  if (replicates < 1 || replicates > 1'000'000) {
+    throw InvalidValue("replicates = " + std::to_string(replicates) + " is out of range; allowed 1 to 1000000");
+  }
+  std::set<std::string> names;
+  for (const auto& s : scenarios) {
+    if (!names.insert(s.name).second) {
+      throw InvalidValue("scenario name '" + s.name + "' is used twice; scenario names must be unique");
+    }
+    if (s.name.find('/') != std::string::npos) {
+      throw InvalidValue("scenario name '" + s.name + "' must not contain '/'");
+    }
+    s.validate();
+  }
+  options.run_options(0).validate();
+  if (options.snapshot_every != 0) {
+    throw InvalidValue("snapshot_every must be 0 in an experiment: results files hold series, not agent snapshots");
+  }
+}
+
+core::ResultsLayout Experiment::layout() const {
+  core::ResultsLayout layout;
+  layout.series = output_specs();
+  for (const auto& s : scenarios) layout.scenarios.push_back(s.name);
+  layout.replicates = replicates;
+  const core::Clock clock{options.days, options.record_every};
+  layout.periods = static_cast<std::size_t>(clock.periods());
+  for (std::int64_t p = 0; p < clock.periods(); ++p) {
+    layout.period_start_day.push_back(static_cast<double>(clock.period_start(p)));
+    layout.period_days.push_back(static_cast<double>(clock.period_end(p) - clock.period_start(p)));
+  }
+  return layout;
+}
+
+core::Attributes Experiment::root_attributes() const {
+  return {
+      {"engine", std::string("culturesim")},
+      {"engine_version", std::string(kEngineVersion)},
+      {"build_info", std::string(kBuildInfo)},
+      {"seed", static_cast<std::int64_t>(options.seed)},
+      {"days", static_cast<std::int64_t>(options.days)},
+      {"years", static_cast<double>(options.days) / core::kDaysPerYear},
+      {"record_every", static_cast<std::int64_t>(options.record_every)},
+      {"replicates", static_cast<std::int64_t>(replicates)},
+      {"keys.per_role", names_of(kRoleNames)},
+      {"keys.per_severity", names_of(kSeverityNames)},
+      {"keys.per_response", names_of(kResponseNames)},
+      {"keys.per_disclosure", names_of(kDisclosureNames)},
+  };
+}
+
+core::Attributes scenario_attributes(const Scenario& scenario) {
+  core::Attributes attrs;
+  attrs.emplace_back("name", scenario.name);
+  for (const auto& spec : parameter_specs()) {
+    const auto values = scenario.params.values(spec.name);
+    if (spec.keys.empty()) {
+      attrs.emplace_back(std::string(spec.name), values[0]);
+    } else {
+      attrs.emplace_back(std::string(spec.name), std::vector<double>(values.begin(), values.end()));
+    }
+  }
+  for (const auto& f : policy_field_specs()) {
+    attrs.emplace_back("policy." + std::string(f.name), scenario.policy.get(f.name));
+  }
+  std::vector<std::string> interventions;
+  for (const auto& iv : scenario.interventions) interventions.push_back(iv.describe());
+  attrs.emplace_back("interventions", interventions);
+  attrs.emplace_back("hospital", scenario.hospital.name);
+  attrs.emplace_back("units", scenario.hospital.unit_names());
+  return attrs;
+}
+
+core::ResultsFile open_results_file(const Experiment& experiment, const std::string& path, FileMode mode) {
+  experiment.validate();
+  const core::ResultsLayout layout = experiment.layout();
+  std::vector<std::string> texts;
+  for (const auto& s : experiment.scenarios) texts.push_back(s.to_toml());
+
+  if (mode == FileMode::resume && std::filesystem::exists(path)) {
+    core::ResultsFile file = core::ResultsFile::open(path, &layout);
+    const auto stored = file.root_attributes();
+    for (const char* key : {"seed", "days", "record_every"}) {
+      const auto* mine = core::find_attribute(experiment.root_attributes(), key);
+      const auto* theirs = core::find_attribute(stored, key);
+      if (!theirs || *theirs != *mine) {
+        throw ResultsFileError("cannot resume '" + path + "': its " + key +
+                               " differs from this experiment's; use a new file or --force to start again");
+      }
+    }
+    for (std::size_t s = 0; s < texts.size(); ++s) {
+      if (file.scenario_text(s) != texts[s]) {
+        throw ResultsFileError("cannot resume '" + path + "': scenario '" + experiment.scenarios[s].name +
+                               "' is defined differently from the one stored; use a new file or --force to start again");
+      }
+    }
+    return file;
+  }
+  std::vector<core::Attributes> scenario_attrs;
+  for (const auto& s : experiment.scenarios) scenario_attrs.push_back(scenario_attributes(s));
+  return core::ResultsFile::create(path, layout, experiment.root_attributes(), scenario_attrs, texts,
+                                   mode == FileMode::overwrite);
+}
+
+std::vector<RunId> pending_runs(const Experiment& experiment, const core::ResultsFile& file) {
+  std::vector<RunId> runs;
+  for (const auto& id : all_runs(experiment.scenarios.size(), experiment.replicates)) {
+    if (!file.done(id.scenario, id.replicate)) runs.push_back(id);
+  }
+  return runs;
+}
+
+std::size_t run_experiment(const Experiment& experiment, const std::string& path, FileMode mode,
+                           const std::vector<RunId>* subset, EnsembleProgress* progress,
+                           core::CancellationToken* cancel) {
+  core::ResultsFile file = open_results_file(experiment, path, mode);
+  std::vector<RunId> runs;
+  for (const auto& id : subset ? *subset : all_runs(experiment.scenarios.size(), experiment.replicates)) {
+    if (id.scenario >= experiment.scenarios.size() || id.replicate >= experiment.replicates) {
+      throw InvalidValue("run (scenario " + std::to_string(id.scenario) + ", replicate " +
+                         std::to_string(id.replicate) + ") is outside the experiment");
+    }
+    if (!file.done(id.scenario, id.replicate)) runs.push_back(id);
+  }
+  // The ensemble serialises the sink, so the (not thread-safe) HDF5 file sees one writer at a time.
+  run_ensemble(experiment.scenarios, runs, experiment.options,
+               [&](const RunId& id, const RunResult& result) {
+                 file.write_run(id.scenario, id.replicate, result.series.values());
+               },
+               progress, cancel);
+  file.close();
+  return runs.size();
+}
+
+}  // namespace culturesim

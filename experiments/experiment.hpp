@@ -1,0 +1,49 @@
+// An experiment: scenarios x replicates x years, run as an ensemble and written run by run to
+// one HDF5 results file with its full provenance (parameters, policy, interventions, seed,
+// engine version), resumable after an interruption.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/results_file.hpp"
+#include "experiments/ensemble.hpp"
+#include "experiments/scenario.hpp"
+
+namespace culturesim {
+
+struct Experiment {
+  std::vector<Scenario> scenarios;
+  std::size_t replicates = 20;
+  EnsembleOptions options;
+
+  /// Throws InvalidValue: no scenarios, duplicate scenario names, replicates outside 1 to 1e6.
+  void validate() const;
+  core::ResultsLayout layout() const;
+  core::Attributes root_attributes() const;
+};
+
+/// Per-scenario attributes: the name, every parameter under its own name (keyed parameters as
+/// arrays in the key order of the root attributes keys.<kind>), policy fields as policy.<field>,
+/// interventions as text.
+core::Attributes scenario_attributes(const Scenario& scenario);
+
+enum class FileMode {
+  create,     ///< a new file; refuses to overwrite an existing one
+  overwrite,  ///< a new file, replacing an existing one
+  resume,     ///< continue an existing file of the same experiment (a new one if none exists)
+};
+
+/// Opens the results file for `experiment` as `mode` says. With resume, the stored layout,
+/// seed, days and scenario definitions must equal this experiment's (ResultsFileError otherwise).
+core::ResultsFile open_results_file(const Experiment& experiment, const std::string& path, FileMode mode);
+
+/// The runs of `experiment` that `file` does not hold yet, scenario-major.
+std::vector<RunId> pending_runs(const Experiment& experiment, const core::ResultsFile& file);
+
+/// Runs every pending run (or only those in `subset`) and writes each to the file as it
+/// finishes. Returns how many runs were computed.
+std::size_t run_experiment(const Experiment& experiment, const std::string& path, FileMode mode,
+                           const std::vector<RunId>* subset = nullptr, EnsembleProgress* progress = nullptr,
+                           core::CancellationToken* cancel = nullptr);
+
+}  // namespace culturesim

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test: the C++ engine's Catch2 suite (through ctest) and the Python suite (pytest,
+# including notebooks and cluster tests). Installs what is missing first.
+# Usage: bash tools/test.sh            (everything, as CI runs it)
+#        bash tools/test.sh -m "not slow"   (extra arguments go to pytest)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+
+echo "== C++ engine tests"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build --parallel 2
+ctest --test-dir build --output-on-failure --parallel 2
+
+echo "== Python tests"
+python3 -m pytest "$@"
