@@ -1,0 +1,304 @@
+// culturesim_bench_engine: how fast the engine steps the full model, with 1 and 2 threads side by
+// side, and how much memory its state and outputs take (docs/performance.md).
+//
+// Usage: culturesim_bench_engine [--reps N] [--long-years Y] [--ensemble-years Y] [--replicates R]
+//                                [--quick]
+//   --reps N            repeated measurements per shape and thread count (default 7); the thread
+//                       counts are interleaved (1,2 then 2,1, ...) and medians are reported
+//   --long-years Y      length of the single long run, shape (a) (default 100)
+//   --ensemble-years Y  length of each ensemble run, shape (b) (default 10)
+//   --replicates R      replicates per scenario of the ensemble (default 8; 2 scenarios)
+//   --quick             --reps 3 --long-years 20 --ensemble-years 5 --replicates 4
+//
+// An agent-day is one clinician slot (a post on staff or a vacancy) stepped by one day: a run of
+// the default hospital (1,000 slots) over 10 years is 3.65 million agent-days.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <exception>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/parallel.hpp"
+#include "experiments/ensemble.hpp"
+
+using namespace culturesim;
+
+namespace {
+
+struct Config {
+  int reps = 7;
+  int long_years = 100;
+  int ensemble_years = 10;
+  int replicates = 8;
+};
+
+double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      return colon == std::string::npos ? line : line.substr(colon + 2);
+    }
+  }
+  return "unknown";
+}
+
+/// One timed measurement: wall and process CPU seconds.
+struct Sample {
+  double wall = 0.0;
+  double cpu = 0.0;
+};
+
+Sample time_it(const std::function<void()>& f) {
+  const double c0 = cpu_seconds();
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  const auto t1 = std::chrono::steady_clock::now();
+  return {std::chrono::duration<double>(t1 - t0).count(), cpu_seconds() - c0};
+}
+
+/// Runs `work(threads)` `reps` times for 1 and 2 threads, interleaved, and prints medians.
+/// Returns the median agent-days/s with 2 threads.
+double measure(const char* shape, double agent_days, int reps, const std::function<void(int)>& work) {
+  std::vector<double> wall[2], cpu[2];
+  work(2);  // warm-up: page in the state, start TBB's workers
+  for (int r = 0; r < reps; ++r) {
+    const int order[2] = {r % 2 ? 2 : 1, r % 2 ? 1 : 2};  // 1,2 then 2,1: drift hits both alike
+    for (int t : order) {
+      const Sample s = time_it([&] { work(t); });
+      wall[t - 1].push_back(s.wall);
+      cpu[t - 1].push_back(s.cpu);
+    }
+  }
+  double rate[2], ns_cpu[2];
+  std::printf("%s: %.3g agent-days per measurement, %d measurements per thread count\n", shape, agent_days, reps);
+  std::printf("  %-8s %12s %16s %14s %14s %14s\n", "threads", "median s", "agent-days/s", "min..max s",
+              "CPU ns/a-day", "wall ns/a-day");
+  for (int t = 0; t < 2; ++t) {
+    const double w = median(wall[t]);
+    rate[t] = agent_days / w;
+    ns_cpu[t] = 1e9 * median(cpu[t]) / agent_days;
+    const auto [lo, hi] = std::minmax_element(wall[t].begin(), wall[t].end());
+    std::printf("  %-8d %12.4f %16.4g %6.3f..%-6.3f %14.2f %14.2f\n", t + 1, w, rate[t], *lo, *hi, ns_cpu[t],
+                1e9 * w / agent_days);
+  }
+  std::printf("  2-thread / 1-thread speedup: %.3f (median wall %.4f s / %.4f s)\n\n", rate[1] / rate[0],
+              median(wall[0]), median(wall[1]));
+  return rate[1];
+}
+
+Scenario default_scenario(const char* name, const Policy& policy) {
+  Scenario s;
+  s.name = name;
+  s.policy = policy;
+  return s;
+}
+
+/// Bytes actually held by the state vectors (capacity, not size).
+template <class T>
+std::size_t held(const std::vector<T>& v) {
+  return v.capacity() * sizeof(T);
+}
+
+std::size_t state_bytes(const ClinicianState& s) {
+  return held(s.role) + held(s.unit) + held(s.tenure_days) + held(s.active) + held(s.refill_day) + held(s.reckless) +
+         held(s.sensitivity) + held(s.distress) + held(s.moral_residue) + held(s.burnout) + held(s.shortcut) +
+         held(s.psych_safety) + held(s.report_value) + held(s.sv_in_episode) + held(s.sv_flags) +
+         held(s.sv_start_day) + held(s.sv_last_start_day) + held(s.day_flags) + held(s.own_severe) +
+         held(s.own_punished_human) + held(s.own_fixes);
+}
+
+std::size_t result_bytes(const RunResult& r) {
+  std::size_t b = r.series.values().size() * sizeof(double) + held(r.period_start_day) + held(r.period_days);
+  for (const auto& s : r.snapshots) {
+    b += held(s.unit) + held(s.role) + held(s.active) + held(s.reckless) + held(s.sv_in_episode) +
+         held(s.tenure_days) + held(s.distress) + held(s.moral_residue) + held(s.burnout) + held(s.shortcut) +
+         held(s.psych_safety) + held(s.report_value) + held(s.sensitivity);
+  }
+  return b;
+}
+
+Hospital scaled_hospital(int factor) {
+  Hospital h = Hospital::default_hospital();
+  h.name = "default_x" + std::to_string(factor);
+  for (auto& u : h.units) {
+    for (auto& n : u.headcount) n *= factor;
+  }
+  return h;
+}
+
+void memory_report() {
+  std::printf("State memory\n");
+  std::printf("  ClinicianState::bytes_per_clinician() = %zu bytes (budget 256)\n",
+              ClinicianState::bytes_per_clinician());
+  for (int factor : {1, 10}) {
+    RunOptions o;
+    o.days = 30;
+    Simulation sim(scaled_hospital(factor), Params{}, Policy::typical(), o);
+    sim.run();
+    const std::size_t slots = sim.state().size();
+    const std::size_t bytes = state_bytes(sim.state());
+    std::printf("  %6zu slots: vectors hold %zu bytes = %.1f bytes per slot (capacity / slots)\n", slots, bytes,
+                static_cast<double>(bytes) / static_cast<double>(slots));
+  }
+  std::printf("\nOutput memory (RunResult: series + period vectors; no snapshots), same periods\n");
+  std::printf("  %-12s %8s %8s %14s %14s\n", "clinicians", "days", "periods", "RunResult B", "per period B");
+  for (int years : {1, 10}) {
+    for (int factor : {1, 10}) {
+      RunOptions o;
+      o.days = years * core::kDaysPerYear;
+      const Hospital h = scaled_hospital(factor);
+      const RunResult r = simulate(h, Params{}, Policy::typical(), o);
+      const std::size_t b = result_bytes(r);
+      std::printf("  %-12d %8lld %8zu %14zu %14.1f\n", h.establishment(), static_cast<long long>(o.days),
+                  r.series.periods(), b, static_cast<double>(b) / static_cast<double>(r.series.periods()));
+    }
+  }
+  std::printf("\n");
+}
+
+/// Single-thread cost of each unit alone, and what it means for a run parallel over units.
+void unit_balance_report(int years, int reps) {
+  const Hospital h = Hospital::default_hospital();
+  std::printf("Within-run parallelism: each unit of the default hospital run alone, 1 thread, %d years\n", years);
+  std::printf("  %-10s %8s %12s %10s\n", "unit", "slots", "median s", "share");
+  std::vector<double> cost;
+  double total = 0.0;
+  for (const auto& unit : h.units) {
+    Hospital one;
+    one.name = unit.name;
+    one.units = {unit};
+    RunOptions o;
+    o.days = years * core::kDaysPerYear;
+    std::vector<double> w;
+    for (int r = 0; r < reps; ++r) {
+      w.push_back(time_it([&] { core::with_threads(1, [&] { simulate(one, Params{}, Policy::typical(), o); }); }).wall);
+    }
+    cost.push_back(median(w));
+    total += cost.back();
+  }
+  for (std::size_t u = 0; u < h.units.size(); ++u) {
+    std::printf("  %-10s %8d %12.4f %9.1f%%\n", h.units[u].name.c_str(), h.units[u].establishment(), cost[u],
+                100.0 * cost[u] / total);
+  }
+  // The best split of the units over 2 threads (every subset): the ceiling of the 2-thread speedup.
+  const std::size_t n = cost.size();
+  double best = total;
+  for (std::size_t mask = 0; mask < (std::size_t{1} << n); ++mask) {
+    double a = 0.0;
+    for (std::size_t u = 0; u < n; ++u) {
+      if (mask & (std::size_t{1} << u)) a += cost[u];
+    }
+    best = std::min(best, std::max(a, total - a));
+  }
+  std::printf("  best split over 2 threads: %.1f%% of the work on the busier thread -> speedup ceiling %.3f\n\n",
+              100.0 * best / total, total / best);
+}
+
+int parse_int(const char* v, const char* name) {
+  char* end = nullptr;
+  const long x = std::strtol(v, &end, 10);
+  if (*end != '\0' || x < 1 || x > 100000) {
+    std::fprintf(stderr, "culturesim_bench_engine: %s must be a whole number from 1 to 100000 (got '%s')\n", name, v);
+    std::exit(2);
+  }
+  return static_cast<int>(x);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config cfg;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (a == "--quick") {
+      cfg = Config{3, 20, 5, 4};
+    } else if (a == "--reps" && has_value) {
+      cfg.reps = parse_int(argv[++i], "--reps");
+    } else if (a == "--long-years" && has_value) {
+      cfg.long_years = parse_int(argv[++i], "--long-years");
+    } else if (a == "--ensemble-years" && has_value) {
+      cfg.ensemble_years = parse_int(argv[++i], "--ensemble-years");
+    } else if (a == "--replicates" && has_value) {
+      cfg.replicates = parse_int(argv[++i], "--replicates");
+    } else {
+      std::fprintf(stderr,
+                   "usage: culturesim_bench_engine [--reps N] [--long-years Y] [--ensemble-years Y] "
+                   "[--replicates R] [--quick]\n");
+      return 2;
+    }
+  }
+  try {
+    const Hospital hospital = Hospital::default_hospital();
+    const double slots = hospital.establishment();
+    std::printf("culturesim_bench_engine\n");
+    std::printf("  CPU: %s; hardware threads: %u\n", cpu_model().c_str(), std::thread::hardware_concurrency());
+    std::printf("  compiler: g++ %s%s\n", __VERSION__,
+#ifdef NDEBUG
+                ", NDEBUG"
+#else
+                ", assertions on"
+#endif
+    );
+    std::printf("  default hospital: %d slots in %zu units\n\n", hospital.establishment(), hospital.units.size());
+
+    // (a) One long run: parallel over units within the run.
+    {
+      RunOptions o;
+      o.days = static_cast<std::int64_t>(cfg.long_years) * core::kDaysPerYear;
+      o.seed = 1;
+      const Scenario s = default_scenario("typical", Policy::typical());
+      char title[160];
+      std::snprintf(title, sizeof title, "(a) one run, default hospital, typical policy, %d years, record_every 30",
+                    cfg.long_years);
+      measure(title, slots * static_cast<double>(o.days), cfg.reps,
+              [&](int t) { core::with_threads(t, [&] { run_scenario(s, o); }); });
+    }
+    // (b) An ensemble: parallel over runs, each run parallel over its units (nested).
+    double rate_b = 0.0;
+    {
+      const std::vector<Scenario> scenarios = {default_scenario("blame", Policy::blame()),
+                                               default_scenario("just_culture", Policy::just_culture())};
+      const auto runs = all_runs(scenarios.size(), static_cast<std::size_t>(cfg.replicates));
+      EnsembleOptions o;
+      o.days = static_cast<std::int64_t>(cfg.ensemble_years) * core::kDaysPerYear;
+      o.seed = 1;
+      char title[160];
+      std::snprintf(title, sizeof title, "(b) ensemble, 2 scenarios x %d replicates x %d years, default hospital",
+                    cfg.replicates, cfg.ensemble_years);
+      rate_b = measure(title, slots * static_cast<double>(o.days) * static_cast<double>(runs.size()), cfg.reps,
+                       [&](int t) {
+                         o.threads = t;
+                         run_ensemble(scenarios, runs, o, [](const RunId&, const RunResult&) {});
+                       });
+    }
+    unit_balance_report(std::max(1, cfg.long_years / 5), cfg.reps);
+    memory_report();
+    std::printf("Goal: >= 1e8 agent-days/s with 2 threads (ensemble: %.3g)\n", rate_b);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "culturesim_bench_engine: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
