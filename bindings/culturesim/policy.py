@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from . import _engine
 
 _FIELDS = _engine.policy_field_specs()
@@ -34,6 +36,8 @@ class Policy:
     @classmethod
     def from_blame(cls, b: float) -> "Policy":
         """Linear interpolation between the presets: b = 1 is blame(), b = 0 is just_culture()."""
+        if isinstance(b, bool) or not isinstance(b, (int, float, np.integer, np.floating)):
+            raise ValueError(f"blame level b must be a number from 0 (Just Culture) to 1 (blame), got {b!r}")
         p = cls.__new__(cls)
         p._fields = _engine.policy_from_blame(float(b))
         p._b = float(b)
@@ -56,11 +60,20 @@ class Policy:
 
     # -- access ------------------------------------------------------------------------------
     def __getattr__(self, name: str) -> float:
+        # Only called when normal lookup fails. Private and dunder names (asked by copy, pickle,
+        # IPython) must fail with AttributeError, and must not touch _fields: while unpickling it
+        # is not set yet, and looking it up here would recurse.
+        if name.startswith("_"):
+            raise AttributeError(name)
         try:
             return self._fields[name]
         except KeyError:
+            pass
+        try:
             _engine.validate_policy({name: 0.0})  # raises KeyError naming the closest field
-            raise AttributeError(name) from None
+        except KeyError as exc:  # AttributeError, so hasattr() and getattr(p, name, default) work
+            raise AttributeError(exc.args[0]) from None
+        raise AttributeError(name)
 
     def __getitem__(self, name: str) -> float:
         if name not in self._fields:
