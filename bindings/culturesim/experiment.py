@@ -33,6 +33,9 @@ class Experiment:
 
     def __init__(self, scenarios: Iterable[Scenario | str], replicates: int = 20, years: float = 30,
                  seed: int = 0, record_every: int = 30):
+        if isinstance(scenarios, (str, Scenario)) or not isinstance(scenarios, Iterable):
+            raise ValueError(f"scenarios must be a list of cs.Scenario objects or preset names, got "
+                             f"{type(scenarios).__name__} {scenarios!r}; for one scenario write [{scenarios!r}]")
         self.scenarios: list[Scenario] = [as_scenario(s) for s in scenarios]
         if not self.scenarios:
             raise ValueError("an experiment needs at least one scenario")
@@ -86,11 +89,16 @@ class Experiment:
                 run_on_executor(self, path, executor, mode=mode, progress=progress, runs=runs)
             else:
                 todo = self.n_runs if runs is None else len(runs)
-                call_engine(_engine.run_experiment, total_days=todo * self.days, total_runs=todo, progress=progress,
-                            desc="experiment", scenarios=self.scenario_dicts(), replicates=self.replicates,
-                            days=self.days, record_every=self.record_every, seed=self.seed,
-                            threads=_threads(threads), path=path, mode=mode,
-                            runs=[(int(s), int(r)) for s, r in runs] if runs is not None else None)
+                try:
+                    call_engine(_engine.run_experiment, total_days=todo * self.days, total_runs=todo,
+                                progress=progress, desc="experiment", scenarios=self.scenario_dicts(),
+                                replicates=self.replicates, days=self.days, record_every=self.record_every,
+                                seed=self.seed, threads=_threads(threads), path=path, mode=mode,
+                                runs=[(int(s), int(r)) for s, r in runs] if runs is not None else None)
+                except FileExistsError:  # the engine's message speaks C++; the file is untouched
+                    raise FileExistsError(f"results file '{path}' already exists; pass force=True (--force on the "
+                                          f"command line) to replace it, or resume=True (--resume) to continue "
+                                          f"it") from None
             result = open_results(path, experiment=self)
             if temporary:
                 result.load()

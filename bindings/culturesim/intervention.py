@@ -4,6 +4,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
+from . import _engine
 from .policy import Policy
 
 DAYS_PER_YEAR = 365
@@ -13,7 +16,12 @@ def _day(at_year: float | None, at_day: int | None) -> int:
     if (at_year is None) == (at_day is None):
         raise ValueError("an intervention needs exactly one of at_year or at_day")
     if at_day is not None:
+        if isinstance(at_day, bool) or not isinstance(at_day, (int, np.integer)):
+            raise ValueError(f"at_day must be a whole number of days, got {at_day!r}")
         return int(at_day)
+    if isinstance(at_year, bool) or not isinstance(at_year, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(at_year):
+        raise ValueError(f"at_year must be a number of years, got {at_year!r}")
     return int(round(float(at_year) * DAYS_PER_YEAR))
 
 
@@ -37,6 +45,7 @@ class Intervention:
         self.policy: Policy | None = None
         self.policy_fields: dict[str, float] = {}
         if isinstance(policy, Mapping):
+            _engine.validate_policy(dict(policy))  # KeyError / ValueError naming the field
             self.policy_fields = {k: float(v) for k, v in policy.items()}
         elif policy is not None:
             self.policy = as_policy(policy)

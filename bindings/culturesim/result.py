@@ -111,9 +111,11 @@ def run(scenario: Scenario | str | None = None, years: float = 10, seed: int = 0
     """
     sc = as_scenario(scenario)
     days = _days(years)
+    record_every = _whole_days(record_every, "record_every", 1)
+    snapshot_every = _whole_days(snapshot_every, "snapshot_every", 0)
     raw = call_engine(_engine.run, total_days=days, progress=progress, desc=f"run {sc.name}",
-                      scenario=sc.to_dict(), days=days, record_every=int(record_every),
-                      snapshot_every=int(snapshot_every), seed=_seed(seed), replicate=_seed(replicate, "replicate"),
+                      scenario=sc.to_dict(), days=days, record_every=record_every,
+                      snapshot_every=snapshot_every, seed=_seed(seed), replicate=_seed(replicate, "replicate"),
                       threads=_threads(threads))
     return Result(sc, raw, years=days / DAYS_PER_YEAR, seed=int(seed), replicate=int(replicate),
                   record_every=int(record_every))
@@ -134,9 +136,15 @@ def _seed(value: int, what: str = "seed") -> int:
     return int(value)
 
 
+def _whole_days(value: int, what: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= int(value) <= 36500:
+        raise ValueError(f"{what} must be a whole number of days from {low} to 36500, got {value!r}")
+    return int(value)
+
+
 def _threads(threads: int | None) -> int:
     if threads is None:
         return 0
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or int(threads) < 1:
-        raise ValueError(f"threads must be a whole number >= 1 (or None for all cores), got {threads!r}")
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= int(threads) <= 4096:
+        raise ValueError(f"threads must be a whole number from 1 to 4096 (or None for all cores), got {threads!r}")
     return int(threads)
