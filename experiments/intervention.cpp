@@ -136,7 +136,10 @@ Schedule compile_schedule(const std::vector<Intervention>& interventions, const 
     for (std::int64_t k = 0; k <= steps; ++k) {
       const std::int64_t offset = std::min(k * iv.ramp_step_days, iv.ramp_days);
       const double t = static_cast<double>(offset) / static_cast<double>(iv.ramp_days);
-      actions.push_back({iv.day + offset, n, k, &iv, iv.ramp_from + t * (iv.ramp_to - iv.ramp_from)});
+      // from + 1 * (to - from) can miss `to` by an ulp (0.6 -> 0.1 gives 0.09999999999999998), so
+      // the last step takes the target itself.
+      const double b = offset == iv.ramp_days ? iv.ramp_to : iv.ramp_from + t * (iv.ramp_to - iv.ramp_from);
+      actions.push_back({iv.day + offset, n, k, &iv, b});
     }
   }
   std::stable_sort(actions.begin(), actions.end(), [](const Action& a, const Action& b) {
