@@ -164,7 +164,13 @@ Schedule compile_schedule(const std::vector<Intervention>& interventions, const 
         for (const auto& p : iv.params) current_params.set(p.name, p.value, p.key);
         if (iv.policy || !iv.policy_fields.empty()) change.policy = current_policy;
         if (!iv.params.empty()) {
-          current_params.validate();
+          // Each value was range-checked by validate(); the set as a whole (severity_probs summing
+          // to 1, sv_recovery_level <= sv_threshold) only here, so name the intervention too.
+          try {
+            current_params.validate();
+          } catch (const InvalidValue& e) {
+            throw InvalidValue("intervention '" + iv.label + "': " + e.what());
+          }
           change.params = current_params;
         }
         break;
