@@ -1,0 +1,177 @@
+// Ensembles: many runs in parallel, bit-identical on any thread count, every run handed over
+// exactly once, failures reported with their scenario and replicate.
+#include "experiments/ensemble.hpp"
+
+#include <oneapi/tbb/global_control.h>
+
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "tests/cpp/catch.hpp"
+
+using namespace culturesim;
+
+namespace {
+
+template <class E, class F>
+std::string message_of(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  FAIL("no exception of the expected type was thrown");
+  return {};
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+using Key = std::pair<std::size_t, std::size_t>;  // (scenario, replicate)
+
+std::vector<double> all_values(const RunResult& r) { return {r.series.values().begin(), r.series.values().end()}; }
+
+std::vector<Scenario> blame_and_typical() {
+  std::vector<Scenario> scenarios(2);
+  scenarios[0].name = "blame";
+  scenarios[0].policy = Policy::blame();
+  scenarios[1].name = "typical";
+  return scenarios;
+}
+
+EnsembleOptions three_years(int threads) {
+  EnsembleOptions options;
+  options.days = 3 * 365;
+  options.seed = 99;
+  options.threads = threads;
+  return options;
+}
+
+/// Every run's series, by (scenario, replicate); fails if a run arrives twice.
+std::map<Key, std::vector<double>> collect(const std::vector<Scenario>& scenarios, const std::vector<RunId>& runs,
+                                           const EnsembleOptions& options, EnsembleProgress* progress = nullptr) {
+  std::map<Key, std::vector<double>> results;
+  bool duplicate = false;
+  run_ensemble(
+      scenarios, runs, options,
+      [&](const RunId& id, const RunResult& r) {
+        duplicate |= !results.emplace(Key{id.scenario, id.replicate}, all_values(r)).second;
+      },
+      progress);
+  CHECK_FALSE(duplicate);
+  return results;
+}
+
+}  // namespace
+
+TEST_CASE("all_runs lists every scenario and replicate, scenario-major", "[experiments][ensemble]") {
+  const auto runs = all_runs(2, 3);
+  const std::vector<RunId> expected{{0, 0}, {0, 1}, {0, 2}, {1, 0}, {1, 1}, {1, 2}};
+  CHECK(runs == expected);
+  CHECK(all_runs(0, 5).empty());
+}
+
+TEST_CASE("An ensemble is bit-identical on 1, 2, 3 and 8 threads", "[experiments][ensemble][determinism]") {
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, 8);
+  const auto scenarios = blame_and_typical();
+  const auto runs = all_runs(2, 2);
+  const auto one = collect(scenarios, runs, three_years(1));
+  REQUIRE(one.size() == 4);
+  for (int threads : {2, 3, 8}) {
+    INFO(threads << " threads");
+    CHECK(collect(scenarios, runs, three_years(threads)) == one);
+  }
+  // Each run is the single run of its scenario and replicate.
+  for (const auto& [key, values] : one) {
+    INFO("scenario " << key.first << ", replicate " << key.second);
+    CHECK(all_values(run_scenario(scenarios[key.first], three_years(1).run_options(key.second))) == values);
+  }
+  // Replicates differ from each other.
+  CHECK_FALSE(one.at({0, 0}) == one.at({0, 1}));
+}
+
+TEST_CASE("The sink receives every run exactly once and progress counts them", "[experiments][ensemble]") {
+  std::vector<Scenario> scenarios(3);
+  for (std::size_t s = 0; s < scenarios.size(); ++s) scenarios[s].name = std::string(1, static_cast<char>('a' + s));
+  EnsembleOptions options;
+  options.days = 90;
+  options.threads = 2;
+  EnsembleProgress progress;
+  const auto results = collect(scenarios, all_runs(3, 4), options, &progress);
+  CHECK(results.size() == 12);
+  for (std::size_t s = 0; s < 3; ++s) {
+    for (std::size_t r = 0; r < 4; ++r) CHECK(results.count({s, r}) == 1);
+  }
+  CHECK(progress.runs_done.load() == 12);
+  CHECK(progress.days_done.load() == 12 * 90);
+
+  // A subset of runs, in any order, is run as given.
+  const auto subset = collect(scenarios, {{2, 7}, {0, 3}}, options);
+  CHECK(subset.size() == 2);
+  CHECK(subset.count({2, 7}) == 1);
+  CHECK(subset.count({0, 3}) == 1);
+}
+
+TEST_CASE("A run that fails reports its scenario and replicate", "[experiments][ensemble][errors]") {
+  auto scenarios = blame_and_typical();
+  EnsembleOptions options;
+  options.days = 60;
+  options.threads = 2;
+
+  SECTION("a parameter change that only fails when the run compiles its schedule") {
+    // Each value is in range, so the scenario validates, but the run's schedule does not.
+    scenarios[1].name = "broken";
+    scenarios[1].interventions = {Intervention::set_params(10, {{"sv_recovery_level", "", 5.0}}, "slow recovery")};
+    int handed_over = 0;
+    const std::string message = message_of<InvalidValue>(
+        [&] { run_ensemble(scenarios, {{1, 3}}, options, [&](const RunId&, const RunResult&) { ++handed_over; }); });
+    CHECK(contains(message, "scenario 'broken', replicate 3: "));
+    CHECK(contains(message, "sv_recovery_level"));
+    CHECK(handed_over == 0);
+  }
+  SECTION("a sink that throws for one run") {
+    const std::string message = message_of<std::runtime_error>([&] {
+      run_ensemble(scenarios, all_runs(2, 3), options, [](const RunId& id, const RunResult&) {
+        if (id.scenario == 1 && id.replicate == 2) throw std::runtime_error("disk full");
+      });
+    });
+    CHECK(contains(message, "scenario 'typical', replicate 2: disk full"));
+  }
+}
+
+TEST_CASE("An ensemble refuses invalid options, scenarios and runs before running", "[experiments][ensemble][errors]") {
+  auto scenarios = blame_and_typical();
+  int handed_over = 0;
+  const RunSink sink = [&](const RunId&, const RunResult&) { ++handed_over; };
+  EnsembleOptions options;
+  options.days = 0;
+  CHECK(contains(message_of<InvalidValue>([&] { run_ensemble(scenarios, all_runs(2, 1), options, sink); }), "days"));
+  options.days = 30;
+  options.record_every = 0;
+  CHECK(contains(message_of<InvalidValue>([&] { run_ensemble(scenarios, all_runs(2, 1), options, sink); }),
+                 "record_every"));
+  options.record_every = 30;
+  CHECK(contains(message_of<InvalidValue>([&] { run_ensemble(scenarios, {{2, 0}}, options, sink); }),
+                 "scenario index 2"));
+  scenarios[0].params.fix_prob = 2.0;
+  const std::string message = message_of<InvalidValue>([&] { run_ensemble(scenarios, all_runs(2, 1), options, sink); });
+  CHECK(contains(message, "scenario 'blame'"));
+  CHECK(contains(message, "fix_prob"));
+  CHECK(handed_over == 0);
+}
+
+TEST_CASE("A cancelled ensemble stops with Interrupted", "[experiments][ensemble]") {
+  core::CancellationToken token;
+  token.cancel();
+  int handed_over = 0;
+  EnsembleOptions options;
+  options.days = 365;
+  CHECK_THROWS_AS(run_ensemble(blame_and_typical(), all_runs(2, 2), options,
+                               [&](const RunId&, const RunResult&) { ++handed_over; }, nullptr, &token),
+                  Interrupted);
+  CHECK(handed_over == 0);
+}
