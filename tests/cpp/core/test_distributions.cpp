@@ -24,6 +24,22 @@ double midpoint(std::size_t i, std::size_t n) { return (static_cast<double>(i) +
 
 constexpr double kLargestUniform = 1.0 - 0x1.0p-53;
 
+/// Poisson by plain sequential inversion, as written in the model's first version: the reference
+/// any faster path of poisson_from_uniform must reproduce bit for bit.
+int reference_poisson(double mean, double u, int max_count = 64) {
+  if (mean <= 0.0) return 0;
+  double p = std::exp(-mean);
+  double cumulative = p;
+  int k = 0;
+  while (u >= cumulative && k < max_count) {
+    ++k;
+    p *= mean / k;
+    cumulative += p;
+    if (p < 1e-300) break;
+  }
+  return k;
+}
+
 }  // namespace
 
 TEST_CASE("poisson_from_uniform returns 0 for a zero or negative mean", "[core][distributions]") {
@@ -63,6 +79,35 @@ TEST_CASE("poisson_from_uniform has the Poisson mean and variance over a grid of
     INFO("mean " << mean);
     CHECK(m == Approx(mean).epsilon(1e-3));
     CHECK(sum2 / n - m * m == Approx(mean).epsilon(2e-3));
+  }
+}
+
+TEST_CASE("poisson_from_uniform equals plain inversion for every uniform, including at its boundaries",
+          "[core][distributions]") {
+  for (double mean : {1e-9, 1e-6, 1e-3, 0.02, 0.1, 0.5, 0.999, 1.0, 1.5, 3.0, 12.0}) {
+    INFO("mean " << mean);
+    std::vector<double> us;
+    constexpr std::size_t n = 20000;
+    for (std::size_t i = 0; i < n; ++i) us.push_back(midpoint(i, n));
+    // Uniforms within a few thousand ulps of where the count steps from 0 to 1 (exp(-mean)) and of
+    // 1 - mean, where a shortcut that avoids exp would have to stop.
+    for (double centre : {std::exp(-mean), 1.0 - mean}) {
+      if (centre <= 0.0) continue;
+      double below = centre, above = centre;
+      for (int j = 0; j < 3000; ++j) {
+        below = std::nextafter(below, 0.0);
+        above = std::nextafter(above, 1.0);
+        us.push_back(below);
+        if (above < 1.0) us.push_back(above);
+      }
+      us.push_back(centre);
+    }
+    for (double u : {0.0, kLargestUniform}) us.push_back(u);
+    for (double u : us) {
+      if (poisson_from_uniform(mean, u) != reference_poisson(mean, u)) {
+        FAIL_CHECK("u = " << u << ": " << poisson_from_uniform(mean, u) << " != " << reference_poisson(mean, u));
+      }
+    }
   }
 }
 
