@@ -103,11 +103,15 @@ TEST_CASE("poisson_from_uniform equals plain inversion for every uniform, includ
       us.push_back(centre);
     }
     for (double u : {0.0, kLargestUniform}) us.push_back(u);
+    std::size_t mismatches = 0;
     for (double u : us) {
       if (poisson_from_uniform(mean, u) != reference_poisson(mean, u)) {
-        FAIL_CHECK("u = " << u << ": " << poisson_from_uniform(mean, u) << " != " << reference_poisson(mean, u));
+        if (++mismatches <= 3) {
+          FAIL_CHECK("u = " << u << ": " << poisson_from_uniform(mean, u) << " != " << reference_poisson(mean, u));
+        }
       }
     }
+    CHECK(mismatches == 0);
   }
 }
 
