@@ -178,7 +178,11 @@ class Params(MutableMapping):
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return self.to_frame()._repr_html_()
+        import pandas as pd
+
+        # Every row: pandas would otherwise elide all but 10 of the parameters (max_rows 60).
+        with pd.option_context("display.max_rows", len(self) + 1, "display.min_rows", len(self) + 1):
+            return self.to_frame()._repr_html_()
 
 
 def default_params(**overrides: Any) -> Params:
