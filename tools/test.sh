@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 bash tools/setup.sh
 
 echo "== C++ engine tests"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build --parallel 2
-ctest --test-dir build --output-on-failure --parallel 2
+cmake -S . -B build/cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DCULTURESIM_BUILD_TESTS=ON -DCULTURESIM_BUILD_BENCHMARKS=ON >/dev/null
+cmake --build build/cpp --parallel 2
+ctest --test-dir build/cpp --output-on-failure --parallel 2
 
 echo "== Python tests"
 python3 -m pytest "$@"
