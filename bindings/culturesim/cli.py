@@ -1,0 +1,651 @@
+"""The ``culturesim`` command: run scenario files, sweep experiments, inspect and compare results.
+
+    culturesim demo                                   # the main job (see docs/cli.md)
+    culturesim run SCENARIO.toml -o out.h5            # one scenario x replicates
+    culturesim sweep EXPERIMENT.toml -o out.h5        # every scenario x replicates
+    culturesim info out.h5                            # what a results file holds
+    culturesim compare out.h5 blame just_culture      # paired differences with 95% intervals
+    culturesim merge part-*.h5 -o out.h5              # shards of a cluster sweep into one file
+    culturesim params > defaults.toml                 # the default parameters as a scenario file
+
+Exit status: 0 success, 2 bad input (a malformed or invalid file, an unknown name, an existing
+output file, a bad option), 130 interrupted (finished runs are kept; --resume continues), 1 other
+failures. Errors print one line, ``culturesim: error: ...``, without a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+#: The outputs of the demo's table and of `compare` when no --metric is given.
+COMPARE_METRICS = ("harm_events", "reports", "sv_started", "burnout_prevalence", "quits", "cost_turnover",
+                   "cost_harm", "cost_claims", "cost_support", "cost_total")
+#: The columns of the per-scenario summary printed by run, sweep and info.
+SUMMARY_COLUMNS = (("harm_events", "harm/yr"), ("reports", "reports/yr"), ("sv_started", "SV/yr"),
+                   ("burnout_prevalence", "burnout"), ("quits", "quits/yr"), ("cost_total", "cost/yr"))
+#: The demo's three scenarios, in this order; the first is the baseline of the comparisons.
+DEMO_SWITCH_YEAR = 5
+
+
+class _Failure(Exception):
+    """An error already worded for the user (exit status 1, not bad input)."""
+
+
+# -- small helpers ---------------------------------------------------------------------------------
+def _err(*lines: str) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    text = str(exc)
+    return text or type(exc).__name__
+
+
+def _fmt(x: float) -> str:
+    """A number for a table: thousands separators, millions as M, small values to 3 digits."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    a = abs(x)
+    if a >= 1e6:
+        return f"{x / 1e6:,.4g}M" if a < 1e9 else f"{x / 1e6:,.0f}M"
+    if a >= 1000:
+        return f"{x:,.0f}"
+    if a >= 100:
+        return f"{x:.0f}"
+    if a >= 10:
+        return f"{x:.1f}"
+    if a == 0:
+        return "0"
+    return f"{x:.3g}"
+
+
+def _seconds(s: float) -> str:
+    if s < 60:
+        return f"{s:.1f} s"
+    m, s = divmod(round(s), 60)
+    return f"{m} min {s:02d} s" if m < 60 else f"{m // 60} h {m % 60:02d} min"
+
+
+def _size(path: str) -> str:
+    n = os.path.getsize(path)
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000
+    return ""  # pragma: no cover
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+    """A plain text table: the first ``left`` columns left-aligned, the rest right-aligned."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(str(c).ljust(w) if i < left else str(c).rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def _unit_label(metric: str) -> str:
+    from .outputs import DERIVED, FLOWS, unit
+
+    u = unit(metric)
+    return f"{u}/yr" if metric in FLOWS or metric in DERIVED else u
+
+
+def _check_output(path: str, force: bool, resume: bool, what: str = "results file") -> None:
+    """Refuses an existing output unless --force or --resume, before anything is run."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"cannot write '{path}': the folder '{folder}' does not exist")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot write '{path}': it is a directory; give a file name such as out.h5")
+    if os.path.exists(path) and not (force or resume):
+        raise FileExistsError(f"{what} '{path}' already exists and was left untouched; add --resume to continue it "
+                              "(finished runs are kept), --force to replace it, or choose another name with -o")
+
+
+def _mode(args: argparse.Namespace) -> str:
+    return "resume" if args.resume else ("overwrite" if args.force else "create")
+
+
+def _done_before(path: str, resume: bool) -> int:
+    if not (resume and os.path.exists(path)):
+        return 0
+    try:
+        from .experiment import open_results
+
+        return int(open_results(path).done.sum())
+    except Exception:  # noqa: BLE001 - the engine gives the real error when it resumes
+        return 0
+
+
+def _open(path: str):
+    from .experiment import open_results
+
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no results file at '{path}'")
+    try:
+        return open_results(path)
+    except (OSError, KeyError) as exc:
+        text = _message(exc)
+        if path in text:
+            raise OSError(text) from None
+        raise OSError(f"cannot read '{path}' as a culturesim results file: {text}") from None
+
+
+# -- summaries -------------------------------------------------------------------------------------
+def summary_table(res: Any) -> str:
+    """Per-scenario means of the headline outputs (flows per year over the run, levels in the last year)."""
+    rows = []
+    for i, name in enumerate(res.scenarios):
+        done = res.done[i]
+        row = [name, f"{int(done.sum())}/{done.size}"]
+        for metric, _ in SUMMARY_COLUMNS:
+            per_run = res.per_run(metric)[i][done] if done.any() else []
+            value = float(per_run.mean()) if len(per_run) else float("nan")
+            if metric == "burnout_prevalence" and math.isfinite(value):
+                row.append(f"{100 * value:.1f}%")
+            elif metric.startswith("cost") and math.isfinite(value):
+                row.append("$" + _fmt(value))
+            else:
+                row.append(_fmt(value))
+        rows.append(row)
+    header = ["scenario", "runs"] + [label for _, label in SUMMARY_COLUMNS]
+    notes = ("Means over finished replicates. Per year over the whole run; burnout = share of clinicians burnt "
+             "out, mean of the last year. SV = second-victim episodes started.")
+    return _table(header, rows) + "\n" + notes
+
+
+def compare_text(res: Any, a: str, b: str, metrics: Sequence[str] | None = None,
+                 window: tuple[float, float] | None = None) -> str:
+    """The table of paired differences b - a with 95% intervals, as text."""
+    table = res.compare_table(a, b, list(metrics or COMPARE_METRICS), window)
+    n = int(table["n"].min()) if len(table) else 0
+    a_name, b_name = str(table["a"].iloc[0]), str(table["b"].iloc[0])
+    if window is None:
+        span = f"years 0-{res.years:g} for flows, the last year for levels"
+    else:
+        span = f"years {window[0]:g}-{window[1]:g}"
+    rows = []
+    for metric, r in table.iterrows():
+        if n > 1:
+            interval = f"{_fmt(r['ci_low'])} to {_fmt(r['ci_high'])}"
+        else:
+            interval = "n/a (needs 2+ replicates)"
+        rel = f"{100 * r['relative']:+.1f}%" if math.isfinite(r["relative"]) else "n/a"
+        rows.append([metric, _unit_label(str(metric)), _fmt(r["mean_a"]), _fmt(r["mean_b"]),
+                     _fmt(r["diff"]), interval, rel])
+    header = ["metric", "unit", a_name, b_name, "difference", "95% interval", "change"]
+    title = (f"{b_name} minus {a_name}: paired differences over {n} replicate{'s' if n != 1 else ''} "
+             f"(common random numbers), {span}")
+    return title + "\n" + _table(header, rows, left=2)
+
+
+def _report_run(res: Any, path: str, seconds: float, ran: int, before: int) -> None:
+    done = int(res.done.sum())
+    if ran == 0 and before == done:
+        print(f"Nothing to run: all {done} runs were already done in '{path}'.")
+    else:
+        extra = f" ({before} were already done)" if before else ""
+        print(f"Wrote '{path}' ({_size(path)}): {len(res.scenarios)} scenario{'s' if len(res.scenarios) != 1 else ''} "
+              f"x {res.replicates} replicates x {res.years:g} years, {done}/{res.done.size} runs done{extra}, "
+              f"in {_seconds(seconds)}.")
+    print()
+    print(summary_table(res))
+
+
+# -- commands --------------------------------------------------------------------------------------
+def _load(args: argparse.Namespace):
+    from . import toml_io
+
+    return toml_io.load_experiment(args.file, years=args.years, replicates=args.replicates, seed=args.seed)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from . import toml_io
+    from .experiment import Experiment
+
+    exp = _load(args)
+    scenario = toml_io.pick_scenario(exp, args.scenario, args.file)
+    exp = Experiment([scenario], replicates=exp.replicates, years=exp.years, seed=exp.seed,
+                     record_every=exp.record_every)
+    _check_output(args.output, args.force, args.resume)
+    args.writing = args.output
+    before = _done_before(args.output, args.resume)
+    started = time.perf_counter()
+    res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force, threads=args.threads)
+    _report_run(res, args.output, time.perf_counter() - started, int(res.done.sum()) - before, before)
+    return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .experiment import open_results
+
+    exp = _load(args)
+    _check_output(args.output, args.force, args.resume)
+    args.writing = args.output
+    before = _done_before(args.output, args.resume)
+    started = time.perf_counter()
+    mode = _mode(args)
+    if args.scheduler or args.scheduler_file or args.mpi or args.shard:
+        from . import cluster
+
+        if args.shard:
+            shard, n_shards = cluster.parse_shard(args.shard)
+            cluster.run_shard(exp, args.output, shard, n_shards, mode=mode, progress=args.progress,
+                              threads=args.threads)
+        elif args.mpi:
+            with cluster.mpi_executor() as pool:
+                cluster.run_on_executor(exp, args.output, pool, mode=mode, progress=args.progress,
+                                        threads=args.threads or 1)
+        else:
+            client = cluster.dask_client(scheduler=args.scheduler, scheduler_file=args.scheduler_file)
+            try:
+                cluster.run_on_executor(exp, args.output, client, mode=mode, progress=args.progress,
+                                        threads=args.threads or 1)
+            finally:
+                client.close()
+        res = open_results(args.output)
+    else:
+        res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force,
+                      threads=args.threads)
+    _report_run(res, args.output, time.perf_counter() - started, int(res.done.sum()) - before, before)
+    if args.shard:
+        print(f"\nShard {args.shard}: merge the shards' files with `culturesim merge PART.h5 ... -o OUT.h5`.")
+    return EXIT_OK
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from . import cluster
+
+    _check_output(args.output, args.force, False, what="output file")
+    started = time.perf_counter()
+    res = cluster.merge(args.parts, args.output, force=args.force)
+    done = int(res.done.sum())
+    print(f"Merged {len(args.parts)} file{'s' if len(args.parts) != 1 else ''} into '{args.output}' ({_size(args.output)}) "
+          f"in {_seconds(time.perf_counter() - started)}: {done}/{res.done.size} runs done.")
+    if not res.complete:
+        print(f"Runs are missing; finish them with `culturesim sweep EXPERIMENT.toml -o {args.output} --resume`.")
+    print()
+    print(summary_table(res))
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    res = _open(args.results)
+    a = res.attrs
+    if args.toml:
+        from .toml_io import experiment_toml
+
+        days = int(a["days"])
+        years: float = days // 365 if days % 365 == 0 else days / 365
+        settings = {"years": years, "replicates": res.replicates, "seed": res.seed,
+                    "record_every": int(a["record_every"])}
+        header = (f"The experiment stored in {os.path.basename(args.results)}, written by culturesim engine "
+                  f"{a.get('engine_version', '?')} ({a.get('build_info', '?')}).\nRe-run it exactly with "
+                  "`culturesim sweep THIS.toml -o OUT.h5`.")
+        print(experiment_toml(res.definitions, settings, header=header), end="")
+        return EXIT_OK
+    done = int(res.done.sum())
+    state = "complete" if res.complete else f"{res.done.size - done} missing; `culturesim sweep ... --resume` finishes it"
+    print(f"{args.results}: culturesim results ({_size(args.results)})")
+    print(f"  engine:      culturesim {a.get('engine_version', '?')} ({a.get('build_info', '?')}), "
+          f"format {a.get('format_version', '?')}")
+    print(f"  experiment:  {len(res.scenarios)} scenarios x {res.replicates} replicates x {res.years:g} years, "
+          f"seed {res.seed}, recorded every {a.get('record_every', '?')} days ({len(res.period_start_day)} periods)")
+    print(f"  runs done:   {done}/{res.done.size} ({state})")
+    print("  scenarios:")
+    width = max(len(s) for s in res.scenarios)
+    for name in res.scenarios:
+        sa = res.scenario_attrs[name]
+        policy = ", ".join(f"{k.split('.', 1)[1]} {v:g}" for k, v in sa.items()
+                           if k.startswith("policy.") and k.split(".", 1)[1] in
+                           ("punish_human_error", "console_prob", "support_level", "stated_safety"))
+        ivs = sa.get("interventions") or []
+        ivs = [ivs] if isinstance(ivs, str) else list(ivs)
+        what = "; ".join(ivs) if ivs else "no interventions"
+        hospital = sa.get("hospital", "default")
+        print(f"    {name:<{width}}  policy: {policy}; hospital {hospital}; {what}")
+    print()
+    if done:
+        print(summary_table(res))
+    else:
+        print("No run is finished yet.")
+    print(f"\nMore: `culturesim compare {args.results} {res.scenarios[0]} {res.scenarios[-1]}`, "
+          f"`culturesim info {args.results} --toml` (the experiment as a file that re-runs it).")
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .outputs import check_metric
+
+    res = _open(args.results)
+    metrics = [check_metric(m) for m in args.metric] if args.metric else None
+    window = tuple(args.window) if args.window else None
+    if window is not None and not window[0] < window[1]:
+        raise ValueError(f"--window {window[0]:g} {window[1]:g}: the first year must come before the second")
+    if args.csv:
+        table = res.compare_table(args.a, args.b, list(metrics or COMPARE_METRICS), window)
+        sys.stdout.write(table.to_csv())
+    else:
+        print(compare_text(res, args.a, args.b, metrics, window))
+    return EXIT_OK
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    from .toml_io import params_toml
+
+    sys.stdout.write(params_toml())
+    return EXIT_OK
+
+
+# -- the demo --------------------------------------------------------------------------------------
+def demo_experiment(replicates: int = 20, years: float = 30, seed: int = 0):
+    """The demo's experiment: the default hospital under blame, Just Culture, and blame switching to
+    Just Culture at year 5 (also shipped as experiments/scenarios/blame_vs_just.toml)."""
+    from .experiment import Experiment
+    from .intervention import Intervention
+    from .scenario import Scenario
+
+    return Experiment([
+        Scenario("blame", policy="blame"),
+        Scenario("just_culture", policy="just_culture"),
+        Scenario(f"switch_at_year_{DEMO_SWITCH_YEAR}", policy="blame",
+                 interventions=[Intervention(at_year=DEMO_SWITCH_YEAR, policy="just_culture",
+                                             label="switch to Just Culture")]),
+    ], replicates=replicates, years=years, seed=seed)
+
+
+_FIGURE_PANELS = (
+    ("harm_events", "Harm events (mild, moderate, severe)"),
+    ("reports", "Events reported"),
+    ("sv_started", "Second-victim episodes started"),
+    ("burnout_prevalence", "Burnout prevalence (share of staff)"),
+    ("quits", "Quits (turnover)"),
+    ("cost_total", "Costs: turnover, harm, claims, support"),
+)
+
+
+def demo_figure(res: Any, path: str, baseline: str = "blame", switch_year: float | None = DEMO_SWITCH_YEAR) -> None:
+    """The demo's figure: trajectories with 10-90% bands, and forest plots of paired differences."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.ticker import FuncFormatter
+
+    from .outputs import DERIVED, FLOWS
+
+    others = [s for s in res.scenarios if s != baseline]
+    fig = plt.figure(figsize=(15, 12.5), layout="constrained")
+    outer = fig.add_gridspec(2, 1, height_ratios=[2.1, 1.0])
+    top = outer[0].subgridspec(2, 3)
+    bottom = outer[1].subgridspec(1, max(1, len(others)))
+    fig.suptitle(f"culturesim: the default hospital under blame and Just Culture, {res.replicates} replicates x "
+                 f"{res.years:g} years (lines: median, bands: 10-90% of replicates)", fontsize=13)
+    every = int(res.attrs.get("record_every", 30))
+    for k, (metric, title) in enumerate(_FIGURE_PANELS):
+        ax = fig.add_subplot(top[k // 3, k % 3])
+        res.plot(metric, ax=ax)
+        ax.set_title(title, fontsize=11)
+        if metric in FLOWS or metric in DERIVED:
+            ax.set_ylabel(f"{ax.get_ylabel()} per {every} days")
+        if metric.startswith("cost"):
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "$" + _fmt(v)))
+            ax.set_ylabel(f"USD per {every} days")
+        if metric == "burnout_prevalence":
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.set_ylim(bottom=0)
+        ax.set_xlim(0, res.years)
+        if switch_year is not None and 0 < switch_year < res.years:
+            ax.axvline(switch_year, color="0.35", ls=":", lw=1)
+            if k == 0:
+                ax.annotate(f"switch at year {switch_year:g}", (switch_year, 1), xycoords=("data", "axes fraction"),
+                            xytext=(4, -12), textcoords="offset points", fontsize=8, color="0.3")
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        if metric == "burnout_prevalence":  # much free space there, whatever the policy
+            ax.legend(loc="best", fontsize=10, framealpha=0.9, title="scenario", title_fontsize=10)
+    colors = {name: f"C{i}" for i, name in enumerate(res.scenarios)}
+    forest = [m for m in COMPARE_METRICS if m != "cost_support"]  # 0 under blame: no relative change
+    axes, lows, highs = [], [], []
+    for j, other in enumerate(others):
+        ax = fig.add_subplot(bottom[0, j])
+        res.plot_compare(baseline, other, forest, ax=ax)
+        table = res.compare_table(baseline, other, forest)
+        rel = 100 * table["diff"] / table["mean_a"]
+        for container in ax.containers:
+            for artist in container.get_children():
+                artist.set_color(colors[other])
+        for y, (value, high) in enumerate(zip(rel[::-1], (100 * table["ci_high"] / table["mean_a"])[::-1])):
+            if math.isfinite(value):
+                ax.annotate(f"{value:+.0f}%", (max(value, high), y), xytext=(6, 0), textcoords="offset points",
+                            va="center", fontsize=9, color="0.2")
+        lows.append(float(np.nanmin(100 * table["ci_low"] / table["mean_a"])))
+        highs.append(float(np.nanmax(100 * table["ci_high"] / table["mean_a"])))
+        ax.set_title(f"{other} vs {baseline}: paired change, 95% interval over {int(table['n'].min())} replicates",
+                     fontsize=11)
+        ax.set_xlabel(f"change relative to {baseline}")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(100))
+        axes.append(ax)
+    if axes:
+        low, high = min(lows + [0.0]), max(highs + [0.0])
+        pad = 0.12 * (high - low or 1.0)
+        for ax in axes:
+            ax.set_xlim(low - pad / 2, high + pad)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    exp = demo_experiment(replicates=args.replicates, years=args.years, seed=args.seed)
+    _check_output(args.output, args.force, args.resume)
+    if args.figure and os.path.exists(args.figure) and not (args.force or args.resume):
+        raise FileExistsError(f"figure '{args.figure}' already exists and was left untouched; add --force to "
+                              "replace it (and the results), or choose another name with --figure")
+    if args.figure:
+        _check_output(args.figure, True, False, what="figure")
+    args.writing = args.output
+    switch = exp.scenarios[2].name
+    sim_years = exp.n_runs * exp.years
+    print(f"culturesim demo: the embedded default hospital ({exp.scenarios[0].clinicians:,} clinicians in 5 units) "
+          f"under 3 scenarios x {exp.replicates} replicates x {exp.years:g} years ({sim_years:,.0f} simulated years)")
+    print("  blame             Policy.blame(): honest mistakes punished, outcome bias, no support")
+    print("  just_culture      Policy.just_culture(): console human error, coach at-risk behaviour, fix the system")
+    print(f"  {switch:<17} blame, switching to Just Culture at year {DEMO_SWITCH_YEAR}"
+          + ("" if exp.years > DEMO_SWITCH_YEAR else f" (never reached in {exp.years:g} years)"))
+    print(f"Replicate r of every scenario uses the same random stream (seed {exp.seed}, r): the differences below "
+          "are paired.", flush=True)
+    started = time.perf_counter()
+    res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force, threads=args.threads)
+    ran = time.perf_counter() - started
+    print()
+    for other in ("just_culture", switch):
+        print(compare_text(res, "blame", other))
+        print()
+    if args.figure:
+        demo_figure(res, args.figure)
+    took = time.perf_counter() - started
+    print(f"Results: {os.path.abspath(args.output)} ({_size(args.output)}; simulation took {_seconds(ran)})")
+    if args.figure:
+        print(f"Figure:  {os.path.abspath(args.figure)}")
+    print(f"Done in {_seconds(took)}. Next: `culturesim info {args.output}`, "
+          f"`culturesim compare {args.output} blame {switch} --window {exp.years / 2:g} {exp.years:g}`, "
+          f"or in Python: cs.open_results('{args.output}').to_pandas()")
+    return EXIT_OK
+
+
+# -- argument parsing ------------------------------------------------------------------------------
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 2**63 - 1, got {value}")
+    return value
+
+
+def _years(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of years, got '{text}'") from None
+    if not math.isfinite(value) or value * 365 < 0.5:
+        raise argparse.ArgumentTypeError(f"expected a number of years of at least 1/365 (one day), got {text}")
+    return value
+
+
+def _add_run_options(p: argparse.ArgumentParser, file_settings: bool = True) -> None:
+    def note(default: Any) -> str:
+        return " (overrides the file)" if file_settings else f" (default {default})"
+
+    p.add_argument("--years", type=_years, help="simulated years per run" + note(30))
+    p.add_argument("--replicates", type=_positive_int, help="replicates per scenario" + note(20))
+    p.add_argument("--seed", type=_seed, help="random seed" + note(0))
+    p.add_argument("--threads", type=_positive_int, help="engine threads (default: all cores)")
+    exclusive = p.add_mutually_exclusive_group()
+    exclusive.add_argument("--force", action="store_true", help="replace an existing output file")
+    exclusive.add_argument("--resume", action="store_true",
+                           help="continue an existing output file: finished runs are kept, the rest are run")
+    p.add_argument("--no-progress", dest="progress", action="store_false",
+                   help="no progress bar (it goes to stderr, and only for runs longer than 2 s)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="culturesim",
+        description="Agent-based simulation of second victims of medical error under blame versus Just Culture.",
+        epilog="Exit status: 0 ok, 2 bad input, 130 interrupted, 1 other failures. Docs: docs/cli.md.")
+    parser.add_argument("--version", action="version", version=f"culturesim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("run", help="run one scenario (replicates x years) into an HDF5 file",
+                       description="Runs one scenario of a scenario (or experiment) file, replicates x years, "
+                                   "into an HDF5 results file.")
+    p.add_argument("file", metavar="SCENARIO.toml", help="a scenario file (or an experiment file with --scenario)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.h5", help="the results file to write")
+    p.add_argument("--scenario", metavar="NAME", help="which scenario of a file that holds several")
+    _add_run_options(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("sweep", help="run every scenario of an experiment file into an HDF5 file",
+                       description="Runs every scenario x replicate of an experiment file into one HDF5 results "
+                                   "file, on this machine or a cluster.")
+    p.add_argument("file", metavar="EXPERIMENT.toml", help="an experiment file (or a scenario file)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.h5", help="the results file to write")
+    _add_run_options(p)
+    where = p.add_argument_group("cluster (pip install culturesim[cluster]; see docs/cluster.md)")
+    where = where.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster: scheduler address tcp://host:8786")
+    where.add_argument("--scheduler-file", metavar="FILE", help="run on the Dask cluster described by this file")
+    where.add_argument("--mpi", action="store_true",
+                       help="run on MPI ranks: mpiexec -n N python -m mpi4py.futures -m culturesim sweep ... --mpi")
+    where.add_argument("--shard", metavar="I/N", help="run only shard I of N (0 <= I < N), e.g. a SLURM array task; "
+                       "merge the shards' files with `culturesim merge`")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("merge", help="merge the results files of a sharded sweep",
+                       description="Merges results files of shards of one experiment into one file.")
+    p.add_argument("parts", nargs="+", metavar="PART.h5", help="the shards' results files")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.h5", help="the merged file to write")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser("info", help="what a results file holds",
+                       description="Shows a results file's experiment, provenance, progress and a summary.")
+    p.add_argument("results", metavar="OUT.h5")
+    p.add_argument("--toml", action="store_true",
+                   help="print instead the stored experiment as a TOML file that re-runs it exactly")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("compare", help="paired differences between two scenarios with 95%% intervals",
+                       description="Paired differences B - A over replicates (common random numbers) with 95%% "
+                                   "t intervals. Flows are per year; levels are means over the window (default: "
+                                   "the last year).")
+    p.add_argument("results", metavar="OUT.h5")
+    p.add_argument("a", metavar="A", help="the baseline scenario")
+    p.add_argument("b", metavar="B", help="the scenario compared with it")
+    p.add_argument("--metric", nargs="+", metavar="M", action="extend",
+                   help="outputs to compare (default: " + ", ".join(COMPARE_METRICS) + ")")
+    p.add_argument("--window", nargs=2, type=float, metavar=("Y0", "Y1"),
+                   help="only the periods starting in years [Y0, Y1)")
+    p.add_argument("--csv", action="store_true", help="print the table as CSV")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("params", help="print the default parameters as a TOML scenario file",
+                       description="Prints every default parameter (with unit, range and source) as a TOML "
+                                   "scenario file: culturesim params > defaults.toml")
+    p.set_defaults(func=cmd_params)
+
+    p = sub.add_parser("demo", help="the main job: blame vs Just Culture vs a switch, with table and figure",
+                       description="The default hospital under blame, Just Culture, and blame switching to Just "
+                                   f"Culture at year {DEMO_SWITCH_YEAR}: 20 replicates x 30 years into results.h5, "
+                                   "a table of paired differences versus blame, and a figure.")
+    p.add_argument("-o", "--output", default="results.h5", metavar="OUT.h5", help="results file (default results.h5)")
+    p.add_argument("--figure", default="results.png", metavar="FIG.png", help="figure file (default results.png)")
+    p.add_argument("--no-figure", dest="figure", action="store_const", const=None, help="no figure")
+    _add_run_options(p, file_settings=False)
+    p.set_defaults(func=cmd_demo, replicates=20, years=30.0, seed=0)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.writing = None
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+        if args.writing:
+            _err(f"\nculturesim: interrupted. The finished runs are kept in '{args.writing}'; run the same "
+                 "command with --resume to continue.")
+        else:
+            _err("\nculturesim: interrupted.")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (culturesim params | head): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except (ValueError, KeyError, OSError) as exc:  # OSError covers FileNotFoundError, FileExistsError
+        _err(f"culturesim: error: {_message(exc)}")
+        return EXIT_BAD_INPUT
+    except ImportError as exc:
+        _err(f"culturesim: error: {_message(exc)}")
+        return EXIT_FAILURE
+    except Exception as exc:
+        if type(exc).__name__ == "TaskError":  # a cluster task failed; its message says what to do
+            _err(f"culturesim: error: {_message(exc)}")
+            return EXIT_FAILURE
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
