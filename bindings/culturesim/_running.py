@@ -26,27 +26,32 @@ def call_engine(fn: Callable[..., Any], *, total_days: int, total_runs: int | No
     cancel = _engine.Cancel()
     counters = _engine.Progress()
     outcome: dict[str, Any] = {}
+    # An Event, not Thread.join: on Python 3.11 a join interrupted by Ctrl-C can mark a thread that is
+    # still running as stopped (a CPython bug), so the engine would outlive the call (and abort the
+    # interpreter at exit).
+    finished = threading.Event()
 
     def work() -> None:
         try:
             outcome["value"] = fn(**kwargs, cancel=cancel, progress=counters)
         except BaseException as exc:  # handed to the calling thread
             outcome["error"] = exc
+        finally:
+            finished.set()
 
     worker = threading.Thread(target=work, name="culturesim-engine", daemon=True)
     started = time.monotonic()
     worker.start()
     bar = None
     try:
-        while worker.is_alive():
-            worker.join(0.1)
+        while not finished.wait(0.1):
             if progress and bar is None and time.monotonic() - started > PROGRESS_AFTER_SECONDS:
                 bar = _make_bar(total_days, total_runs, desc)
             if bar is not None:
                 _update_bar(bar, counters, total_runs)
     except KeyboardInterrupt:
         cancel.cancel()
-        worker.join()
+        finished.wait()
         raise
     finally:
         if bar is not None:
