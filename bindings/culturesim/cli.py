@@ -162,8 +162,8 @@ def summary_table(res: Any) -> str:
                 row.append(_fmt(value))
         rows.append(row)
     header = ["scenario", "runs"] + [label for _, label in SUMMARY_COLUMNS]
-    notes = ("Means over finished replicates. Per year over the whole run; burnout = share of clinicians burnt "
-             "out, mean of the last year. SV = second-victim episodes started.")
+    notes = ("Means over finished replicates, per year over the whole run; burnout: share of clinicians burnt out,\n"
+             "mean of the last year; SV: second-victim episodes started. Intervals: `culturesim compare`.")
     return _table(header, rows) + "\n" + notes
 
 
