@@ -3,4 +3,6 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+# Guarded: mpi4py.futures workers import the main module under another name (`--mpi` sweeps).
+if __name__ == "__main__":
+    sys.exit(main())
