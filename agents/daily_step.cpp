@@ -1,6 +1,7 @@
 #include "agents/daily_step.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "agents/random_purposes.hpp"
@@ -18,6 +19,20 @@ constexpr double kNoviceNegligible = 1e-9;
 constexpr std::size_t kNoviceTableMax = 1 << 16;
 
 inline double clamp01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
+/// a && b as one branch on a value computed without branches: for two conditions that are each
+/// unpredictable (a coin flip per clinician) while both hold rarely. The empty asm only stops the
+/// compiler from splitting the test back into two branches; it changes no value.
+inline bool both(bool a, bool b) {
+  unsigned v = static_cast<unsigned>(a) & static_cast<unsigned>(b);
+  asm("" : "+r"(v));
+  return v != 0;
+}
+/// c ? a : b without a branch (for conditions too random to predict): picks one of the two values
+/// bit for bit, so it is exactly the ternary.
+inline double select(bool c, double a, double b) {
+  const std::uint64_t mask = std::uint64_t{0} - static_cast<std::uint64_t>(c);
+  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & mask) | (std::bit_cast<std::uint64_t>(b) & ~mask));
+}
 inline void add(OutputRow& row, Output o, double v) { row[static_cast<std::size_t>(o)] += v; }
 inline std::uint8_t saturating_inc(std::uint8_t x) { return x == 255 ? x : static_cast<std::uint8_t>(x + 1); }
 
@@ -154,69 +169,119 @@ void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const U
 }
 
 /// Phase A for slots [begin, end) of the unit.
+///
+/// Written for speed without changing a single number: the hot fields and constants are read
+/// through local pointers and copies (a store to a byte-sized field may alias anything, which
+/// would otherwise force the compiler to reload every vector's data pointer and every parameter
+/// after it), and the day's main Philox block of a batch of slots is drawn before the slots act
+/// (independent blocks overlap in the pipeline; the counters, so the numbers, are the same).
 void act(ClinicianState& s, const UnitState& unit, const DayInputs& in, std::size_t begin, std::size_t end,
          OutputRow& row) {
   const Params& p = in.params;
   const DayConstants& k = in.constants;
   const auto day = static_cast<std::uint64_t>(in.day);
   const double hazard_factor = 1.0 + p.hazard_effect * static_cast<double>(unit.hazards);
+  const double drain = k.drain, moral_keep = k.moral_keep;
+  const double distress_effect = p.distress_effect, burnout_effect = p.burnout_effect;
+  const double shortcut_risk = p.shortcut_risk, reckless_act_rate = p.reckless_act_rate;
+  const double reinforce = p.reinforce, quit_burnout = p.quit_burnout, sv_dropout_rate = p.sv_dropout_rate;
+  const ByRole base_error_rate = p.base_error_rate;
+  const ByRole quit_per_day = k.quit_per_day;
+  const double dropout[2] = {0.0, sv_dropout_rate};  // extra quit hazard out of / in an episode
+  const double* const novice = k.novice.data();
+  const std::size_t novice_days = k.novice.size();
+  const bool novice_lookup = novice_days > 0 && novice_days < kNoviceTableMax;  // 0 beyond the table
+  const std::size_t novice_last = novice_lookup ? novice_days - 1 : 0;
 
-  for (std::size_t i = begin; i < end; ++i) {
-    s.day_flags[i] = 0;
-    s.own_severe[i] = 0;
-    s.own_punished_human[i] = 0;
-    s.own_fixes[i] = 0;
-    if (!s.active[i]) {
-      if (in.day < s.refill_day[i]) continue;
-      hire(s, i, unit, in);
-      add(row, Output::hires, 1.0);
+  std::uint8_t* const day_flags = s.day_flags.data();
+  std::uint8_t* const own_severe = s.own_severe.data();
+  std::uint8_t* const own_punished_human = s.own_punished_human.data();
+  std::uint8_t* const own_fixes = s.own_fixes.data();
+  const std::uint8_t* const active = s.active.data();
+  const std::int32_t* const refill_day = s.refill_day.data();
+  const Role* const role = s.role.data();
+  const std::int32_t* const tenure_days = s.tenure_days.data();
+  const std::uint8_t* const reckless = s.reckless.data();
+  const std::uint8_t* const sv_in_episode = s.sv_in_episode.data();
+  double* const distress = s.distress.data();
+  double* const moral_residue = s.moral_residue.data();
+  double* const shortcut = s.shortcut.data();
+  const double* const burnout = s.burnout.data();
+
+  constexpr std::size_t kBatch = 32;
+  Uniforms daily[kBatch];
+  for (std::size_t first = begin; first < end; first += kBatch) {
+    const std::size_t last = std::min(end, first + kBatch);
+    for (std::size_t i = first; i < last; ++i) daily[i - first] = in.rng.uniforms(i, day, purpose_daily);
+
+    for (std::size_t i = first; i < last; ++i) {
+      day_flags[i] = 0;
+      own_severe[i] = 0;
+      own_punished_human[i] = 0;
+      own_fixes[i] = 0;
+      if (!active[i]) {
+        if (in.day < refill_day[i]) continue;
+        hire(s, i, unit, in);
+        add(row, Output::hires, 1.0);
+      }
+      // 7 (first half). The bucket drains before the day's events; residue decays slowly.
+      distress[i] *= drain;
+      moral_residue[i] *= moral_keep;
+
+      // 1. Error hazard: role, novice, latent hazards, distress (saturating) and burnout.
+      const double D = distress[i];
+      const double S = shortcut[i];
+      const std::int32_t tenure = tenure_days[i];
+      // Inside the table, or past it where the effect is 0 (branch-free: tenure is as likely
+      // to be on either side); only a table cut at its cap needs the exact formula beyond it.
+      const auto t = static_cast<std::size_t>(tenure);
+      const double novice_excess =
+          novice_lookup ? select(t < novice_days, novice[std::min(t, novice_last)], 0.0)
+                        : (t < novice_days ? novice[t] : k.novice_excess(tenure, p));
+      const double lambda = base_error_rate[index(role[i])] * (1.0 + novice_excess) * hazard_factor *
+                            (1.0 + distress_effect * D / (1.0 + D) + burnout_effect * burnout[i]);
+      // 2. A share S of the work is done by shortcut, where the hazard is shortcut_risk times higher.
+      const double lambda_human = lambda * (1.0 - S);
+      const double lambda_at_risk = lambda * S * shortcut_risk;
+      const double lambda_total = lambda_human + lambda_at_risk;
+
+      const Uniforms& u = daily[i - first];
+      const int errors = core::poisson_from_uniform(lambda_total, u[0]);
+      const int reckless_acts = reckless[i] ? core::poisson_from_uniform(reckless_act_rate, u[3]) : 0;
+      int incidents = 0;
+      for (int e = 0; e < errors; ++e) {
+        const std::uint64_t base = 4 * static_cast<std::uint64_t>(e);
+        const Uniforms a = in.rng.uniforms(i, day, purpose_error_event, base);
+        const Uniforms b = in.rng.uniforms(i, day, purpose_error_event, base + 1);
+        const Uniforms c = in.rng.uniforms(i, day, purpose_error_event, base + 2);
+        const Uniforms d = in.rng.uniforms(i, day, purpose_error_event, base + 3);
+        // The error fell on shortcut work with probability lambda_at_risk / lambda_total.
+        const Behaviour behaviour =
+            d[0] * lambda_total < lambda_at_risk ? Behaviour::at_risk : Behaviour::human_error;
+        handle_error(s, i, behaviour, a, b, c, unit, in, row);
+        ++incidents;
+      }
+      for (int r = 0; r < reckless_acts; ++r) {
+        const std::uint64_t base = 4 * static_cast<std::uint64_t>(r);
+        const Uniforms d = in.rng.uniforms(i, day, purpose_reckless_event, base + 3);
+        if (d[0] >= p.reckless_error_prob) continue;  // a reckless act that did no harm goes unseen
+        const Uniforms a = in.rng.uniforms(i, day, purpose_reckless_event, base);
+        const Uniforms b = in.rng.uniforms(i, day, purpose_reckless_event, base + 1);
+        const Uniforms c = in.rng.uniforms(i, day, purpose_reckless_event, base + 2);
+        handle_error(s, i, Behaviour::reckless, a, b, c, unit, in, row);
+        ++incidents;
+      }
+      // 11 (reinforcement). A shortcut day that went well makes the shortcut more tempting.
+      // (A select, not a branch: u[1] < S is a coin flip no branch predictor can learn.)
+      const double S_now = shortcut[i];
+      const double S_reinforced = std::min(1.0, S_now + reinforce);
+      shortcut[i] = select((incidents == 0) & (u[1] < S_now), S_reinforced, S_now);
+
+      // 15 (decision). Quit hazard, raised by burnout and by an ongoing second-victim episode.
+      const double quit_hazard = quit_per_day[index(role[i])] * (1.0 + quit_burnout * burnout[i]) +
+                                 dropout[sv_in_episode[i] != 0];
+      if (core::event_from_hazard(quit_hazard, u[2])) day_flags[i] |= day_leaves_quit;  // u < 1 - exp(-h)
     }
-    // 7 (first half). The bucket drains before the day's events; residue decays slowly.
-    s.distress[i] *= k.drain;
-    s.moral_residue[i] *= k.moral_keep;
-
-    // 1. Error hazard: role, novice, latent hazards, distress (saturating) and burnout.
-    const double D = s.distress[i];
-    const double S = s.shortcut[i];
-    const double lambda = p.base_error_rate[index(s.role[i])] * (1.0 + k.novice_excess(s.tenure_days[i], p)) *
-                          hazard_factor * (1.0 + p.distress_effect * D / (1.0 + D) + p.burnout_effect * s.burnout[i]);
-    // 2. A share S of the work is done by shortcut, where the hazard is shortcut_risk times higher.
-    const double lambda_human = lambda * (1.0 - S);
-    const double lambda_at_risk = lambda * S * p.shortcut_risk;
-    const double lambda_total = lambda_human + lambda_at_risk;
-
-    const Uniforms u = in.rng.uniforms(i, day, purpose_daily);
-    const int errors = core::poisson_from_uniform(lambda_total, u[0]);
-    const int reckless_acts = s.reckless[i] ? core::poisson_from_uniform(p.reckless_act_rate, u[3]) : 0;
-    int incidents = 0;
-    for (int e = 0; e < errors; ++e) {
-      const std::uint64_t base = 4 * static_cast<std::uint64_t>(e);
-      const Uniforms a = in.rng.uniforms(i, day, purpose_error_event, base);
-      const Uniforms b = in.rng.uniforms(i, day, purpose_error_event, base + 1);
-      const Uniforms c = in.rng.uniforms(i, day, purpose_error_event, base + 2);
-      const Uniforms d = in.rng.uniforms(i, day, purpose_error_event, base + 3);
-      // The error fell on shortcut work with probability lambda_at_risk / lambda_total.
-      const Behaviour behaviour = d[0] * lambda_total < lambda_at_risk ? Behaviour::at_risk : Behaviour::human_error;
-      handle_error(s, i, behaviour, a, b, c, unit, in, row);
-      ++incidents;
-    }
-    for (int r = 0; r < reckless_acts; ++r) {
-      const std::uint64_t base = 4 * static_cast<std::uint64_t>(r);
-      const Uniforms d = in.rng.uniforms(i, day, purpose_reckless_event, base + 3);
-      if (d[0] >= p.reckless_error_prob) continue;  // a reckless act that did no harm goes unseen
-      const Uniforms a = in.rng.uniforms(i, day, purpose_reckless_event, base);
-      const Uniforms b = in.rng.uniforms(i, day, purpose_reckless_event, base + 1);
-      const Uniforms c = in.rng.uniforms(i, day, purpose_reckless_event, base + 2);
-      handle_error(s, i, Behaviour::reckless, a, b, c, unit, in, row);
-      ++incidents;
-    }
-    // 11 (reinforcement). A shortcut day that went well makes the shortcut more tempting.
-    if (incidents == 0 && u[1] < s.shortcut[i]) s.shortcut[i] = std::min(1.0, s.shortcut[i] + p.reinforce);
-
-    // 15 (decision). Quit hazard, raised by burnout and by an ongoing second-victim episode.
-    const double quit_hazard = k.quit_per_day[index(s.role[i])] * (1.0 + p.quit_burnout * s.burnout[i]) +
-                               (s.sv_in_episode[i] ? p.sv_dropout_rate : 0.0);
-    if (u[2] < -std::expm1(-quit_hazard)) s.day_flags[i] |= day_leaves_quit;
   }
 }
 
@@ -254,70 +319,135 @@ UnitDay settle_unit(const ClinicianState& s, UnitState& unit, const DayInputs& i
   return seen;
 }
 
-/// Phase C for slots [begin, end): colleagues' events, slow dynamics, departures.
-void adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, const DayInputs& in, std::size_t begin,
-           std::size_t end, OutputRow& row) {
+/// Sums over the clinicians on staff after phase C, in slot order (the unit's means, phase D).
+struct StaffSums {
+  double shortcut = 0.0, safety = 0.0, value = 0.0;
+  std::int64_t headcount = 0;
+};
+
+void set_unit_means(UnitState& unit, const StaffSums& sums) {
+  unit.headcount = sums.headcount;
+  unit.vacancies = static_cast<std::int64_t>(unit.establishment()) - sums.headcount;
+  if (sums.headcount > 0) {
+    unit.mean_shortcut = sums.shortcut / static_cast<double>(sums.headcount);
+    unit.mean_safety = sums.safety / static_cast<double>(sums.headcount);
+    unit.mean_value = sums.value / static_cast<double>(sums.headcount);
+  }
+}
+
+/// Phase C for slots [begin, end): colleagues' events, slow dynamics, departures. Returns the
+/// sums of phase D over [begin, end) (those who stay), so a unit stepped in one piece needs no
+/// second pass; the sums are taken in slot order, exactly as refresh_unit_means takes them.
+/// Fields and constants are read through locals for the same reason as in act().
+StaffSums adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, const DayInputs& in,
+                std::size_t begin, std::size_t end, OutputRow& row) {
   const Params& p = in.params;
   const Policy& pol = in.policy;
   const double vacancy_share =
       static_cast<double>(unit.vacancies) / static_cast<double>(std::max<std::size_t>(1, unit.establishment()));
   const double load = p.chronic_stress * (1.0 + p.vacancy_load * vacancy_share);
   const double friction = p.friction_push * static_cast<double>(unit.hazards);
+  // Most colleagues witnessed everything the unit saw today (they had no own event), so the
+  // powers for the unit's counts are computed once; std::pow is a pure function, so reusing its
+  // value changes nothing.
+  const double safety_keep = 1.0 - p.witness_learn;
+  const double value_keep = 1.0 - p.feedback_witness;
+  const double safety_keep_seen =
+      seen.punished_human > 0 ? std::pow(safety_keep, static_cast<double>(seen.punished_human)) : 1.0;
+  const double value_keep_seen = seen.fixes > 0 ? std::pow(value_keep, static_cast<double>(seen.fixes)) : 1.0;
+  const double delta_witness = p.delta_witness, safety_drift = p.safety_drift, stated_safety = pol.stated_safety;
+  const double burnout_threshold = p.burnout_threshold, burnout_gain = p.burnout_gain;
+  const double burnout_recovery = p.burnout_recovery, social_rate = p.social_rate;
+  const double mean_shortcut = unit.mean_shortcut, sv_recovery_level = p.sv_recovery_level;
+  const std::int64_t seen_severe = seen.severe, seen_punished = seen.punished_human, seen_fixes = seen.fixes;
 
+  std::uint8_t* const active = s.active.data();
+  const std::uint8_t* const own_severe = s.own_severe.data();
+  const std::uint8_t* const own_punished_human = s.own_punished_human.data();
+  const std::uint8_t* const own_fixes = s.own_fixes.data();
+  const std::uint8_t* const day_flags = s.day_flags.data();
+  std::uint8_t* const sv_in_episode = s.sv_in_episode.data();
+  const std::uint8_t* const sv_flags = s.sv_flags.data();
+  const double* const sensitivity = s.sensitivity.data();
+  double* const distress = s.distress.data();
+  double* const psych_safety = s.psych_safety.data();
+  double* const report_value = s.report_value.data();
+  double* const burnout = s.burnout.data();
+  double* const shortcut = s.shortcut.data();
+  std::int32_t* const tenure_days = s.tenure_days.data();
+
+  StaffSums sums;
   for (std::size_t i = begin; i < end; ++i) {
-    if (!s.active[i]) continue;
+    if (!active[i]) continue;
     // 7. Witnessing severe harm beside them.
-    const auto witnessed_severe = seen.severe - s.own_severe[i];
-    s.distress[i] += p.delta_witness * static_cast<double>(witnessed_severe);
+    const auto witnessed_severe = seen_severe - own_severe[i];
+    double D = distress[i] + delta_witness * static_cast<double>(witnessed_severe);
+    distress[i] = D;
 
     // 13. Psychological safety: colleagues punished for honest mistakes teach fear; otherwise
     // beliefs drift towards what leadership says.
-    const auto witnessed_punished = seen.punished_human - s.own_punished_human[i];
+    double P = psych_safety[i];
+    const auto witnessed_punished = seen_punished - own_punished_human[i];
     if (witnessed_punished > 0) {
-      s.psych_safety[i] *= std::pow(1.0 - p.witness_learn, static_cast<double>(witnessed_punished));
-    } else if (!(s.day_flags[i] & day_reported)) {
-      s.psych_safety[i] += p.safety_drift * (pol.stated_safety - s.psych_safety[i]);
+      P *= witnessed_punished == seen_punished ? safety_keep_seen
+                                               : std::pow(safety_keep, static_cast<double>(witnessed_punished));
+    } else if (!(day_flags[i] & day_reported)) {
+      P += safety_drift * (stated_safety - P);
     }
     // 12. Colleagues see fixes too.
-    const auto witnessed_fixes = seen.fixes - s.own_fixes[i];
+    double U = report_value[i];
+    const auto witnessed_fixes = seen_fixes - own_fixes[i];
     if (witnessed_fixes > 0) {
-      s.report_value[i] = 1.0 - (1.0 - s.report_value[i]) *
-                                    std::pow(1.0 - p.feedback_witness, static_cast<double>(witnessed_fixes));
+      const double keep = witnessed_fixes == seen_fixes ? value_keep_seen
+                                                        : std::pow(value_keep, static_cast<double>(witnessed_fixes));
+      U = 1.0 - (1.0 - U) * keep;
     }
 
     // 10. Burnout: the leaky roof of chronic load plus unrelieved distress.
-    const double B = s.burnout[i];
-    const double strain = std::max(0.0, s.distress[i] + load - p.burnout_threshold);
-    s.burnout[i] = clamp01(B + p.burnout_gain * s.sensitivity[i] * strain * (1.0 - B) - p.burnout_recovery * B);
+    const double B = burnout[i];
+    const double strain = std::max(0.0, D + load - burnout_threshold);
+    burnout[i] = clamp01(B + burnout_gain * sensitivity[i] * strain * (1.0 - B) - burnout_recovery * B);
 
     // 11. Shortcuts drift towards the unit's norm and are pushed up by friction.
-    s.shortcut[i] = clamp01(s.shortcut[i] + p.social_rate * (unit.mean_shortcut - s.shortcut[i]) + friction);
-    s.psych_safety[i] = clamp01(s.psych_safety[i]);
-    s.report_value[i] = clamp01(s.report_value[i]);
+    const double S = shortcut[i];
+    const double S_new = clamp01(S + social_rate * (mean_shortcut - S) + friction);
+    shortcut[i] = S_new;
+    P = clamp01(P);
+    U = clamp01(U);
+    psych_safety[i] = P;
+    report_value[i] = U;
 
     // 14. An episode ends when distress falls below the recovery level.
-    const bool leaves = s.day_flags[i] & (day_leaves_quit | day_leaves_dismissed);
-    if (s.sv_in_episode[i]) {
+    const std::uint8_t flags = day_flags[i];
+    const bool leaves = flags & (day_leaves_quit | day_leaves_dismissed);
+    // (Being in an episode is too common to predict; its ending is rare.)
+    if (both(sv_in_episode[i] != 0, leaves | (D < sv_recovery_level))) {
       if (leaves) {
         add(row, Output::sv_dropping_out, 1.0);
-        s.sv_in_episode[i] = 0;
-      } else if (s.distress[i] < p.sv_recovery_level) {
-        const std::uint8_t f = s.sv_flags[i];
+        sv_in_episode[i] = 0;
+      } else if (D < sv_recovery_level) {
+        const std::uint8_t f = sv_flags[i];
         const bool thriving = (f & sv_consoled) && ((f & sv_fixed) || !(f & sv_punished));
         add(row, thriving ? Output::sv_thriving : Output::sv_surviving, 1.0);
-        s.sv_in_episode[i] = 0;
+        sv_in_episode[i] = 0;
       }
     }
     // 15. Departures leave a vacancy, refilled after hire_delay_days.
     if (leaves) {
-      add(row, (s.day_flags[i] & day_leaves_dismissed) ? Output::dismissals : Output::quits, 1.0);
+      add(row, (flags & day_leaves_dismissed) ? Output::dismissals : Output::quits, 1.0);
       add(row, Output::cost_turnover, p.replacement_cost[index(s.role[i])]);
-      s.active[i] = 0;
+      active[i] = 0;
       s.refill_day[i] = static_cast<std::int32_t>(in.day + 1 + static_cast<std::int64_t>(p.hire_delay_days));
       continue;
     }
-    s.tenure_days[i] += 1;
+    tenure_days[i] += 1;
+    // D. Tomorrow's unit means: those on staff, in slot order.
+    sums.shortcut += S_new;
+    sums.safety += P;
+    sums.value += U;
+    ++sums.headcount;
   }
+  return sums;
 }
 
 template <class Phase>
@@ -394,30 +524,28 @@ void init_clinician(ClinicianState& s, std::size_t slot, Role role, std::uint16_
 }
 
 void refresh_unit_means(const ClinicianState& s, UnitState& unit) {
-  double shortcut = 0.0, safety = 0.0, value = 0.0;
-  std::int64_t headcount = 0;
+  StaffSums sums;
   for (std::size_t i = unit.begin; i < unit.end; ++i) {
     if (!s.active[i]) continue;
-    shortcut += s.shortcut[i];
-    safety += s.psych_safety[i];
-    value += s.report_value[i];
-    ++headcount;
+    sums.shortcut += s.shortcut[i];
+    sums.safety += s.psych_safety[i];
+    sums.value += s.report_value[i];
+    ++sums.headcount;
   }
-  unit.headcount = headcount;
-  unit.vacancies = static_cast<std::int64_t>(unit.establishment()) - headcount;
-  if (headcount > 0) {
-    unit.mean_shortcut = shortcut / static_cast<double>(headcount);
-    unit.mean_safety = safety / static_cast<double>(headcount);
-    unit.mean_value = value / static_cast<double>(headcount);
-  }
+  set_unit_means(unit, sums);
 }
 
 void step_unit_day(ClinicianState& s, UnitState& unit, const DayInputs& in, OutputRow& period) {
   run_chunked(unit, period, [&](std::size_t b, std::size_t e, OutputRow& row) { act(s, unit, in, b, e, row); });
   const UnitDay seen = settle_unit(s, unit, in, period);
-  run_chunked(unit, period,
-              [&](std::size_t b, std::size_t e, OutputRow& row) { adapt(s, unit, seen, in, b, e, row); });
-  refresh_unit_means(s, unit);
+  if (unit.establishment() <= kGrain) {
+    // One piece: phase C hands back the sums of phase D, taken in the same order.
+    set_unit_means(unit, adapt(s, unit, seen, in, unit.begin, unit.end, period));
+  } else {
+    run_chunked(unit, period,
+                [&](std::size_t b, std::size_t e, OutputRow& row) { adapt(s, unit, seen, in, b, e, row); });
+    refresh_unit_means(s, unit);
+  }
   // 16. Support costs accrue for every clinician on staff.
   add(period, Output::cost_support, in.constants.support_cost_per_day * static_cast<double>(unit.headcount));
 }

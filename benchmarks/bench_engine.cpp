@@ -9,6 +9,9 @@
 //   --ensemble-years Y  length of each ensemble run, shape (b) (default 10)
 //   --replicates R      replicates per scenario of the ensemble (default 8; 2 scenarios)
 //   --quick             --reps 3 --long-years 20 --ensemble-years 5 --replicates 4
+//   --max-wait S        before each measurement, wait up to S seconds (default 20) for the machine
+//                       to be idle (under 10% of all CPUs busy over 0.5 s, from /proc/stat); 0 = never
+//                       wait. Measurements that start on a busy machine are counted and reported.
 //
 // An agent-day is one clinician slot (a post on staff or a vacancy) stepped by one day: a run of
 // the default hospital (1,000 slots) over 10 years is 3.65 million agent-days.
@@ -38,6 +41,46 @@ struct Config {
   int ensemble_years = 10;
   int replicates = 8;
 };
+
+int g_max_wait = 20;   // seconds to wait for an idle machine before a measurement
+int g_busy_starts = 0;  // measurements started on a busy machine anyway
+int g_measurements = 0;
+
+/// Share of all CPUs' time spent busy over `seconds`, from /proc/stat (-1 if unreadable).
+double busy_fraction(double seconds) {
+  auto read = [](unsigned long long& total, unsigned long long& idle) {
+    std::ifstream in("/proc/stat");
+    std::string cpu;
+    unsigned long long v[8] = {};
+    in >> cpu;
+    for (auto& x : v) in >> x;
+    if (!in || cpu != "cpu") return false;
+    total = 0;
+    for (auto x : v) total += x;
+    idle = v[3] + v[4];
+    return true;
+  };
+  unsigned long long t0, i0, t1, i1;
+  if (!read(t0, i0)) return -1.0;
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  if (!read(t1, i1) || t1 == t0) return -1.0;
+  return 1.0 - static_cast<double>(i1 - i0) / static_cast<double>(t1 - t0);
+}
+
+/// Waits (up to g_max_wait seconds) until the machine is idle, so other work does not share the cores.
+void wait_for_quiet() {
+  ++g_measurements;
+  if (g_max_wait <= 0) return;
+  const auto start = std::chrono::steady_clock::now();
+  while (true) {
+    const double busy = busy_fraction(0.5);
+    if (busy < 0.10) return;
+    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(g_max_wait)) {
+      ++g_busy_starts;
+      return;
+    }
+  }
+}
 
 double cpu_seconds() {
   timespec ts{};
@@ -85,6 +128,7 @@ double measure(const char* shape, double agent_days, int reps, const std::functi
   for (int r = 0; r < reps; ++r) {
     const int order[2] = {r % 2 ? 2 : 1, r % 2 ? 1 : 2};  // 1,2 then 2,1: drift hits both alike
     for (int t : order) {
+      wait_for_quiet();
       const Sample s = time_it([&] { work(t); });
       wall[t - 1].push_back(s.wall);
       cpu[t - 1].push_back(s.cpu);
@@ -192,6 +236,7 @@ void unit_balance_report(int years, int reps) {
     o.days = years * core::kDaysPerYear;
     std::vector<double> w;
     for (int r = 0; r < reps; ++r) {
+      wait_for_quiet();
       w.push_back(time_it([&] { core::with_threads(1, [&] { simulate(one, Params{}, Policy::typical(), o); }); }).wall);
     }
     cost.push_back(median(w));
@@ -242,10 +287,12 @@ int main(int argc, char** argv) {
       cfg.ensemble_years = parse_int(argv[++i], "--ensemble-years");
     } else if (a == "--replicates" && has_value) {
       cfg.replicates = parse_int(argv[++i], "--replicates");
+    } else if (a == "--max-wait" && has_value) {
+      g_max_wait = std::string(argv[i + 1]) == "0" ? (++i, 0) : parse_int(argv[++i], "--max-wait");
     } else {
       std::fprintf(stderr,
                    "usage: culturesim_bench_engine [--reps N] [--long-years Y] [--ensemble-years Y] "
-                   "[--replicates R] [--quick]\n");
+                   "[--replicates R] [--quick] [--max-wait S]\n");
       return 2;
     }
   }
@@ -296,6 +343,9 @@ int main(int argc, char** argv) {
     unit_balance_report(std::max(1, cfg.long_years / 5), cfg.reps);
     memory_report();
     std::printf("Goal: >= 1e8 agent-days/s with 2 threads (ensemble: %.3g)\n", rate_b);
+    std::printf("Machine: %d of %d measurements started while other work kept the CPUs over 10%% busy "
+                "(after waiting up to %d s)\n",
+                g_busy_starts, g_measurements, g_max_wait);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "culturesim_bench_engine: %s\n", e.what());
     return 2;

@@ -7,10 +7,21 @@
 
 namespace culturesim::core {
 
+/// Margin that keeps the shortcuts below exact: far wider than the rounding of the quantities
+/// compared (a few units in the last place) and far narrower than anything a model could notice
+/// (the slow path then runs with probability of order 1e-12 more often).
+inline constexpr double kShortcutMargin = 0x1p-40;
+
 /// Poisson(mean) by sequential inversion of one uniform. Exact for the small means of daily
 /// hazards; `max_count` bounds the loop so no input can hang it.
+///
+/// Shortcut for the common outcome, without exp: the count is 0 iff u < exp(-mean), and
+/// exp(-mean) > 1 - mean for every mean > 0, so a u below 1 - mean (less a margin that covers the
+/// rounding of 1 - mean and of exp) gives 0 whatever exp returns. The result is bit for bit that
+/// of the plain inversion; for a daily hazard of 0.02 the shortcut decides 98% of the calls.
 inline int poisson_from_uniform(double mean, double u, int max_count = 64) {
   if (mean <= 0.0) return 0;
+  if (u < (1.0 - mean) - kShortcutMargin) return 0;
   double p = std::exp(-mean);
   double cumulative = p;
   int k = 0;
@@ -21,6 +32,15 @@ inline int poisson_from_uniform(double mean, double u, int max_count = 64) {
     if (p < 1e-300) break;  // the tail no longer moves the sum
   }
   return k;
+}
+
+/// Whether an event with daily hazard `hazard` happens, given a uniform u: exactly
+/// `u < -std::expm1(-hazard)` (probability 1 - exp(-hazard)), without expm1 in the common case.
+/// 1 - exp(-h) <= h for every h, so a u at or above h (plus a relative margin that covers the
+/// rounding of expm1) means no event whatever expm1 returns; only u below that calls expm1.
+inline bool event_from_hazard(double hazard, double u) {
+  if (u >= hazard * (1.0 + kShortcutMargin)) return false;
+  return u < -std::expm1(-hazard);
 }
 
 /// Index of the first cumulative probability above u (weights need not be normalised).

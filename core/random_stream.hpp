@@ -30,14 +30,14 @@ class RandomStream {
   RandomStream(std::uint64_t seed, std::uint64_t replicate) : key_{{seed, replicate}} {}
 
   /// The raw Philox block for (entity, day, purpose, index): the known-answer tests pin this.
-  Generator::ctr_type block(std::uint64_t entity, std::uint64_t day, std::uint64_t purpose,
+  [[gnu::always_inline]] Generator::ctr_type block(std::uint64_t entity, std::uint64_t day, std::uint64_t purpose,
                             std::uint64_t index = 0) const {
     const Generator::ctr_type counter{{entity, day, purpose, index}};
     return generator_(counter, key_);
   }
 
   /// Four uniforms for (entity, day, purpose, index).
-  Uniforms uniforms(std::uint64_t entity, std::uint64_t day, std::uint64_t purpose,
+  [[gnu::always_inline]] Uniforms uniforms(std::uint64_t entity, std::uint64_t day, std::uint64_t purpose,
                     std::uint64_t index = 0) const {
     const auto bits = block(entity, day, purpose, index);
     return Uniforms{{to_unit_interval(bits[0]), to_unit_interval(bits[1]),
