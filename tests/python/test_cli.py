@@ -212,6 +212,18 @@ def test_sweep_shards_then_merge_equals_a_whole_sweep(swept, tmp_path, subproces
     bad(culturesim(subprocess_env, tmp_path, "sweep", "exp.toml", "-o", "p.h5", "--shard", "2/2"), "shard 2/2")
 
 
+@pytest.mark.skipif(not HAS_CLUSTER, reason="culturesim.cluster is not available")
+def test_sweep_on_a_dask_scheduler_equals_a_local_sweep(swept, tmp_path, subprocess_env):
+    distributed = pytest.importorskip("distributed")
+    shutil.copyfile(swept.parent / "exp.toml", tmp_path / "exp.toml")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc:
+        ok(culturesim(subprocess_env, tmp_path, "sweep", "exp.toml", "-o", "dask.h5", "--scheduler",
+                      lc.scheduler_address, "--no-progress"))
+    assert_same_series(tmp_path / "dask.h5", swept)
+    bad(culturesim(subprocess_env, tmp_path, "sweep", "exp.toml", "-o", "d2.h5", "--scheduler-file", "none.json"),
+        "none.json")
+
+
 def test_version_and_help(tmp_path, subprocess_env):
     assert ok(culturesim(subprocess_env, tmp_path, "--version")).stdout.strip() == f"culturesim {cs.__version__}"
     out = ok(culturesim(subprocess_env, tmp_path, "--help")).stdout
