@@ -44,7 +44,9 @@ def call_engine(fn: Callable[..., Any], *, total_days: int, total_runs: int | No
     worker.start()
     bar = None
     try:
-        while not finished.wait(0.1):
+        done = False
+        while not done:
+            done = finished.wait(0.1)
             if progress and bar is None and time.monotonic() - started > PROGRESS_AFTER_SECONDS:
                 bar = _make_bar(total_days, total_runs, desc)
             if bar is not None:
