@@ -1,0 +1,156 @@
+"""Typed stub of culturesim._engine, the compiled engine (bindings/bind_*.cpp).
+
+Private: analysts use the culturesim package, which describes scenarios as plain dicts and calls
+these functions. The stub exists so editors and notebooks autocomplete and type-check; it must
+match the bindings (tests/python/test_engine_stub.py checks every name and argument).
+
+Errors: the engine raises ValueError (a value out of range or of the wrong type), KeyError (an
+unknown name, with the closest one suggested), FileExistsError (a results file that exists),
+OSError (a results file that cannot be used) and KeyboardInterrupt (a run cancelled).
+"""
+from collections.abc import Sequence
+from typing import Any, SupportsFloat, SupportsIndex, SupportsInt
+
+import numpy as np
+import numpy.typing as npt
+
+_Int = SupportsInt | SupportsIndex
+_Float = SupportsFloat | SupportsIndex
+
+#: The package version (pyproject.toml), e.g. "0.1.0".
+__version__: str
+#: The engine's version, stored in every results file.
+engine_version: str
+#: Compiler, build type and architecture of this build, e.g. "GNU 12.2.0, Release, x86_64".
+build_info: str
+
+# -- handles ----------------------------------------------------------------------------------------
+
+class Cancel:
+    """A handle that stops a running engine call at its next period."""
+
+    def __init__(self) -> None: ...
+    def cancel(self) -> None:
+        """Asks the engine call holding this handle to stop; it raises KeyboardInterrupt."""
+    @property
+    def cancelled(self) -> bool: ...
+
+class Progress:
+    """Counters of finished runs and simulated days, readable while running."""
+
+    def __init__(self) -> None: ...
+    @property
+    def runs_done(self) -> int: ...
+    @property
+    def days_done(self) -> int: ...
+
+# -- tables -----------------------------------------------------------------------------------------
+
+def parameter_specs() -> list[dict[str, Any]]:
+    """Every model parameter in table order: name, kind, min, max, unit, description, source, keys
+    (empty for scalars) and default (a list, one value per key)."""
+
+def default_params() -> dict[str, Any]:
+    """The default parameter values as a dict (keyed parameters as dicts by key)."""
+
+def validate_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Validates parameter overrides on top of the defaults; returns the full set.
+    Raises ValueError / KeyError."""
+
+def policy_field_specs() -> list[dict[str, Any]]:
+    """Every policy field with its value in the blame and Just Culture presets and a description."""
+
+def policy_from_blame(b: _Float) -> dict[str, float]:
+    """The policy at blame level b (1 = blame, 0 = Just Culture), as a dict."""
+
+def validate_policy(fields: dict[str, Any]) -> dict[str, float]:
+    """Validates policy fields on top of typical(); returns the full policy.
+    Raises ValueError / KeyError."""
+
+def output_specs() -> list[dict[str, str]]:
+    """Every recorded output: name, unit, kind (flow or level), description."""
+
+def default_hospital() -> dict[str, Any]:
+    """The embedded default hospital (about 1,000 clinicians in five units):
+    {'name': ..., 'units': [{'name': ..., 'nurse': ..., ...}, ...]}."""
+
+def role_names() -> list[str]:
+    """The clinician roles, in the order of per-role parameters and snapshot role codes."""
+
+def scenario_toml(scenario: dict[str, Any]) -> str:
+    """The complete TOML description of a scenario dict (validating it), as stored in results files."""
+
+def parameters_markdown() -> str:
+    """The parameter table as Markdown (docs/parameters.md)."""
+
+# -- running ----------------------------------------------------------------------------------------
+
+def run(
+    scenario: dict[str, Any],
+    days: _Int,
+    record_every: _Int = 30,
+    snapshot_every: _Int = 0,
+    seed: _Int = 0,
+    replicate: _Int = 0,
+    threads: _Int = 0,
+    cancel: Cancel | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """One run of a scenario dict. Returns {'series': (outputs, periods) float64 array,
+    'period_start_day', 'period_days', 'snapshots'}. Releases the GIL while it runs."""
+
+def run_block(
+    scenario: dict[str, Any],
+    replicates: Sequence[_Int],
+    days: _Int,
+    record_every: _Int = 30,
+    seed: _Int = 0,
+    threads: _Int = 0,
+    cancel: Cancel | None = None,
+    progress: Progress | None = None,
+) -> npt.NDArray[np.float64]:
+    """Runs replicates of one scenario in parallel; returns a (replicate, output, period) array.
+    The unit of work of cluster sweeps."""
+
+# -- results files ----------------------------------------------------------------------------------
+
+def run_experiment(
+    scenarios: list[dict[str, Any]],
+    replicates: _Int,
+    days: _Int,
+    record_every: _Int,
+    seed: _Int,
+    threads: _Int,
+    path: str,
+    mode: str = "create",
+    runs: Sequence[tuple[_Int, _Int]] | None = None,
+    cancel: Cancel | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file
+    `path` as it finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume'
+    (skip finished runs). Returns the number of runs computed."""
+
+class ResultsWriter:
+    """An experiment's results file open for writing runs computed anywhere (cluster workers)."""
+
+    def __init__(
+        self,
+        scenarios: list[dict[str, Any]],
+        replicates: _Int,
+        days: _Int,
+        record_every: _Int,
+        seed: _Int,
+        path: str,
+        mode: str = "create",
+    ) -> None: ...
+    def pending(self) -> list[tuple[int, int]]:
+        """(scenario, replicate) pairs not yet in the file."""
+    def write(self, scenario: _Int, replicate: _Int, values: npt.ArrayLike) -> None:
+        """Writes one run's (output, period) values and marks it done."""
+    def done(self, scenario: _Int, replicate: _Int) -> bool: ...
+    @property
+    def done_count(self) -> int: ...
+    @property
+    def path(self) -> str: ...
+    def close(self) -> None: ...
