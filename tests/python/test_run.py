@@ -1,0 +1,138 @@
+"""cs.run -> cs.Result: series for every output, pandas and plot views, snapshots, determinism."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import culturesim as cs
+from culturesim.outputs import DERIVED, FLOWS
+
+YEARS = 2  # 730 days: 24 periods of 30 days and a last one of 10
+
+
+@pytest.fixture(scope="module")
+def result() -> cs.Result:
+    return cs.run("blame", years=YEARS, seed=5, replicate=1, progress=False)
+
+
+def test_run_returns_a_result_with_a_series_for_every_output(result):
+    assert isinstance(result, cs.Result)
+    assert list(result.series) == list(cs.OUTPUT_NAMES) and len(cs.OUTPUT_NAMES) == len(cs.OUTPUTS) > 40
+    periods = math.ceil(YEARS * 365 / 30)
+    for name, values in result.series.items():
+        assert isinstance(values, np.ndarray) and values.dtype == np.float64 and values.shape == (periods,), name
+        assert np.isfinite(values).all(), name
+    assert result.period_start_day.tolist() == [30.0 * p for p in range(periods)]
+    assert result.period_days.tolist() == [30.0] * (periods - 1) + [10.0]
+    assert result.period_start_year == pytest.approx(result.period_start_day / 365)
+
+
+def test_result_provenance(result):
+    assert result.seed == 5 and result.replicate == 1 and result.years == YEARS and result.record_every == 30
+    assert result.scenario.name == "blame" and result.policy == cs.Policy.blame()
+    assert result.params == cs.default_params()
+    assert repr(result).startswith("Result('blame', 2 years, 25 periods, seed 5, replicate 1: harm_events ")
+
+
+def test_outputs_are_plausible(result):
+    s = result.series
+    assert (s["headcount"] > 900).all() and (s["headcount"] + s["vacancies"] == 1000).all()
+    for name in FLOWS:
+        assert (s[name] >= 0).all(), name
+    assert ((0 <= s["burnout_prevalence"]) & (s["burnout_prevalence"] <= 1)).all()
+    assert s["reports"].sum() > 0 and s["errors_human"].sum() > 0
+
+
+def test_derived_outputs_and_totals(result):
+    for name, (parts, _, _, _) in DERIVED.items():
+        assert np.array_equal(result[name], sum(result.series[p] for p in parts)), name
+    assert result.total("harm_events") == result["harm_events"].sum()
+    assert result.total("burnout_prevalence") == result.series["burnout_prevalence"][-1]  # a level: its end
+    assert result["reports"] is result.series["reports"]
+    with pytest.raises(KeyError, match="did you mean 'reports'"):
+        result["report"]
+
+
+def test_to_pandas_is_indexed_by_day_and_year(result):
+    df = result.to_pandas()
+    assert isinstance(df, pd.DataFrame) and list(df.columns) == list(cs.OUTPUT_NAMES)
+    assert df.index.names == ["day", "year"]
+    assert df.index.get_level_values("day").tolist() == result.period_start_day.astype(int).tolist()
+    assert np.array_equal(df.index.get_level_values("year").to_numpy(), result.period_start_day / 365)
+    for name in cs.OUTPUT_NAMES:
+        assert np.array_equal(df[name].to_numpy(), result.series[name]), name
+    assert df.loc[(60, 60 / 365), "reports"] == result.series["reports"][2]
+
+
+def test_plot_returns_axes(result):
+    import matplotlib.axes
+
+    axes = result.plot()
+    assert len(axes) == 4 and all(isinstance(a, matplotlib.axes.Axes) for a in axes)
+    assert [a.get_title() for a in axes] == ["harm_events", "reports", "burnout_prevalence", "sv_active"]
+    one = result.plot("reports")
+    assert len(one) == 1 and one[0].get_ylabel() == "events"
+    assert np.array_equal(one[0].lines[0].get_ydata(), result.series["reports"])
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    assert result.plot("quits", ax=ax)[0] is ax
+
+
+def test_snapshots_every_n_days():
+    r = cs.run("just_culture", years=1, snapshot_every=100, progress=False)
+    assert [s["day"] for s in r.snapshots] == [100, 200, 300]
+    fields = {"day", "unit", "role", "active", "reckless", "sv_in_episode", "tenure_days", "distress",
+              "moral_residue", "burnout", "shortcut", "psych_safety", "report_value", "sensitivity"}
+    for snap in r.snapshots:
+        assert set(snap) == fields
+        lengths = {len(v) for k, v in snap.items() if k != "day"}
+        assert len(lengths) == 1 and lengths.pop() >= 1000  # one entry per clinician slot
+    df = r.snapshots_to_pandas()
+    assert len(df) == sum(len(s["unit"]) for s in r.snapshots)
+    assert list(df.columns[:2]) == ["day", "unit"] and set(df["day"]) == {100, 200, 300}
+    assert set(df["role"].cat.categories) == {"nurse", "resident", "attending", "pharmacist"}
+    assert cs.run(years=0.1, progress=False).snapshots == []
+    assert cs.run(years=0.1, progress=False).snapshots_to_pandas().empty
+
+
+def test_runs_are_pure_functions_of_seed_and_replicate():
+    a = cs.run("typical", years=1, seed=2, replicate=3, progress=False)
+    b = cs.run("typical", years=1, seed=2, replicate=3, progress=False)
+    c = cs.run("typical", years=1, seed=2, replicate=4, progress=False)
+    d = cs.run("typical", years=1, seed=3, replicate=3, progress=False)
+    assert all(np.array_equal(a.series[n], b.series[n]) for n in cs.OUTPUT_NAMES)
+    assert not np.array_equal(a.series["errors_human"], c.series["errors_human"])
+    assert not np.array_equal(a.series["errors_human"], d.series["errors_human"])
+
+
+def test_run_is_bit_identical_on_one_and_two_threads():
+    one = cs.run("blame", years=3, seed=9, threads=1, progress=False)
+    two = cs.run("blame", years=3, seed=9, threads=2, progress=False)
+    for name in cs.OUTPUT_NAMES:
+        assert one.series[name].tobytes() == two.series[name].tobytes(), name
+
+
+def test_recording_period_does_not_change_the_dynamics():
+    a = cs.run("blame", years=2, seed=3, record_every=30, progress=False)
+    b = cs.run("blame", years=2, seed=3, record_every=73, progress=False)
+    assert len(b.period_start_day) == 10 and (b.period_days == 73).all()
+    for name in cs.OUTPUT_NAMES:
+        if name in FLOWS:  # totals over the run; costs may round differently when summed in other groups
+            assert a.series[name].sum() == pytest.approx(b.series[name].sum(), rel=1e-12, abs=0), name
+        else:  # levels at the end of the run
+            assert a.series[name][-1] == b.series[name][-1], name
+
+
+def test_a_progress_bar_shows_on_long_calls(monkeypatch, capsys):
+    import culturesim._running as running
+
+    monkeypatch.setattr(running, "PROGRESS_AFTER_SECONDS", 0.0)
+    cs.run(years=1, progress=True)
+    err = capsys.readouterr().err
+    assert "sim-years" in err and "run typical" in err
+    cs.run(years=1, progress=False)
+    assert capsys.readouterr().err == ""
