@@ -287,6 +287,8 @@ class ExperimentResult:
         """
         from scipy import stats
 
+        if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
+            raise ValueError(f"level must be a confidence between 0 and 1 (0.95 for a 95% interval), got {level!r}")
         ia, ib = self._index(a), self._index(b)
         per_run = self.per_run(check_metric(metric), window)
         paired = ~np.isnan(per_run[ia]) & ~np.isnan(per_run[ib])
