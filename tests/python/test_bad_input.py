@@ -156,6 +156,9 @@ CASES = {
     # -- results -----------------------------------------------------------------------------------
     "unknown output": (lambda: cs.run(years=0.1, progress=False)["burnout"], KeyError,
                        "unknown output 'burnout'; did you mean"),
+    "compare level as a percentage": (lambda: cs.Experiment(["blame", "just_culture"], replicates=2, years=0.1).run(
+        progress=False).compare("blame", "just_culture", "reports", level=95), ValueError,
+        "level must be a confidence between 0 and 1 (0.95 for a 95% interval), got 95"),
     "open a missing results file": (lambda: cs.open_results("/nonexistent/results.h5"), FileNotFoundError,
                                     "no results file at '/nonexistent/results.h5'"),
 }
