@@ -83,22 +83,22 @@ class Experiment:
         path = os.fspath(path)
         mode = "resume" if resume else ("overwrite" if force else "create")
         try:
-            if executor is not None:
-                from .cluster import run_on_executor
+            try:
+                if executor is not None:
+                    from .cluster import run_on_executor
 
-                run_on_executor(self, path, executor, mode=mode, progress=progress, runs=runs)
-            else:
-                todo = self.n_runs if runs is None else len(runs)
-                try:
+                    run_on_executor(self, path, executor, mode=mode, progress=progress, runs=runs)
+                else:
+                    todo = self.n_runs if runs is None else len(runs)
                     call_engine(_engine.run_experiment, total_days=todo * self.days, total_runs=todo,
                                 progress=progress, desc="experiment", scenarios=self.scenario_dicts(),
                                 replicates=self.replicates, days=self.days, record_every=self.record_every,
                                 seed=self.seed, threads=_threads(threads), path=path, mode=mode,
                                 runs=[(int(s), int(r)) for s, r in runs] if runs is not None else None)
-                except FileExistsError:  # the engine's message speaks C++; the file is untouched
-                    raise FileExistsError(f"results file '{path}' already exists; pass force=True (--force on the "
-                                          f"command line) to replace it, or resume=True (--resume) to continue "
-                                          f"it") from None
+            except FileExistsError:  # the engine's message speaks C++; the file is untouched
+                raise FileExistsError(f"results file '{path}' already exists; pass force=True (--force on the "
+                                      f"command line) to replace it, or resume=True (--resume) to continue "
+                                      f"it") from None
             result = open_results(path, experiment=self)
             if temporary:
                 result.load()
