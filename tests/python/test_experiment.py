@@ -234,6 +234,12 @@ def test_an_existing_file_is_never_overwritten_without_force(tmp_path):
         exp.run(other, progress=False)
     assert other.read_bytes() == b"someone else's data"
 
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool, pytest.raises(FileExistsError, match="already exists; pass force=True"):
+        exp.run(path, executor=pool, progress=False)  # the same refusal through an executor
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
     with pytest.raises(ValueError, match="choose one of resume"):
         exp.run(path, resume=True, force=True, progress=False)
     replaced = cs.Experiment(["just_culture"], replicates=1, years=0.5).run(path, force=True, progress=False)
