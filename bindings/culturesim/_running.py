@@ -48,7 +48,7 @@ def call_engine(fn: Callable[..., Any], *, total_days: int, total_runs: int | No
         while not done:
             done = finished.wait(0.1)
             if progress and bar is None and time.monotonic() - started > PROGRESS_AFTER_SECONDS:
-                bar = _make_bar(total_days, total_runs, desc)
+                bar = _make_bar(total_days, total_runs, desc, initial=counters.days_done / 365)
             if bar is not None:
                 _update_bar(bar, counters, total_runs)
     except KeyboardInterrupt:
@@ -64,16 +64,18 @@ def call_engine(fn: Callable[..., Any], *, total_days: int, total_runs: int | No
     return outcome.get("value")
 
 
-def _make_bar(total_days: int, total_runs: int | None, desc: str):
+def _make_bar(total_days: int, total_runs: int | None, desc: str, initial: float = 0.0):
     from tqdm.auto import tqdm
 
-    return tqdm(total=round(total_days / 365, 1), desc=desc, unit="sim-yr", unit_scale=False,
-                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} sim-years "
-                           "[{elapsed}<{remaining}, {rate_fmt}]{postfix}")
+    # The bar appears only after a couple of seconds: start it at what is already done, so its
+    # rate (sim-years per second) counts only what it has seen.
+    return tqdm(total=round(total_days / 365, 1), initial=round(initial, 1), desc=desc, unit="sim-yr",
+                unit_scale=False, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} sim-years "
+                                             "[{elapsed}<{remaining}, {rate_fmt}]{postfix}")
 
 
 def _update_bar(bar, counters, total_runs: int | None) -> None:
-    bar.n = round(counters.days_done / 365, 1)
+    bar.update(round(counters.days_done / 365, 1) - bar.n)  # update() keeps tqdm's rate estimate right
     if total_runs is not None:
         bar.set_postfix_str(f"runs {counters.runs_done}/{total_runs}", refresh=False)
     bar.refresh()

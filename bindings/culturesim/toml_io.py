@@ -56,7 +56,7 @@ __all__ = ["ConfigKeyError", "experiment_toml", "load_experiment", "load_scenari
 #: Run settings of an experiment file and their defaults.
 RUN_DEFAULTS: dict[str, Any] = {"years": 30, "replicates": 20, "seed": 0, "record_every": 30}
 #: Policy preset names accepted wherever a policy is expected.
-POLICY_PRESETS: dict[str, float] = {"blame": 1.0, "typical": 0.6, "just_culture": 0.0}
+POLICY_PRESETS: dict[str, float] = {"blame": 1.0, "typical": 0.6, "just_culture": 0.0, "just": 0.0}
 
 _SCENARIO_KEYS = ("name", "policy", "params", "hospital", "interventions")
 _TOP_KEYS = tuple(RUN_DEFAULTS) + ("params", "hospital", "scenarios", "name", "policy", "interventions")
