@@ -19,6 +19,11 @@ constexpr double kNoviceNegligible = 1e-9;
 constexpr std::size_t kNoviceTableMax = 1 << 16;
 
 inline double clamp01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
+/// std::pow(x, y), skipping the call for the default exponent 1: pow(x, 1) is x exactly (glibc's
+/// pow is accurate to well under one ulp and x is representable; benchmarks/bench_fingerprint
+/// checks it for every power of two in [0, 1] and a few million other values).
+inline double pow_or_same(double x, double y) { return y == 1.0 ? x : std::pow(x, y); }
+
 /// a && b as one branch on a value computed without branches: for two conditions that are each
 /// unpredictable (a coin flip per clinician) while both hold rarely. The empty asm only stops the
 /// compiler from splitting the test back into two branches; it changes no value.
@@ -79,8 +84,8 @@ void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const U
   add(row, kSeverityOutput[index(severity)], 1.0);
 
   // 4. Reporting: fear (P) and futility (U) both silence it; detection is independent.
-  const double report_p = clamp01(p.report_max * std::pow(s.psych_safety[i], p.report_safety_power) *
-                                  std::pow(s.report_value[i], p.report_value_power) *
+  const double report_p = clamp01(p.report_max * pow_or_same(s.psych_safety[i], p.report_safety_power) *
+                                  pow_or_same(s.report_value[i], p.report_value_power) *
                                   p.report_severity_mult[index(severity)]);
   const bool reported = a[2] < report_p;
   const bool detected = !reported && a[3] < p.detect_prob[index(severity)];
@@ -168,15 +173,22 @@ void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const U
   if (dismissed) s.day_flags[i] |= day_leaves_dismissed;
 }
 
-/// Phase A for slots [begin, end) of the unit.
+/// What colleagues saw of each other's events today: integer sums, so exact in any order.
+struct UnitDay {
+  std::int64_t severe = 0;
+  std::int64_t punished_human = 0;
+  std::int64_t fixes = 0;
+};
+
+/// Phase A for slots [begin, end) of the unit. Returns the sums of their own_* fields.
 ///
 /// Written for speed without changing a single number: the hot fields and constants are read
 /// through local pointers and copies (a store to a byte-sized field may alias anything, which
 /// would otherwise force the compiler to reload every vector's data pointer and every parameter
 /// after it), and the day's main Philox block of a batch of slots is drawn before the slots act
 /// (independent blocks overlap in the pipeline; the counters, so the numbers, are the same).
-void act(ClinicianState& s, const UnitState& unit, const DayInputs& in, std::size_t begin, std::size_t end,
-         OutputRow& row) {
+UnitDay act(ClinicianState& s, const UnitState& unit, const DayInputs& in, std::size_t begin, std::size_t end,
+            OutputRow& row) {
   const Params& p = in.params;
   const DayConstants& k = in.constants;
   const auto day = static_cast<std::uint64_t>(in.day);
@@ -208,6 +220,7 @@ void act(ClinicianState& s, const UnitState& unit, const DayInputs& in, std::siz
   double* const shortcut = s.shortcut.data();
   const double* const burnout = s.burnout.data();
 
+  UnitDay seen;
   constexpr std::size_t kBatch = 32;
   Uniforms daily[kBatch];
   for (std::size_t first = begin; first < end; first += kBatch) {
@@ -281,24 +294,30 @@ void act(ClinicianState& s, const UnitState& unit, const DayInputs& in, std::siz
       const double quit_hazard = quit_per_day[index(role[i])] * (1.0 + quit_burnout * burnout[i]) +
                                  dropout[sv_in_episode[i] != 0];
       if (core::event_from_hazard(quit_hazard, u[2])) day_flags[i] |= day_leaves_quit;  // u < 1 - exp(-h)
+
+      if (incidents > 0) {  // own_* stay 0 on a day without incidents
+        seen.severe += own_severe[i];
+        seen.punished_human += own_punished_human[i];
+        seen.fixes += own_fixes[i];
+      }
     }
   }
+  return seen;
 }
 
-/// Phase B: what the unit saw today, and its hazards. Serial, in slot order.
-struct UnitDay {
-  std::int64_t severe = 0;
-  std::int64_t punished_human = 0;
-  std::int64_t fixes = 0;
-};
-
-UnitDay settle_unit(const ClinicianState& s, UnitState& unit, const DayInputs& in, OutputRow& row) {
+/// What a unit's clinicians saw of each other's events today (sums of the own_* fields).
+UnitDay count_seen(const ClinicianState& s, const UnitState& unit) {
   UnitDay seen;
   for (std::size_t i = unit.begin; i < unit.end; ++i) {
     seen.severe += s.own_severe[i];
     seen.punished_human += s.own_punished_human[i];
     seen.fixes += s.own_fixes[i];
   }
+  return seen;
+}
+
+/// Phase B: the unit's hazards, given what it saw today. Serial.
+void settle_unit(UnitState& unit, const UnitDay& seen, const DayInputs& in, OutputRow& row) {
   // 6. Fixes remove hazards (never below zero); new ones arrive, old ones retire.
   const std::int64_t removed = std::min(seen.fixes, unit.hazards);
   unit.hazards -= removed;
@@ -316,7 +335,6 @@ UnitDay settle_unit(const ClinicianState& s, UnitState& unit, const DayInputs& i
     }
   }
   unit.hazards += arrivals - retired;
-  return seen;
 }
 
 /// Sums over the clinicians on staff after phase C, in slot order (the unit's means, phase D).
@@ -536,12 +554,17 @@ void refresh_unit_means(const ClinicianState& s, UnitState& unit) {
 }
 
 void step_unit_day(ClinicianState& s, UnitState& unit, const DayInputs& in, OutputRow& period) {
-  run_chunked(unit, period, [&](std::size_t b, std::size_t e, OutputRow& row) { act(s, unit, in, b, e, row); });
-  const UnitDay seen = settle_unit(s, unit, in, period);
   if (unit.establishment() <= kGrain) {
-    // One piece: phase C hands back the sums of phase D, taken in the same order.
+    // One piece (every unit of a hospital of usual size): each phase hands the next the sums it
+    // needs, taken in the same order as the separate passes below, so no extra pass over the unit.
+    const UnitDay seen = act(s, unit, in, unit.begin, unit.end, period);
+    settle_unit(unit, seen, in, period);
     set_unit_means(unit, adapt(s, unit, seen, in, unit.begin, unit.end, period));
   } else {
+    // A large unit: chunks in parallel, then the sums in their own passes.
+    run_chunked(unit, period, [&](std::size_t b, std::size_t e, OutputRow& row) { act(s, unit, in, b, e, row); });
+    const UnitDay seen = count_seen(s, unit);
+    settle_unit(unit, seen, in, period);
     run_chunked(unit, period,
                 [&](std::size_t b, std::size_t e, OutputRow& row) { adapt(s, unit, seen, in, b, e, row); });
     refresh_unit_means(s, unit);

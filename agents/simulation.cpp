@@ -11,7 +11,15 @@ namespace {
 
 inline double& at(OutputRow& row, Output o) { return row[static_cast<std::size_t>(o)]; }
 
-bool is_flow(std::size_t o) { return output_specs()[o].kind == "flow"; }
+/// Whether output o is summed over the period (a table: record_period asks for every output).
+bool is_flow(std::size_t o) {
+  static const std::vector<bool> flow = [] {
+    std::vector<bool> f;
+    for (const auto& spec : output_specs()) f.push_back(spec.kind == "flow");
+    return f;
+  }();
+  return flow[o];
+}
 
 }  // namespace
 

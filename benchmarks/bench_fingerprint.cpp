@@ -4,12 +4,16 @@
 // Usage: culturesim_bench_fingerprint            prints one line per case and a combined hash
 //
 // Each case runs with 1 and with 2 threads; the two must agree bit for bit (exit status 1 if not).
+// A first line checks the exact identities the engine's shortcuts rely on (pow(x, 1) == x, and
+// the exp-free Poisson and hazard decisions against their plain formulas near the boundaries).
 // Compare the output before and after a change: any difference in any series, period or snapshot
 // value changes the hash of its case. The cases cover the default hospital under three policies,
 // a schedule of interventions (policy switch, cleared hazards, non-unit reporting exponents,
 // alpha = 0) with snapshots, a unit larger than one parallel chunk (4096 slots), and a stress
 // parameter set where many clinicians make several errors a day.
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/distributions.hpp"
 #include "core/parallel.hpp"
 #include "experiments/scenario.hpp"
 
@@ -148,12 +153,58 @@ std::vector<Case> cases() {
   return out;
 }
 
+/// The engine's shortcuts rely on exact identities of the maths library and on bounds; check them
+/// where they matter (values of psychological safety, report value and daily hazards).
+bool check_shortcuts() {
+  std::uint64_t state = 0x9E3779B97F4A7C15ULL;
+  auto next_uniform = [&] {  // splitmix64 -> [0, 1)
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
+  };
+  long bad_pow = 0, bad_poisson = 0, bad_hazard = 0;
+  auto same_bits = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  // pow(x, 1) == x, bit for bit (daily_step.cpp: pow_or_same).
+  auto check_pow = [&](double x) { bad_pow += !same_bits(std::pow(x, 1.0), x); };
+  for (int e = -1074; e <= 0; ++e) {
+    const double x = std::ldexp(1.0, e);
+    check_pow(x);
+    check_pow(std::nextafter(x, 0.0));
+    check_pow(std::nextafter(x, 2.0));
+  }
+  check_pow(0.0);
+  check_pow(-0.0);
+  for (int i = 0; i < 4'000'000; ++i) check_pow(next_uniform());
+  // poisson_from_uniform and event_from_hazard against their plain formulas, with u drawn near the
+  // decision boundaries and near the shortcuts' own thresholds (1 - mean, and the hazard itself).
+  for (int i = 0; i < 4'000'000; ++i) {
+    const double mean = std::ldexp(next_uniform(), -static_cast<int>(next_uniform() * 30));
+    const double boundaries[4] = {std::exp(-mean), -std::expm1(-mean), 1.0 - mean, mean};
+    const double boundary = boundaries[i % 4];
+    const double u = std::min(std::nextafter(1.0, 0.0), boundary * (1.0 + (next_uniform() - 0.5) * 1e-9));
+    double p = std::exp(-mean), cumulative = p;
+    int k = 0;
+    while (u >= cumulative && k < 64) {
+      ++k;
+      p *= mean / k;
+      cumulative += p;
+      if (p < 1e-300) break;
+    }
+    bad_poisson += core::poisson_from_uniform(mean, u) != k;
+    bad_hazard += core::event_from_hazard(mean, u) != (u < -std::expm1(-mean));
+  }
+  std::printf("%-28s pow(x,1)==x: %ld bad; poisson shortcut: %ld bad; hazard shortcut: %ld bad\n", "shortcut checks",
+              bad_pow, bad_poisson, bad_hazard);
+  return bad_pow == 0 && bad_poisson == 0 && bad_hazard == 0;
+}
+
 }  // namespace
 
 int main() {
   try {
     Hash all;
-    bool same = true;
+    bool same = check_shortcuts();
     for (const auto& c : cases()) {
       std::uint64_t h[2] = {0, 0};
       double seconds = 0.0;
