@@ -18,7 +18,10 @@ constexpr std::size_t kGrain = 4096;  // slots per parallel chunk: small units r
 constexpr double kNoviceNegligible = 1e-9;
 constexpr std::size_t kNoviceTableMax = 1 << 16;
 
-inline double clamp01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
+/// x < 0 ? 0 : (x > 1 ? 1 : x), written so that it compiles to maxsd/minsd without branches
+/// (std::max(x, 0.0) is x < 0.0 ? 0.0 : x, std::min(y, 1.0) is 1.0 < y ? 1.0 : y: the same
+/// values, NaN and -0.0 included).
+inline double clamp01(double x) { return std::min(std::max(x, 0.0), 1.0); }
 /// std::pow(x, y), skipping the call for the default exponent 1: pow(x, 1) is x exactly (glibc's
 /// pow is accurate to well under one ulp and x is representable; benchmarks/bench_fingerprint
 /// checks it for every power of two in [0, 1] and a few million other values).
@@ -67,10 +70,20 @@ void hire(ClinicianState& s, std::size_t i, const UnitState& unit, const DayInpu
 }
 
 /// Everything that follows one error of the clinician in slot i (steps 3 to 9 and 12 to 14).
-void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const Uniforms& a, const Uniforms& b,
-                  const Uniforms& c, const UnitState& unit, const DayInputs& in, OutputRow& row) {
+/// The four Philox blocks of one event (index base .. base + 3 of its purpose), drawn when first
+/// needed: most events are never reported or detected and do no harm, so they need only the
+/// first. A counter-based draw is the same number whenever it is made.
+struct EventDraws {
+  const core::RandomStream& rng;
+  std::uint64_t entity, day, purpose, base;
+  Uniforms block(std::uint64_t k) const { return rng.uniforms(entity, day, purpose, base + k); }
+};
+
+void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const EventDraws& draws,
+                  const UnitState& unit, const DayInputs& in, OutputRow& row) {
   const Params& p = in.params;
   const Policy& pol = in.policy;
+  const Uniforms a = draws.block(0);
 
   // 3. Severity.
   const auto severity = static_cast<Severity>(core::categorical_from_uniform(p.severity_probs, a[1]));
@@ -99,7 +112,10 @@ void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const U
   Response response = Response::none;
   bool fixed = false;
   bool dismissed = false;
-  if (reported || detected) {
+  const bool known = reported || detected;
+  const Uniforms b = known ? draws.block(1) : Uniforms{};
+  const Uniforms c = known || harm ? draws.block(2) : Uniforms{};
+  if (known) {
     const Behaviour judged = classify(behaviour, severity, pol, b[0]);
     if (judged != behaviour) add(row, Output::misclassified, 1.0);
     response = respond(judged, severity, pol, b[1], b[2], b[3]);
@@ -263,25 +279,17 @@ UnitDay act(ClinicianState& s, const UnitState& unit, const DayInputs& in, std::
       const int reckless_acts = reckless[i] ? core::poisson_from_uniform(reckless_act_rate, u[3]) : 0;
       int incidents = 0;
       for (int e = 0; e < errors; ++e) {
-        const std::uint64_t base = 4 * static_cast<std::uint64_t>(e);
-        const Uniforms a = in.rng.uniforms(i, day, purpose_error_event, base);
-        const Uniforms b = in.rng.uniforms(i, day, purpose_error_event, base + 1);
-        const Uniforms c = in.rng.uniforms(i, day, purpose_error_event, base + 2);
-        const Uniforms d = in.rng.uniforms(i, day, purpose_error_event, base + 3);
+        const EventDraws draws{in.rng, i, day, purpose_error_event, 4 * static_cast<std::uint64_t>(e)};
         // The error fell on shortcut work with probability lambda_at_risk / lambda_total.
         const Behaviour behaviour =
-            d[0] * lambda_total < lambda_at_risk ? Behaviour::at_risk : Behaviour::human_error;
-        handle_error(s, i, behaviour, a, b, c, unit, in, row);
+            draws.block(3)[0] * lambda_total < lambda_at_risk ? Behaviour::at_risk : Behaviour::human_error;
+        handle_error(s, i, behaviour, draws, unit, in, row);
         ++incidents;
       }
       for (int r = 0; r < reckless_acts; ++r) {
-        const std::uint64_t base = 4 * static_cast<std::uint64_t>(r);
-        const Uniforms d = in.rng.uniforms(i, day, purpose_reckless_event, base + 3);
-        if (d[0] >= p.reckless_error_prob) continue;  // a reckless act that did no harm goes unseen
-        const Uniforms a = in.rng.uniforms(i, day, purpose_reckless_event, base);
-        const Uniforms b = in.rng.uniforms(i, day, purpose_reckless_event, base + 1);
-        const Uniforms c = in.rng.uniforms(i, day, purpose_reckless_event, base + 2);
-        handle_error(s, i, Behaviour::reckless, a, b, c, unit, in, row);
+        const EventDraws draws{in.rng, i, day, purpose_reckless_event, 4 * static_cast<std::uint64_t>(r)};
+        if (draws.block(3)[0] >= p.reckless_error_prob) continue;  // a reckless act that did no harm goes unseen
+        handle_error(s, i, Behaviour::reckless, draws, unit, in, row);
         ++incidents;
       }
       // 11 (reinforcement). A shortcut day that went well makes the shortcut more tempting.
