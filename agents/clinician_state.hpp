@@ -38,6 +38,8 @@ struct ClinicianState {
   std::vector<std::uint8_t> sv_flags;
   std::vector<std::int32_t> sv_start_day;
   std::vector<std::int32_t> sv_last_start_day;
+  std::vector<std::int32_t> sv_last_end_day;  ///< the day the latest episode ended
+  std::vector<std::uint16_t> departures;      ///< departures from this post since the run began (saturating)
   // today's own events, read by colleagues after everyone acted (cleared each day)
   std::vector<std::uint8_t> day_flags;
   std::vector<std::uint8_t> own_severe;           ///< severe-harm events today
@@ -64,6 +66,8 @@ struct ClinicianState {
     sv_flags.resize(n);
     sv_start_day.resize(n);
     sv_last_start_day.resize(n);
+    sv_last_end_day.resize(n);
+    departures.resize(n);
     day_flags.resize(n);
     own_severe.resize(n);
     own_punished_human.resize(n);
@@ -72,8 +76,8 @@ struct ClinicianState {
 
   /// Bytes of state per clinician slot (the performance budget is 256).
   static constexpr std::size_t bytes_per_clinician() {
-    // role, unit; tenure, refill, sv_start, sv_last_start; 7 doubles; 8 byte-sized fields.
-    return sizeof(Role) + sizeof(std::uint16_t) + 4 * sizeof(std::int32_t) + 7 * sizeof(double) +
+    // role, unit, departures; tenure, refill, sv_start, sv_last_start, sv_last_end; 7 doubles; 8 bytes.
+    return sizeof(Role) + 2 * sizeof(std::uint16_t) + 5 * sizeof(std::int32_t) + 7 * sizeof(double) +
            8 * sizeof(std::uint8_t);
   }
 };

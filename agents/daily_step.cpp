@@ -6,6 +6,7 @@
 
 #include "agents/random_purposes.hpp"
 #include "agents/response.hpp"
+#include "core/clock.hpp"
 #include "core/distributions.hpp"
 #include "core/parallel.hpp"
 
@@ -66,6 +67,7 @@ void hire(ClinicianState& s, std::size_t i, const UnitState& unit, const DayInpu
   s.sv_flags[i] = 0;
   s.sv_start_day[i] = kNever;
   s.sv_last_start_day[i] = kNever;
+  s.sv_last_end_day[i] = kNever;
   s.day_flags[i] |= day_hired;
 }
 
@@ -80,7 +82,7 @@ struct EventDraws {
 };
 
 void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const EventDraws& draws,
-                  const UnitState& unit, const DayInputs& in, OutputRow& row) {
+                  const DayInputs& in, OutputRow& row) {
   const Params& p = in.params;
   const Policy& pol = in.policy;
   const Uniforms a = draws.block(0);
@@ -124,9 +126,13 @@ void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const E
     if (response != Response::none) add(row, kResponseOutput[index(response)], 1.0);
     if (c[0] < pol.systems_rca) {
       add(row, Output::rca, 1.0);
-      // The fix needs a hazard to remove; same-day fixes beyond the unit's hazards are clamped in phase B.
-      fixed = unit.hazards > 0 && c[1] < p.fix_prob;
-      if (fixed) s.own_fixes[i] = saturating_inc(s.own_fixes[i]);
+      // An analysis changes the system with fix_prob; the change removes one of the unit's latent
+      // hazards if it has any left (phase B, never below zero). The reporter hears of the fix either way.
+      fixed = c[1] < p.fix_prob;
+      if (fixed) {
+        s.own_fixes[i] = saturating_inc(s.own_fixes[i]);
+        add(row, Output::fixes, 1.0);
+      }
     }
     if (response == Response::discipline && c[2] < p.dismiss_prob) dismissed = true;
   }
@@ -283,13 +289,13 @@ UnitDay act(ClinicianState& s, const UnitState& unit, const DayInputs& in, std::
         // The error fell on shortcut work with probability lambda_at_risk / lambda_total.
         const Behaviour behaviour =
             draws.block(3)[0] * lambda_total < lambda_at_risk ? Behaviour::at_risk : Behaviour::human_error;
-        handle_error(s, i, behaviour, draws, unit, in, row);
+        handle_error(s, i, behaviour, draws, in, row);
         ++incidents;
       }
       for (int r = 0; r < reckless_acts; ++r) {
         const EventDraws draws{in.rng, i, day, purpose_reckless_event, 4 * static_cast<std::uint64_t>(r)};
         if (draws.block(3)[0] >= p.reckless_error_prob) continue;  // a reckless act that did no harm goes unseen
-        handle_error(s, i, Behaviour::reckless, draws, unit, in, row);
+        handle_error(s, i, Behaviour::reckless, draws, in, row);
         ++incidents;
       }
       // 11 (reinforcement). A shortcut day that went well makes the shortcut more tempting.
@@ -325,11 +331,12 @@ UnitDay count_seen(const ClinicianState& s, const UnitState& unit) {
 }
 
 /// Phase B: the unit's hazards, given what it saw today. Serial.
-void settle_unit(UnitState& unit, const UnitDay& seen, const DayInputs& in, OutputRow& row) {
+void settle_unit(UnitState& unit, const UnitDay& seen, const DayInputs& in) {
+  // 13 (memory). Leadership's words count only where no colleague was punished for an honest
+  // mistake for a while.
+  unit.quiet_days = seen.punished_human > 0 ? 0 : unit.quiet_days + 1;
   // 6. Fixes remove hazards (never below zero); new ones arrive, old ones retire.
-  const std::int64_t removed = std::min(seen.fixes, unit.hazards);
-  unit.hazards -= removed;
-  add(row, Output::fixes, static_cast<double>(removed));
+  unit.hazards -= std::min(seen.fixes, unit.hazards);
 
   const auto entity = kUnitEntityBase + unit.index;
   const auto day = static_cast<std::uint64_t>(in.day);
@@ -402,6 +409,8 @@ StaffSums adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, c
   double* const shortcut = s.shortcut.data();
   std::int32_t* const tenure_days = s.tenure_days.data();
 
+  // Beliefs drift towards stated_safety only after safety_memory_days without a punished human error.
+  const bool leadership_believed = unit.quiet_days > static_cast<std::int64_t>(p.safety_memory_days);
   StaffSums sums;
   for (std::size_t i = begin; i < end; ++i) {
     if (!active[i]) continue;
@@ -417,7 +426,7 @@ StaffSums adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, c
     if (witnessed_punished > 0) {
       P *= witnessed_punished == seen_punished ? safety_keep_seen
                                                : std::pow(safety_keep, static_cast<double>(witnessed_punished));
-    } else if (!(day_flags[i] & day_reported)) {
+    } else if (!(day_flags[i] & day_reported) && leadership_believed) {
       P += safety_drift * (stated_safety - P);
     }
     // 12. Colleagues see fixes too.
@@ -446,16 +455,21 @@ StaffSums adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, c
     // 14. An episode ends when distress falls below the recovery level.
     const std::uint8_t flags = day_flags[i];
     const bool leaves = flags & (day_leaves_quit | day_leaves_dismissed);
+    if (sv_in_episode[i] && in.day - s.sv_start_day[i] == core::kDaysPerYear) {
+      add(row, Output::sv_unrecovered_year, 1.0);  // still a second victim 12 months on
+    }
     // (Being in an episode is too common to predict; its ending is rare.)
     if (both(sv_in_episode[i] != 0, leaves | (D < sv_recovery_level))) {
       if (leaves) {
         add(row, Output::sv_dropping_out, 1.0);
         sv_in_episode[i] = 0;
+        s.sv_last_end_day[i] = static_cast<std::int32_t>(in.day);
       } else if (D < sv_recovery_level) {
         const std::uint8_t f = sv_flags[i];
         const bool thriving = (f & sv_consoled) && ((f & sv_fixed) || !(f & sv_punished));
         add(row, thriving ? Output::sv_thriving : Output::sv_surviving, 1.0);
         sv_in_episode[i] = 0;
+        s.sv_last_end_day[i] = static_cast<std::int32_t>(in.day);
       }
     }
     // 15. Departures leave a vacancy, refilled after hire_delay_days.
@@ -463,6 +477,7 @@ StaffSums adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, c
       add(row, (flags & day_leaves_dismissed) ? Output::dismissals : Output::quits, 1.0);
       add(row, Output::cost_turnover, p.replacement_cost[index(s.role[i])]);
       active[i] = 0;
+      if (s.departures[i] < 65535) ++s.departures[i];
       s.refill_day[i] = static_cast<std::int32_t>(in.day + 1 + static_cast<std::int64_t>(p.hire_delay_days));
       continue;
     }
@@ -543,6 +558,8 @@ void init_clinician(ClinicianState& s, std::size_t slot, Role role, std::uint16_
   s.sv_flags[slot] = 0;
   s.sv_start_day[slot] = kNever;
   s.sv_last_start_day[slot] = kNever;
+  s.sv_last_end_day[slot] = kNever;
+  s.departures[slot] = 0;
   s.day_flags[slot] = 0;
   s.own_severe[slot] = 0;
   s.own_punished_human[slot] = 0;
@@ -566,13 +583,13 @@ void step_unit_day(ClinicianState& s, UnitState& unit, const DayInputs& in, Outp
     // One piece (every unit of a hospital of usual size): each phase hands the next the sums it
     // needs, taken in the same order as the separate passes below, so no extra pass over the unit.
     const UnitDay seen = act(s, unit, in, unit.begin, unit.end, period);
-    settle_unit(unit, seen, in, period);
+    settle_unit(unit, seen, in);
     set_unit_means(unit, adapt(s, unit, seen, in, unit.begin, unit.end, period));
   } else {
     // A large unit: chunks in parallel, then the sums in their own passes.
     run_chunked(unit, period, [&](std::size_t b, std::size_t e, OutputRow& row) { act(s, unit, in, b, e, row); });
     const UnitDay seen = count_seen(s, unit);
-    settle_unit(unit, seen, in, period);
+    settle_unit(unit, seen, in);
     run_chunked(unit, period,
                 [&](std::size_t b, std::size_t e, OutputRow& row) { adapt(s, unit, seen, in, b, e, row); });
     refresh_unit_means(s, unit);

@@ -41,6 +41,7 @@ struct UnitState {
   std::size_t end = 0;     ///< one past the last slot
   std::size_t index = 0;   ///< position in the hospital
   std::int64_t hazards = 0;
+  std::int64_t quiet_days = 1 << 20;  ///< days since a human error was last punished in the unit
   // Means over clinicians on staff at the end of the previous day (social learning, new hires).
   double mean_shortcut = 0.0;
   double mean_safety = 0.0;

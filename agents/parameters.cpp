@@ -114,8 +114,12 @@ std::size_t key_index(const ParamSpec& spec, std::string_view key) {
 }
 
 void check_value(const ParamSpec& spec, double value, std::string_view key) {
-  const std::string where =
-      std::string(spec.name) + (key.empty() ? "" : "[" + std::string(key) + "]");
+  std::string where(spec.name);  // built by appending: GCC 12 warns falsely (-Wrestrict) on "[" + string
+  if (!key.empty()) {
+    where += '[';
+    where.append(key);
+    where += ']';
+  }
   if (!std::isfinite(value) || value < spec.min || value > spec.max) {
     throw InvalidValue("parameter '" + where + "' = " + format_number(value) + " is out of range; allowed " +
                        format_number(spec.min) + " to " + format_number(spec.max) +

@@ -140,7 +140,8 @@ OutputRow Simulation::levels() const {
       sv_active += 1.0;
       if (today - s.sv_start_day[i] >= core::kDaysPerYear) sv_over_year += 1.0;
     }
-    if (today - s.sv_last_start_day[i] < core::kDaysPerYear) sv_past_year += 1.0;
+    // In an episode at some time in the past 365 days: now, or one that ended within them.
+    if (s.sv_in_episode[i] || today - s.sv_last_end_day[i] < core::kDaysPerYear) sv_past_year += 1.0;
   }
   const double n = static_cast<double>(distress.size());
   const double inv = n > 0 ? 1.0 / n : 0.0;
@@ -192,6 +193,9 @@ Snapshot Simulation::snapshot() const {
   snap.reckless = s.reckless;
   snap.sv_in_episode = s.sv_in_episode;
   snap.tenure_days = s.tenure_days;
+  snap.sv_last_start_day = s.sv_last_start_day;
+  snap.sv_last_end_day = s.sv_last_end_day;
+  snap.departures = s.departures;
   snap.distress = s.distress;
   snap.moral_residue = s.moral_residue;
   snap.burnout = s.burnout;

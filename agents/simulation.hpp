@@ -49,7 +49,8 @@ struct Snapshot {
   std::int64_t day = 0;
   std::vector<std::uint16_t> unit;
   std::vector<std::uint8_t> role, active, reckless, sv_in_episode;
-  std::vector<std::int32_t> tenure_days;
+  std::vector<std::int32_t> tenure_days, sv_last_start_day, sv_last_end_day;
+  std::vector<std::uint16_t> departures;
   std::vector<double> distress, moral_residue, burnout, shortcut, psych_safety, report_value, sensitivity;
 };
 

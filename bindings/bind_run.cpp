@@ -28,6 +28,9 @@ py::dict snapshot_to_dict(const Snapshot& s) {
   d["reckless"] = to_array(s.reckless);
   d["sv_in_episode"] = to_array(s.sv_in_episode);
   d["tenure_days"] = to_array(s.tenure_days);
+  d["sv_last_start_day"] = to_array(s.sv_last_start_day);
+  d["sv_last_end_day"] = to_array(s.sv_last_end_day);
+  d["departures"] = to_array(s.departures);
   d["distress"] = to_array(s.distress);
   d["moral_residue"] = to_array(s.moral_residue);
   d["burnout"] = to_array(s.burnout);
