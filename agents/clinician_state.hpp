@@ -40,6 +40,8 @@ struct ClinicianState {
   std::vector<std::int32_t> sv_last_start_day;
   std::vector<std::int32_t> sv_last_end_day;  ///< the day the latest episode ended
   std::vector<std::uint16_t> departures;      ///< departures from this post since the run began (saturating)
+  std::vector<std::uint16_t> errors;          ///< errors made on this post since the run began (wrapping)
+  std::vector<std::uint16_t> harm_errors;     ///< of which with harm (wrapping; differences stay exact)
   // today's own events, read by colleagues after everyone acted (cleared each day)
   std::vector<std::uint8_t> day_flags;
   std::vector<std::uint8_t> own_severe;           ///< severe-harm events today
@@ -68,6 +70,8 @@ struct ClinicianState {
     sv_last_start_day.resize(n);
     sv_last_end_day.resize(n);
     departures.resize(n);
+    errors.resize(n);
+    harm_errors.resize(n);
     day_flags.resize(n);
     own_severe.resize(n);
     own_punished_human.resize(n);
@@ -76,8 +80,9 @@ struct ClinicianState {
 
   /// Bytes of state per clinician slot (the performance budget is 256).
   static constexpr std::size_t bytes_per_clinician() {
-    // role, unit, departures; tenure, refill, sv_start, sv_last_start, sv_last_end; 7 doubles; 8 bytes.
-    return sizeof(Role) + 2 * sizeof(std::uint16_t) + 5 * sizeof(std::int32_t) + 7 * sizeof(double) +
+    // role, unit, departures, errors, harm_errors; tenure, refill, sv_start, sv_last_start, sv_last_end;
+    // 7 doubles; 8 byte-sized fields.
+    return sizeof(Role) + 4 * sizeof(std::uint16_t) + 5 * sizeof(std::int32_t) + 7 * sizeof(double) +
            8 * sizeof(std::uint8_t);
   }
 };
