@@ -76,3 +76,201 @@ def plot_forest(table: Any, ax=None):
     ax.set_xlabel(f"change of '{b}' relative to '{a}' (%), 95% interval over paired replicates")
     ax.grid(alpha=0.3, axis="x")
     return ax
+
+
+# -- several outputs at once, recovery after interventions, sensitivity bars -----------------------
+
+def _per_year(res: Any, metric: str) -> tuple[np.ndarray, str]:
+    """(scenario, replicate, period) values of an ExperimentResult, flows as rates per year."""
+    from .outputs import DERIVED, FLOWS
+
+    values = np.asarray(res[metric], dtype=float)
+    if metric in FLOWS or metric in DERIVED:
+        return values * (DAYS_PER_YEAR / np.asarray(res.period_days, dtype=float)), f"{unit(metric)} per year"
+    return values, unit(metric)
+
+
+def _events(events: Any) -> list[tuple[str | None, float]]:
+    if events is None:
+        return []
+    if isinstance(events, dict):
+        return [(str(k), float(v)) for k, v in events.items()]
+    if np.isscalar(events):
+        return [(None, float(events))]
+    return [(None, float(v)) for v in events]
+
+
+def plot_trajectories(res: Any, metrics: Sequence[str], scenarios: Sequence[str] | None = None, *,
+                      quantiles: tuple[float, float] = (10, 90), events: Any = None, ncols: int = 3,
+                      axes=None, colors: dict[str, str] | None = None):
+    """Several outputs of an ExperimentResult, one panel each: per scenario the median over
+    replicates and a band between two percentiles (10-90% by default), against years.
+
+    Flows (events, costs) are drawn as rates per year, so periods of any length compare, and
+    costs in millions of USD; levels as recorded. ``events`` marks times with dashed vertical lines: a year, a list of
+    years, or a dict label -> year. One legend for the figure. Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    metrics = list(metrics)
+    names = list(scenarios) if scenarios is not None else list(res.scenarios)
+    if axes is None:
+        cols = max(1, min(ncols, len(metrics)))
+        rows = (len(metrics) + cols - 1) // cols
+        fig, grid = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.1 * rows), squeeze=False,
+                                 constrained_layout=True, sharex=True)
+        for extra in grid.flat[len(metrics):]:
+            extra.set_visible(False)
+        axes = grid.flat[:len(metrics)]
+    else:
+        axes = np.atleast_1d(axes).ravel()
+        fig = axes[0].figure
+    years = np.asarray(res.period_start_day, dtype=float) / DAYS_PER_YEAR
+    colors = dict(colors or {})
+    cycle = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0"])
+    for i, name in enumerate(names):
+        colors.setdefault(name, cycle[i % len(cycle)])
+    for ax, metric in zip(axes, metrics):
+        values, label = _per_year(res, metric)
+        if label.startswith("USD"):  # costs in millions
+            values, label = values / 1e6, "million " + label
+        for name in names:
+            v = values[res._index(name)]
+            v = v[~np.isnan(v).all(axis=1)]
+            if v.size == 0:
+                continue
+            low, mid, high = np.percentile(v, [quantiles[0], 50, quantiles[1]], axis=0)
+            ax.plot(years, mid, color=colors[name], lw=1.6, label=name)
+            if len(v) > 1:
+                ax.fill_between(years, low, high, color=colors[name], alpha=0.18, lw=0)
+        for text, year in _events(events):
+            ax.axvline(year, color="grey", ls="--", lw=1)
+        ax.set_title(metric)
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    for ax in axes[-min(len(axes), ncols):]:
+        ax.set_xlabel("year")
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4), frameon=False)
+    return axes
+
+
+def time_to_recovery(res: Any, scenario: str, metric: str, at_year: float, reference: str = "just_culture",
+                     fraction: float = 0.9, baseline_years: float = 1.0) -> dict[str, Any]:
+    """How long after an intervention a metric gets most of the way to the reference's level.
+
+    On the mean over replicates (flows as rates per year): the **baseline** is the scenario's mean
+    over the ``baseline_years`` before ``at_year``; the **target** is the reference scenario's
+    mean over the periods from ``at_year`` to the end of the run; the **time to recovery** is the
+    time from ``at_year`` to the end of the first period (starting at or after ``at_year``) whose
+    value has covered ``fraction`` of the way from baseline to target. It is NaN if that never
+    happens within the run. Its resolution is the recording period (``record_every``); flows are
+    noisy over short periods, so record yearly (record_every=365) for them.
+
+    Returns a dict: years (the time to recovery), reached, baseline, target, final (the scenario's
+    mean over the last ``baseline_years`` of the run) and progress (the share of the way covered
+    at the end of the run).
+    """
+    values, _ = _per_year(res, metric)
+    start = np.asarray(res.period_start_day, dtype=float) / DAYS_PER_YEAR
+    end = start + np.asarray(res.period_days, dtype=float) / DAYS_PER_YEAR
+    x = np.nanmean(values[res._index(scenario)], axis=0)
+    ref = np.nanmean(values[res._index(reference)], axis=0)
+    eps = 1e-9
+    before = (end <= at_year + eps) & (start >= at_year - baseline_years - eps)
+    after = start >= at_year - eps
+    if not before.any() or not after.any():
+        raise ValueError(f"at_year {at_year:g} leaves no period before or after it; the run covers "
+                         f"years 0 to {end[-1]:g} and the baseline needs {baseline_years:g} years")
+    baseline, target = float(x[before].mean()), float(ref[after].mean())
+    last = end > end[-1] - baseline_years + eps
+    final = float(x[last].mean())
+    gap = target - baseline
+    out = {"scenario": scenario, "metric": metric, "baseline": baseline, "target": target, "final": final,
+           "years": float("nan"), "reached": False, "progress": float("nan")}
+    if abs(gap) <= 1e-12 * max(1.0, abs(baseline)):
+        return out
+    progress = (x - baseline) / gap
+    out["progress"] = float((final - baseline) / gap)
+    hit = np.flatnonzero(after & (progress >= fraction))
+    if hit.size:
+        out["years"] = float(end[hit[0]] - at_year)
+        out["reached"] = True
+    return out
+
+
+def recovery_table(res: Any, at_year: float, metrics: Sequence[str], scenarios: Sequence[str] | None = None,
+                   reference: str = "just_culture", fraction: float = 0.9, baseline_years: float = 1.0):
+    """time_to_recovery for several scenarios and metrics: a DataFrame indexed by (scenario,
+    metric) with baseline, target, final, progress, reached and years. Scenarios default to all
+    but the reference."""
+    import pandas as pd
+
+    names = list(scenarios) if scenarios is not None else [s for s in res.scenarios if s != reference]
+    rows = [time_to_recovery(res, s, m, at_year, reference, fraction, baseline_years) for s in names for m in metrics]
+    return pd.DataFrame(rows).set_index(["scenario", "metric"])
+
+
+def plot_recovery(table: Any, ax=None, cmap: str = "viridis_r"):
+    """Years to recovery (from recovery_table) as an annotated grid: one row per scenario, one
+    column per metric. A cell that recovered shows its years, coloured (lighter is faster); one
+    that did not is grey and shows how much of the way it covered by the end of the run
+    (``progress``). Returns the axes."""
+    import matplotlib.pyplot as plt
+
+    scen = list(dict.fromkeys(table.index.get_level_values("scenario")))
+    mets = list(dict.fromkeys(table.index.get_level_values("metric")))
+    years = table["years"].unstack("metric").loc[scen, mets].to_numpy(dtype=float)
+    progress = table["progress"].unstack("metric").loc[scen, mets].to_numpy(dtype=float)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.5 * len(mets) + 2.5, 0.55 * len(scen) + 1.4), constrained_layout=True)
+    finite = years[np.isfinite(years)]
+    vmax = max(float(finite.max()) if finite.size else 1.0, 1.0)
+    ax.imshow(np.ma.masked_invalid(years), cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
+    ax.imshow(np.where(np.isfinite(years), np.nan, 1.0), cmap="Greys", vmin=0, vmax=4, aspect="auto")
+    for i in range(len(scen)):
+        for j in range(len(mets)):
+            if np.isfinite(years[i, j]):
+                text, color = f"{years[i, j]:g} y", "white" if years[i, j] > 0.6 * vmax else "black"
+            else:
+                share = "" if np.isnan(progress[i, j]) else f"\n({round(progress[i, j], 2) + 0.0:.0%} of the way)"
+                text, color = "not reached" + share, "dimgrey"
+            ax.text(j, i, text, ha="center", va="center", fontsize=8, color=color)
+    ax.set_xticks(np.arange(len(mets)), mets, rotation=20, ha="right")
+    ax.set_yticks(np.arange(len(scen)), scen)
+    ax.set_xticks(np.arange(len(mets) + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(scen) + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", lw=2)
+    ax.tick_params(which="minor", length=0)
+    return ax
+
+
+def plot_sensitivity(mu_star: Any, conf: Any = None, ncols: int = 3, axes=None, xlabel: Any = "mu*"):
+    """Horizontal bars of a sensitivity index per factor, one panel per output.
+
+    ``mu_star``: a DataFrame indexed by factor with one column per output (e.g. Morris mu*);
+    ``conf``: the same shape, drawn as error bars (e.g. mu_star_conf). Factors are sorted by
+    their value in each panel, largest on top. ``xlabel``: one label, or a dict output -> label.
+    Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    outputs = list(mu_star.columns)
+    if axes is None:
+        cols = max(1, min(ncols, len(outputs)))
+        rows = (len(outputs) + cols - 1) // cols
+        _, grid = plt.subplots(rows, cols, figsize=(4.4 * cols, 0.32 * len(mu_star) + 1.6), squeeze=False,
+                               constrained_layout=True)
+        for extra in grid.flat[len(outputs):]:
+            extra.set_visible(False)
+        axes = grid.flat[:len(outputs)]
+    for i, (ax, output) in enumerate(zip(axes, outputs)):
+        s = mu_star[output].sort_values()
+        err = None if conf is None else conf[output].reindex(s.index).to_numpy()
+        ax.barh(np.arange(len(s)), s.to_numpy(), xerr=err, color=f"C{i}", alpha=0.85, capsize=2)
+        ax.set_yticks(np.arange(len(s)), list(s.index))
+        ax.set_title(output)
+        ax.set_xlabel(xlabel.get(output, "") if isinstance(xlabel, dict) else xlabel)
+        ax.grid(alpha=0.3, axis="x")
+    return axes
