@@ -41,7 +41,7 @@ struct ClinicianState {
   std::vector<std::int32_t> sv_last_end_day;  ///< the day the latest episode ended
   std::vector<std::uint16_t> departures;      ///< departures from this post since the run began (saturating)
   std::vector<std::uint16_t> errors;          ///< errors made on this post since the run began (wrapping)
-  std::vector<std::uint16_t> harm_errors;     ///< of which with harm (wrapping; differences stay exact)
+  std::vector<std::uint16_t> major_errors;     ///< of which with moderate or severe harm (wrapping)
   // today's own events, read by colleagues after everyone acted (cleared each day)
   std::vector<std::uint8_t> day_flags;
   std::vector<std::uint8_t> own_severe;           ///< severe-harm events today
@@ -71,7 +71,7 @@ struct ClinicianState {
     sv_last_end_day.resize(n);
     departures.resize(n);
     errors.resize(n);
-    harm_errors.resize(n);
+    major_errors.resize(n);
     day_flags.resize(n);
     own_severe.resize(n);
     own_punished_human.resize(n);
@@ -80,7 +80,7 @@ struct ClinicianState {
 
   /// Bytes of state per clinician slot (the performance budget is 256).
   static constexpr std::size_t bytes_per_clinician() {
-    // role, unit, departures, errors, harm_errors; tenure, refill, sv_start, sv_last_start, sv_last_end;
+    // role, unit, departures, errors, major_errors; tenure, refill, sv_start, sv_last_start, sv_last_end;
     // 7 doubles; 8 byte-sized fields.
     return sizeof(Role) + 4 * sizeof(std::uint16_t) + 5 * sizeof(std::int32_t) + 7 * sizeof(double) +
            8 * sizeof(std::uint8_t);

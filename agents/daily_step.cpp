@@ -99,7 +99,7 @@ void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const E
   add(row, kSeverityOutput[index(severity)], 1.0);
   // Per-post counters for analyses by role and trait (snapshots); uint16 wraps, differences stay exact.
   s.errors[i] = static_cast<std::uint16_t>(s.errors[i] + 1);
-  if (harm) s.harm_errors[i] = static_cast<std::uint16_t>(s.harm_errors[i] + 1);
+  if (severity >= Severity::moderate) s.major_errors[i] = static_cast<std::uint16_t>(s.major_errors[i] + 1);
 
   // 4. Reporting: fear (P) and futility (U) both silence it; detection is independent.
   const double report_p = clamp01(p.report_max * pow_or_same(s.psych_safety[i], p.report_safety_power) *
@@ -564,7 +564,7 @@ void init_clinician(ClinicianState& s, std::size_t slot, Role role, std::uint16_
   s.sv_last_end_day[slot] = kNever;
   s.departures[slot] = 0;
   s.errors[slot] = 0;
-  s.harm_errors[slot] = 0;
+  s.major_errors[slot] = 0;
   s.day_flags[slot] = 0;
   s.own_severe[slot] = 0;
   s.own_punished_human[slot] = 0;

@@ -197,7 +197,7 @@ Snapshot Simulation::snapshot() const {
   snap.sv_last_end_day = s.sv_last_end_day;
   snap.departures = s.departures;
   snap.errors = s.errors;
-  snap.harm_errors = s.harm_errors;
+  snap.major_errors = s.major_errors;
   snap.distress = s.distress;
   snap.moral_residue = s.moral_residue;
   snap.burnout = s.burnout;

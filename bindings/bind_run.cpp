@@ -32,7 +32,7 @@ py::dict snapshot_to_dict(const Snapshot& s) {
   d["sv_last_end_day"] = to_array(s.sv_last_end_day);
   d["departures"] = to_array(s.departures);
   d["errors"] = to_array(s.errors);
-  d["harm_errors"] = to_array(s.harm_errors);
+  d["major_errors"] = to_array(s.major_errors);
   d["distress"] = to_array(s.distress);
   d["moral_residue"] = to_array(s.moral_residue);
   d["burnout"] = to_array(s.burnout);

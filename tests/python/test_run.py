@@ -87,7 +87,7 @@ def test_snapshots_every_n_days():
     assert [s["day"] for s in r.snapshots] == [100, 200, 300]
     fields = {"day", "unit", "role", "active", "reckless", "sv_in_episode", "tenure_days", "distress",
               "moral_residue", "burnout", "shortcut", "psych_safety", "report_value", "sensitivity",
-              "sv_last_start_day", "sv_last_end_day", "departures", "errors", "harm_errors"}
+              "sv_last_start_day", "sv_last_end_day", "departures", "errors", "major_errors"}
     for snap in r.snapshots:
         assert set(snap) == fields
         lengths = {len(v) for k, v in snap.items() if k != "day"}

@@ -122,6 +122,7 @@ TEST_CASE("Scenario::to_toml records every field with round-trip precision", "[e
   s.name = "reform \"2030\"";
   s.policy = Policy::from_blame(0.37);
   s.params.alpha_base = 0.1 / 3.0;
+  s.params.quit_rate[index(Role::nurse)] = 0.17;  // set here: the test is about precision, not defaults
   s.params.quit_rate[index(Role::resident)] = 0.07;
   s.interventions = {Intervention::ramp_blame(365, 0.37, 0.0, 730, 30, "reform"),
                      Intervention::clear_hazards(100, {"ICU"}, "scanner"),
