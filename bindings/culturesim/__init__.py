@@ -12,7 +12,7 @@ a blame culture and a Just Culture. The engine is parallel C++; this package is 
 """
 from __future__ import annotations
 
-from . import _engine, plotting
+from . import _engine, plotting, seed, validation
 from .experiment import Experiment, ExperimentResult, open_results
 from .intervention import Intervention
 from .outputs import OUTPUT_NAMES, OUTPUTS
@@ -27,5 +27,5 @@ build_info: str = _engine.build_info
 
 __all__ = [
     "Experiment", "ExperimentResult", "Intervention", "OUTPUTS", "OUTPUT_NAMES", "Params", "Policy", "Result",
-    "Scenario", "default_hospital", "plotting", "default_params", "open_results", "parameter_table", "run", "__version__",
+    "Scenario", "default_hospital", "plotting", "seed", "validation", "default_params", "open_results", "parameter_table", "run", "__version__",
 ]

@@ -66,3 +66,20 @@ def small_file(tmp_path_factory) -> Path:
 def small_result(small_file) -> cs.ExperimentResult:
     """The ExperimentResult of small_file, loaded in memory."""
     return cs.open_results(small_file).load()
+
+
+_SEED_CLAIMS = pytest.StashKey[list]()
+
+
+@pytest.fixture
+def seed_claims(request) -> list[str]:
+    """Lines of statistics a seed-claim test records; printed in pytest's closing summary."""
+    return request.config.stash.setdefault(_SEED_CLAIMS, [])
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    lines = config.stash.get(_SEED_CLAIMS, [])
+    if lines:
+        terminalreporter.section("seed claims: statistics over replicates (common random numbers)")
+        for line in lines:
+            terminalreporter.write_line(line)

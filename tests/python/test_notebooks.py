@@ -22,7 +22,7 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 #: Notebooks that run in well under 20 s on two cores; every other one is marked slow.
-FAST = {"01_quickstart", "04_distress_bucket", "05_sensitivity"}
+FAST = {"01_quickstart", "04_distress_bucket", "05_sensitivity", "06_calibration"}
 
 #: A cell that takes longer than this (seconds) fails the test: far above each notebook's budget
 #: (two minutes for the whole notebook), so it only catches a hang.
@@ -44,7 +44,7 @@ def _read(path: Path):
 def test_the_issue_notebooks_are_present():
     names = {p.stem for p in NOTEBOOKS}
     for name in ["01_quickstart", "02_blame_vs_just_culture", "03_interventions", "04_distress_bucket",
-                 "05_sensitivity"]:
+                 "05_sensitivity", "06_calibration"]:
         assert name in names, f"notebooks/{name}.ipynb is missing"
 
 
