@@ -256,8 +256,15 @@ void unit_balance_report(int years, int reps) {
     }
     best = std::min(best, std::max(a, total - a));
   }
-  std::printf("  best split over 2 threads: %.1f%% of the work on the busier thread -> speedup ceiling %.3f\n\n",
+  std::printf("  best split over 2 threads: %.1f%% of the work on the busier thread -> speedup ceiling %.3f\n",
               100.0 * best / total, total / best);
+  // core::parallel_each halves the range of units (simple_partitioner): with 2 threads the caller
+  // keeps the first half [0, n/2) and the other thread takes [n/2, n).
+  double first_half = 0.0;
+  for (std::size_t u = 0; u < n / 2; ++u) first_half += cost[u];
+  const double busier = std::max(first_half, total - first_half);
+  std::printf("  split of parallel_each (units 0..%zu | %zu..%zu): %.1f%% on the busier thread -> ceiling %.3f\n\n",
+              n / 2 - 1, n / 2, n - 1, 100.0 * busier / total, total / busier);
 }
 
 int parse_int(const char* v, const char* name) {
