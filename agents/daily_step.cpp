@@ -458,7 +458,8 @@ StaffSums adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, c
     // 14. An episode ends when distress falls below the recovery level.
     const std::uint8_t flags = day_flags[i];
     const bool leaves = flags & (day_leaves_quit | day_leaves_dismissed);
-    if (sv_in_episode[i] && in.day - s.sv_start_day[i] == core::kDaysPerYear) {
+    // (The rare condition first: a test of sv_in_episode alone would be a coin flip to predict.)
+    if (in.day - s.sv_start_day[i] == core::kDaysPerYear && sv_in_episode[i]) {
       add(row, Output::sv_unrecovered_year, 1.0);  // still a second victim 12 months on
     }
     // (Being in an episode is too common to predict; its ending is rare.)

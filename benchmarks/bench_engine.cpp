@@ -168,16 +168,18 @@ std::size_t state_bytes(const ClinicianState& s) {
   return held(s.role) + held(s.unit) + held(s.tenure_days) + held(s.active) + held(s.refill_day) + held(s.reckless) +
          held(s.sensitivity) + held(s.distress) + held(s.moral_residue) + held(s.burnout) + held(s.shortcut) +
          held(s.psych_safety) + held(s.report_value) + held(s.sv_in_episode) + held(s.sv_flags) +
-         held(s.sv_start_day) + held(s.sv_last_start_day) + held(s.day_flags) + held(s.own_severe) +
-         held(s.own_punished_human) + held(s.own_fixes);
+         held(s.sv_start_day) + held(s.sv_last_start_day) + held(s.sv_last_end_day) + held(s.departures) +
+         held(s.errors) + held(s.major_errors) + held(s.day_flags) + held(s.own_severe) + held(s.own_punished_human) +
+         held(s.own_fixes);
 }
 
 std::size_t result_bytes(const RunResult& r) {
   std::size_t b = r.series.values().size() * sizeof(double) + held(r.period_start_day) + held(r.period_days);
   for (const auto& s : r.snapshots) {
     b += held(s.unit) + held(s.role) + held(s.active) + held(s.reckless) + held(s.sv_in_episode) +
-         held(s.tenure_days) + held(s.distress) + held(s.moral_residue) + held(s.burnout) + held(s.shortcut) +
-         held(s.psych_safety) + held(s.report_value) + held(s.sensitivity);
+         held(s.tenure_days) + held(s.sv_last_start_day) + held(s.sv_last_end_day) + held(s.departures) +
+         held(s.errors) + held(s.major_errors) + held(s.distress) + held(s.moral_residue) + held(s.burnout) +
+         held(s.shortcut) + held(s.psych_safety) + held(s.report_value) + held(s.sensitivity);
   }
   return b;
 }
@@ -204,6 +206,9 @@ void memory_report() {
     const std::size_t bytes = state_bytes(sim.state());
     std::printf("  %6zu slots: vectors hold %zu bytes = %.1f bytes per slot (capacity / slots)\n", slots, bytes,
                 static_cast<double>(bytes) / static_cast<double>(slots));
+    if (bytes != slots * ClinicianState::bytes_per_clinician()) {
+      std::printf("  (differs from bytes_per_clinician(): spare capacity, or a field this benchmark does not list)\n");
+    }
   }
   std::printf("\nOutput memory (RunResult: series + period vectors; no snapshots), same periods\n");
   std::printf("  %-12s %8s %8s %14s %14s\n", "clinicians", "days", "periods", "RunResult B", "per period B");

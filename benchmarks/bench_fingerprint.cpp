@@ -66,6 +66,11 @@ std::uint64_t fingerprint(const RunResult& r) {
     h.values(s.reckless);
     h.values(s.sv_in_episode);
     h.values(s.tenure_days);
+    h.values(s.sv_last_start_day);
+    h.values(s.sv_last_end_day);
+    h.values(s.departures);
+    h.values(s.errors);
+    h.values(s.major_errors);
     h.values(s.distress);
     h.values(s.moral_residue);
     h.values(s.burnout);
