@@ -7,23 +7,14 @@
 
 #include "core/errors.hpp"
 #include "tests/cpp/catch.hpp"
+#include "tests/cpp/test_helpers.hpp"
 
 using namespace culturesim;
 
 namespace {
 
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  FAIL("no exception of the expected type was thrown");
-  return {};
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using testing::contains;
+using testing::message_of;
 
 }  // namespace
 

@@ -11,24 +11,15 @@
 
 #include "core/errors.hpp"
 #include "tests/cpp/catch.hpp"
+#include "tests/cpp/test_helpers.hpp"
 
 using namespace culturesim;
 
 namespace {
 
 /// Runs f, which must throw E; returns the message.
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  FAIL("no exception of the expected type was thrown");
-  return {};
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using testing::contains;
+using testing::message_of;
 
 /// 'text' in single quotes, as the messages quote names.
 std::string quoted(const std::string& text) {

@@ -11,6 +11,7 @@
 
 #include "core/errors.hpp"
 #include "tests/cpp/catch.hpp"
+#include "tests/cpp/test_helpers.hpp"
 
 using namespace culturesim;
 #ifdef CULTURESIM_CATCH_V3
@@ -19,18 +20,8 @@ using Catch::Approx;
 
 namespace {
 
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  FAIL("no exception of the expected type was thrown");
-  return {};
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using testing::contains;
+using testing::message_of;
 
 /// shared/MODEL.md section 4, row by row: field, blame, just culture.
 struct Row {

@@ -17,6 +17,7 @@
 
 #include "core/errors.hpp"
 #include "tests/cpp/catch.hpp"
+#include "tests/cpp/test_helpers.hpp"
 
 namespace fs = std::filesystem;
 using culturesim::FileExists;
@@ -87,18 +88,12 @@ bool all_nan(const std::vector<double>& values) {
   return true;
 }
 
-/// The message of the exception of type E that `action` throws ("" when it throws nothing).
+using culturesim::testing::contains;
+// thrown_message: the shared message_of (which also fails the test when nothing is thrown).
 template <typename E, typename F>
 std::string thrown_message(F&& action) {
-  try {
-    action();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return {};
+  return culturesim::testing::message_of<E>(std::forward<F>(action));
 }
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 template <typename T>
 const T& attribute_as(const Attributes& attributes, const std::string& name) {

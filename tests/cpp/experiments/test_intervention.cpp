@@ -10,6 +10,7 @@
 #include "core/errors.hpp"
 #include "experiments/scenario.hpp"
 #include "tests/cpp/catch.hpp"
+#include "tests/cpp/test_helpers.hpp"
 
 using namespace culturesim;
 #ifdef CULTURESIM_CATCH_V3
@@ -18,18 +19,8 @@ using Catch::Approx;
 
 namespace {
 
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  FAIL("no exception of the expected type was thrown");
-  return {};
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using testing::contains;
+using testing::message_of;
 
 std::vector<double> series(const RunResult& r, Output o) {
   const auto row = r.series.row(static_cast<std::size_t>(o));
