@@ -9,6 +9,8 @@
 //   --ensemble-years Y  length of each ensemble run, shape (b) (default 10)
 //   --replicates R      replicates per scenario of the ensemble (default 8; 2 scenarios)
 //   --quick             --reps 3 --long-years 20 --ensemble-years 5 --replicates 4
+//   --single-run Y      only one run of the default hospital over Y years on 1 thread, nothing
+//                       printed (for profilers: perf record, valgrind --tool=callgrind)
 //   --max-wait S        before each measurement, wait up to S seconds (default 20) for the machine
 //                       to be idle (under 10% of all CPUs busy over 0.5 s, from /proc/stat); 0 = never
 //                       wait. Measurements that start on a busy machine are counted and reported.
@@ -299,12 +301,18 @@ int main(int argc, char** argv) {
       cfg.ensemble_years = parse_int(argv[++i], "--ensemble-years");
     } else if (a == "--replicates" && has_value) {
       cfg.replicates = parse_int(argv[++i], "--replicates");
+    } else if (a == "--single-run" && has_value) {
+      RunOptions o;
+      o.days = static_cast<std::int64_t>(parse_int(argv[++i], "--single-run")) * core::kDaysPerYear;
+      o.seed = 1;
+      core::with_threads(1, [&] { run_scenario(default_scenario("typical", Policy::typical()), o); });
+      return 0;
     } else if (a == "--max-wait" && has_value) {
       g_max_wait = std::string(argv[i + 1]) == "0" ? (++i, 0) : parse_int(argv[++i], "--max-wait");
     } else {
       std::fprintf(stderr,
                    "usage: culturesim_bench_engine [--reps N] [--long-years Y] [--ensemble-years Y] "
-                   "[--replicates R] [--quick] [--max-wait S]\n");
+                   "[--replicates R] [--quick] [--max-wait S] [--single-run Y]\n");
       return 2;
     }
   }
