@@ -61,14 +61,10 @@ void bind_run(py::module_& m) {
       [](const py::dict& scenario, std::int64_t days, int record_every, int snapshot_every, std::uint64_t seed,
          std::uint64_t replicate, int threads, core::CancellationToken* cancel, EnsembleProgress* progress) {
         const Scenario s = scenario_from(scenario);
-        RunOptions options;
-        options.days = days;
-        options.record_every = record_every;
-        options.snapshot_every = snapshot_every;
-        options.seed = seed;
-        options.replicate = replicate;
+        EnsembleOptions run_settings = ensemble_options_from(days, record_every, seed, threads);  // validates
+        run_settings.snapshot_every = snapshot_every;
+        const RunOptions options = run_settings.run_options(replicate);
         options.validate();
-        if (threads < 0) throw InvalidValue("threads = " + std::to_string(threads) + " must be 0 (all cores) or more");
         RunResult result;
         {
           py::gil_scoped_release release;

@@ -529,6 +529,28 @@ std::string run_name(const ResultsLayout& layout, std::size_t scenario, std::siz
          std::to_string(replicate) + ")";
 }
 
+
+/// Moves one run's rows between memory and every /series dataset: `write` copies `values` into the
+/// file, otherwise the file's rows into `values`. Each dataset is closed before the next one: in
+/// SWMR mode closing flushes its chunk index, so file space a rewritten chunk gives up is only
+/// reused after no index on disk points at it any more.
+void transfer_run(hid_t file, const ResultsLayout& layout, std::size_t scenario, std::size_t replicate,
+                  double* values, bool write, const std::string& path, const std::string& what) {
+  Handle series = open_group(file, "series", path);
+  const hsize_t count[3] = {1, 1, layout.periods};
+  const hsize_t start[3] = {scenario, replicate, 0};
+  Handle memory = simple_space(std::span<const hsize_t>(count + 2, 1), path);
+  for (std::size_t i = 0; i < layout.series.size(); ++i) {
+    Handle dset = open_dataset(series, layout.series[i].name, path);
+    Handle space = checked(H5Dget_space(dset), H5Sclose, path, what);
+    check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr), path, what);
+    double* row = values + i * layout.periods;
+    check(write ? H5Dwrite(dset, H5T_NATIVE_DOUBLE, memory, space, H5P_DEFAULT, row)
+                : H5Dread(dset, H5T_NATIVE_DOUBLE, memory, space, H5P_DEFAULT, row),
+          path, what + (write ? " to /series/" : " from /series/") + layout.series[i].name);
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -923,22 +945,7 @@ void ResultsFile::write_run(std::size_t scenario, std::size_t replicate, std::sp
     Handle fapl = file_access(path);
     Handle file = checked(H5Fopen(path.c_str(), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, fapl), H5Fclose, path,
                           "cannot open for writing");
-    {
-      Handle series = open_group(file, "series", path);
-      const hsize_t count[3] = {1, 1, layout.periods};
-      const hsize_t start[3] = {scenario, replicate, 0};
-      Handle memory = simple_space(std::span<const hsize_t>(count + 2, 1), path);
-      // Each dataset is closed before the next is written; in SWMR mode closing flushes its chunk
-      // index, so file space a rewritten chunk gives up is only reused after no index on disk
-      // points at it any more.
-      for (std::size_t i = 0; i < layout.series.size(); ++i) {
-        Handle dset = open_dataset(series, layout.series[i].name, path);
-        Handle space = checked(H5Dget_space(dset), H5Sclose, path, what);
-        check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr), path, what);
-        check(H5Dwrite(dset, H5T_NATIVE_DOUBLE, memory, space, H5P_DEFAULT, values.data() + i * layout.periods), path,
-              what + " to /series/" + layout.series[i].name);
-      }
-    }
+    transfer_run(file, layout, scenario, replicate, const_cast<double*>(values.data()), true, path, what);
     // The series reach the file before the run is marked done.
     check(H5Fflush(file, H5F_SCOPE_LOCAL), path, what + " (flush)");
     {
@@ -975,18 +982,8 @@ std::vector<double> ResultsFile::read_run(std::size_t scenario, std::size_t repl
   const std::string what = "cannot read " + run_name(layout, scenario, replicate);
   SilenceHdf5Errors silence;
   Handle file = self.open_read();
-  Handle series = open_group(file, "series", path);
   std::vector<double> values(layout.series.size() * layout.periods);
-  const hsize_t count[3] = {1, 1, layout.periods};
-  const hsize_t start[3] = {scenario, replicate, 0};
-  Handle memory = simple_space(std::span<const hsize_t>(count + 2, 1), path);
-  for (std::size_t i = 0; i < layout.series.size(); ++i) {
-    Handle dset = open_dataset(series, layout.series[i].name, path);
-    Handle space = checked(H5Dget_space(dset), H5Sclose, path, what);
-    check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr), path, what);
-    check(H5Dread(dset, H5T_NATIVE_DOUBLE, memory, space, H5P_DEFAULT, values.data() + i * layout.periods), path,
-          what + " from /series/" + layout.series[i].name);
-  }
+  transfer_run(file, layout, scenario, replicate, values.data(), false, path, what);
   return values;
 }
 
