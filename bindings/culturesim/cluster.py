@@ -43,13 +43,14 @@ __all__ = [
     "parse_shard", "plan_tasks", "run_on_executor", "run_shard", "run_task", "shard_runs",
 ]
 
-#: Engine speed used to size tasks: simulated clinician-days per second on one core (measured on
-#: the reference machine, 12-14 million for the default hospital under any policy).
-AGENT_DAYS_PER_SECOND = 12e6
+#: Engine speed used to size tasks: simulated clinician-days per second on one core. Measured on
+#: the reference machine: 37 to 40 million for hospitals of 100 to 4,000 clinicians under any
+#: policy; 30 million leaves room for slower or shared cluster cores.
+AGENT_DAYS_PER_SECOND = 30e6
 #: Target duration of one task, in seconds of one core's time.
 TASK_SECONDS = 3.0
-#: When the number of workers is known, a sweep gets at least this many tasks per worker (so
-#: workers finish together and a lost worker costs little), unless tasks would fall below 1 run.
+#: When the number of workers is known, no task holds more than 1/TASKS_PER_WORKER of a worker's
+#: share of the runs still to plan (so workers finish together and a lost worker costs little).
 TASKS_PER_WORKER = 4
 
 _CLUSTER_EXTRA = "pip install culturesim[cluster]"
@@ -96,43 +97,43 @@ def run_task(scenario: dict[str, Any], replicates: Sequence[int], days: int, rec
 def plan_tasks(experiment: "Experiment", runs: Sequence[tuple[int, int]] | None = None, *,
                block: int | None = None, task_seconds: float = TASK_SECONDS,
                workers: int | None = None) -> list[Task]:
-    """Splits runs (default: every run, scenario-major) into tasks of one scenario's replicates.
+    """Splits runs (default: every run) into tasks of one scenario's replicates, scenario-major.
 
     Rule: a run costs clinicians x days / AGENT_DAYS_PER_SECOND seconds of one core; a task gets
-    floor(task_seconds / that) replicates (at least 1), or ``block`` if given. When ``workers`` is
-    known the block is also capped at ceil(runs / (TASKS_PER_WORKER x workers)) so every worker gets
-    several tasks. A scenario's replicates are split into blocks of nearly equal size.
+    floor(task_seconds / that) replicates (at least 1), or at most ``block`` if given. When
+    ``workers`` is known (and no ``block``), a task also holds at most ceil(remaining runs /
+    (TASKS_PER_WORKER x workers)) replicates, so every worker gets several tasks and the last tasks
+    shrink to single runs: workers finish together (guided self-scheduling). Otherwise a
+    scenario's replicates are split into blocks of nearly equal size.
     """
     if runs is None:
         runs = [(s, r) for s in range(len(experiment.scenarios)) for r in range(experiment.replicates)]
     by_scenario: dict[int, list[int]] = {}
     for s, r in runs:
         by_scenario.setdefault(int(s), []).append(int(r))
-    n_runs = sum(len(v) for v in by_scenario.values())
-    if n_runs == 0:
-        return []
     if block is not None:
         if isinstance(block, bool) or not isinstance(block, (int, np.integer)) or block < 1:
             raise ValueError(f"block must be a whole number of replicates, at least 1, got {block!r}")
-        size = int(block)
-    else:
-        if not task_seconds > 0:
-            raise ValueError(f"task_seconds must be positive, got {task_seconds!r}")
-        size = None
-        if workers:
-            cap = max(1, math.ceil(n_runs / (TASKS_PER_WORKER * workers)))
+        workers = None
+    elif not task_seconds > 0:
+        raise ValueError(f"task_seconds must be positive, got {task_seconds!r}")
+    remaining = sum(len(set(v)) for v in by_scenario.values())
     tasks = []
     for s in sorted(by_scenario):
         reps = sorted(set(by_scenario[s]))
-        if size is None:
-            run_seconds = experiment.scenarios[s].clinicians * experiment.days / AGENT_DAYS_PER_SECOND
-            n = max(1, int(task_seconds // max(run_seconds, 1e-9)))
-            if workers:
-                n = min(n, cap)
+        if block is not None:
+            size = int(block)
         else:
-            n = size
-        for part in np.array_split(np.asarray(reps), math.ceil(len(reps) / n)):
-            tasks.append(Task(s, tuple(int(r) for r in part)))
+            run_seconds = experiment.scenarios[s].clinicians * experiment.days / AGENT_DAYS_PER_SECOND
+            size = max(1, int(task_seconds // max(run_seconds, 1e-9)))
+        if workers:
+            while reps:
+                n = min(size, max(1, math.ceil(remaining / (TASKS_PER_WORKER * workers))))
+                tasks.append(Task(s, tuple(reps[:n])))
+                reps, remaining = reps[n:], remaining - n
+        else:
+            for part in np.array_split(np.asarray(reps), math.ceil(len(reps) / size)):
+                tasks.append(Task(s, tuple(int(r) for r in part)))
     return tasks
 
 

@@ -76,8 +76,15 @@ def test_plan_tasks_covers_every_run_once_in_blocks_of_one_scenario(experiment):
     # 2 years of 1,000 clinicians: a few seconds hold every replicate, unless workers need more tasks
     assert len(cluster.plan_tasks(experiment)) == 2
     assert len(cluster.plan_tasks(experiment, workers=2)) == 8
+    # the rule: floor(task_seconds / (clinicians x days / AGENT_DAYS_PER_SECOND)) replicates, at least 1
     long_runs = cs.Experiment(["blame"], replicates=10, years=100)
-    assert all(len(t.replicates) == 1 for t in cluster.plan_tasks(long_runs))
+    per_task = int(cluster.TASK_SECONDS // (1000 * long_runs.days / cluster.AGENT_DAYS_PER_SECOND))
+    assert {len(t.replicates) for t in cluster.plan_tasks(long_runs)} == {max(1, per_task)}
+    assert {len(t.replicates) for t in cluster.plan_tasks(long_runs, task_seconds=60)} == {10}
+    # with workers known, tasks shrink towards the end so workers finish together
+    many = cs.Experiment(["blame", "just"], replicates=100, years=2)
+    sizes = [len(t.replicates) for t in cluster.plan_tasks(many, workers=4)]
+    assert sum(sizes) == 200 and sizes[0] == -(-200 // (cluster.TASKS_PER_WORKER * 4)) and sizes[-8:] == [1] * 8
     assert cluster.plan_tasks(experiment, runs=[(1, 3), (1, 0)]) == [cluster.Task(1, (0, 3))]
     assert cluster.plan_tasks(experiment, runs=[]) == []
     with pytest.raises(ValueError, match="block"):
