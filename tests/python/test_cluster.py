@@ -196,6 +196,60 @@ def test_dask_worker_killed_mid_sweep_loses_nothing(tmp_path):
     assert_same_results(local, path)
 
 
+@pytest.mark.slow
+def test_driver_killed_mid_sweep_resumes_without_recomputing(tmp_path, subprocess_env, monkeypatch):
+    exp = make_experiment(replicates=6, years=10)
+    local = tmp_path / "local.h5"
+    exp.run(local, progress=False)
+    path = tmp_path / "killed-driver.h5"
+    script = tmp_path / "driver.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        from concurrent.futures import ThreadPoolExecutor
+        import culturesim as cs
+        from culturesim import cluster
+        exp = cs.Experiment([cs.Scenario("blame", policy="blame"), cs.Scenario("just", policy="just_culture")],
+                            replicates=6, years=10, seed=7)
+        with ThreadPoolExecutor(1) as pool:
+            cluster.run_on_executor(exp, sys.argv[1], pool, progress=False, block=1)
+    """))
+    driver = subprocess.Popen([sys.executable, str(script), str(path)], env=subprocess_env)
+    try:
+        deadline = time.monotonic() + 120
+        done_before = 0
+        while time.monotonic() < deadline and driver.poll() is None:
+            if path.exists():
+                try:
+                    with h5py.File(path, "r", swmr=True) as f:
+                        done_before = int(f["done"][...].sum())
+                except OSError:  # inside a write session; look again
+                    pass
+            if done_before >= 3:
+                driver.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.02)
+    finally:
+        driver.kill()
+        driver.wait()
+    assert driver.returncode == -signal.SIGKILL, "the driver finished before the test could kill it"
+    kept = done_of(path)
+    assert 3 <= kept.sum() < exp.n_runs
+    calls = []
+    real = cluster.run_task
+
+    def counted(scenario, replicates, *args):
+        calls.extend((scenario["name"], r) for r in replicates)
+        return real(scenario, replicates, *args)
+
+    monkeypatch.setattr(cluster, "run_task", counted)
+    with ThreadPoolExecutor(2) as pool:
+        written = cluster.run_on_executor(exp, path, pool, mode="resume", progress=False)
+    assert written == exp.n_runs - kept.sum() == len(calls)  # finished runs were not recomputed
+    names = [s.name for s in exp.scenarios]
+    assert not any(kept[names.index(name), r] for name, r in calls)
+    assert_same_results(local, path)
+
+
 def test_failing_task_stops_with_scenario_replicates_and_error_and_keeps_finished_runs(
         experiment, local_file, tmp_path, monkeypatch):
     real = cluster.run_task
