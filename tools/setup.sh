@@ -22,6 +22,9 @@ fi
 [ "${1:-}" = "--no-python" ] && exit 0
 
 PYTHON=${PYTHON:-python3}
+# A Debian system Python marks itself externally managed (PEP 668); this machine's Python may be
+# one. Installing culturesim and its test tools into it is what these scripts are for.
+export PIP_BREAK_SYSTEM_PACKAGES=1
 # The package itself, rebuilt when its sources changed (pip reuses the build directory).
 echo "setup: building and installing the culturesim Python package"
 "$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore ".[test,cluster]" 2>&1 \
