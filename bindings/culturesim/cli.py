@@ -488,24 +488,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # -- argument parsing ------------------------------------------------------------------------------
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, low: int, high: int, allowed: str) -> int:
+    """An argparse value: a whole number in [low, high]; `allowed` says the range in words."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value}")
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"expected a whole number {allowed}, got {value}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole_number(text, 1, 2**63 - 1, "of at least 1")
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 2**63 - 1, got {value}")
-    return value
+    return _whole_number(text, 0, 2**63 - 1, "from 0 to 2**63 - 1")
 
 
 def _years(text: str) -> float:
