@@ -26,6 +26,7 @@ struct ClinicianState {
   // traits
   std::vector<std::uint8_t> reckless;
   std::vector<double> sensitivity;
+  std::vector<double> job_demand;     ///< own job demands (mean 1), scaling the chronic strain
   // dynamic state
   std::vector<double> distress;       ///< D >= 0
   std::vector<double> moral_residue;  ///< R >= 0
@@ -58,6 +59,7 @@ struct ClinicianState {
     refill_day.resize(n);
     reckless.resize(n);
     sensitivity.resize(n);
+    job_demand.resize(n);
     distress.resize(n);
     moral_residue.resize(n);
     burnout.resize(n);
@@ -81,8 +83,8 @@ struct ClinicianState {
   /// Bytes of state per clinician slot (the performance budget is 256).
   static constexpr std::size_t bytes_per_clinician() {
     // role, unit, departures, errors, major_errors; tenure, refill, sv_start, sv_last_start, sv_last_end;
-    // 7 doubles; 8 byte-sized fields.
-    return sizeof(Role) + 4 * sizeof(std::uint16_t) + 5 * sizeof(std::int32_t) + 7 * sizeof(double) +
+    // 8 doubles; 8 byte-sized fields.
+    return sizeof(Role) + 4 * sizeof(std::uint16_t) + 5 * sizeof(std::int32_t) + 8 * sizeof(double) +
            8 * sizeof(std::uint8_t);
   }
 };

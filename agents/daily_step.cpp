@@ -48,6 +48,8 @@ inline std::uint8_t saturating_inc(std::uint8_t x) { return x == 255 ? x : stati
 double sample_sensitivity(const Params& p, double u1, double u2) {
   return core::lognormal_mean_sd(1.0, p.sensitivity_sd, u1, u2);
 }
+/// The clinician's own job demands (shifts, hours, patient load): block 1 of the trait draws.
+double sample_job_demand(const Params& p, const Uniforms& u) { return core::lognormal_mean_sd(1.0, p.job_demand_sd, u[0], u[1]); }
 
 /// A new hire takes a vacant slot: tenure 0, no distress, burnout or residue, the new-hire
 /// shortcut share, and the unit's mean beliefs (they learn the local culture from colleagues).
@@ -57,6 +59,7 @@ void hire(ClinicianState& s, std::size_t i, const UnitState& unit, const DayInpu
   s.tenure_days[i] = 0;
   s.sensitivity[i] = sample_sensitivity(in.params, u[0], u[1]);
   s.reckless[i] = u[2] < in.params.reckless_fraction;
+  s.job_demand[i] = sample_job_demand(in.params, in.rng.uniforms(i, static_cast<std::uint64_t>(in.day), purpose_hire, 1));
   s.distress[i] = 0.0;
   s.moral_residue[i] = 0.0;
   s.burnout[i] = 0.0;
@@ -127,8 +130,10 @@ void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const E
     static constexpr Output kResponseOutput[] = {Output::console, Output::console, Output::coach, Output::punish,
                                                  Output::discipline};
     if (response != Response::none) add(row, kResponseOutput[index(response)], 1.0);
+    if (response == Response::coach) add(row, Output::cost_coaching, p.coach_cost);
     if (c[0] < pol.systems_rca) {
       add(row, Output::rca, 1.0);
+      add(row, Output::cost_rca, p.rca_cost[index(severity)]);
       // An analysis changes the system with fix_prob; the change removes one of the unit's latent
       // hazards if it has any left (phase B, never below zero). The reporter hears of the fix either way.
       fixed = c[1] < p.fix_prob;
@@ -218,7 +223,8 @@ UnitDay act(ClinicianState& s, const UnitState& unit, const DayInputs& in, std::
   const DayConstants& k = in.constants;
   const auto day = static_cast<std::uint64_t>(in.day);
   const double hazard_factor = 1.0 + p.hazard_effect * static_cast<double>(unit.hazards);
-  const double drain = k.drain, moral_keep = k.moral_keep;
+  const double drain[2] = {k.drain, k.drain_episode};  // out of / in a second-victim episode
+  const double moral_keep = k.moral_keep;
   const double distress_effect = p.distress_effect, burnout_effect = p.burnout_effect;
   const double shortcut_risk = p.shortcut_risk, reckless_act_rate = p.reckless_act_rate;
   const double reinforce = p.reinforce, quit_burnout = p.quit_burnout, sv_dropout_rate = p.sv_dropout_rate;
@@ -263,7 +269,7 @@ UnitDay act(ClinicianState& s, const UnitState& unit, const DayInputs& in, std::
         add(row, Output::hires, 1.0);
       }
       // 7 (first half). The bucket drains before the day's events; residue decays slowly.
-      distress[i] *= drain;
+      distress[i] *= drain[sv_in_episode[i] != 0];
       moral_residue[i] *= moral_keep;
 
       // 1. Error hazard: role, novice, latent hazards, distress (saturating) and burnout.
@@ -381,7 +387,10 @@ StaffSums adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, c
   const Policy& pol = in.policy;
   const double vacancy_share =
       static_cast<double>(unit.vacancies) / static_cast<double>(std::max<std::size_t>(1, unit.establishment()));
-  const double load = p.chronic_stress * (1.0 + p.vacancy_load * vacancy_share);
+  // 10. The job's strain: the unit's workload and staffing; each clinician's role and own demands scale it.
+  const double unit_load = p.chronic_stress * unit.workload * (1.0 + p.vacancy_load * vacancy_share);
+  ByRole role_load{};
+  for (std::size_t r = 0; r < kRoles; ++r) role_load[r] = unit_load * p.role_workload[r];
   const double friction = p.friction_push * static_cast<double>(unit.hazards);
   // Most colleagues witnessed everything the unit saw today (they had no own event), so the
   // powers for the unit's counts are computed once; std::pow is a pure function, so reusing its
@@ -393,6 +402,7 @@ StaffSums adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, c
   const double value_keep_seen = seen.fixes > 0 ? std::pow(value_keep, static_cast<double>(seen.fixes)) : 1.0;
   const double delta_witness = p.delta_witness, safety_drift = p.safety_drift, stated_safety = pol.stated_safety;
   const double burnout_threshold = p.burnout_threshold, burnout_gain = p.burnout_gain;
+  const double culture_strain = p.culture_strain, inv_distress_cap = 1.0 / p.burnout_distress_cap;
   const double burnout_recovery = p.burnout_recovery, social_rate = p.social_rate;
   const double mean_shortcut = unit.mean_shortcut, sv_recovery_level = p.sv_recovery_level;
   const std::int64_t seen_severe = seen.severe, seen_punished = seen.punished_human, seen_fixes = seen.fixes;
@@ -405,6 +415,8 @@ StaffSums adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, c
   std::uint8_t* const sv_in_episode = s.sv_in_episode.data();
   const std::uint8_t* const sv_flags = s.sv_flags.data();
   const double* const sensitivity = s.sensitivity.data();
+  const double* const job_demand = s.job_demand.data();
+  const Role* const role = s.role.data();
   double* const distress = s.distress.data();
   double* const psych_safety = s.psych_safety.data();
   double* const report_value = s.report_value.data();
@@ -441,17 +453,21 @@ StaffSums adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, c
       U = 1.0 - (1.0 - U) * keep;
     }
 
-    // 10. Burnout: the leaky roof of chronic load plus unrelieved distress.
+    P = clamp01(P);
+    U = clamp01(U);
+
+    // 10. Burnout: the leaky roof. Mostly the job (the unit's workload, the role, the clinician's own
+    // demands), plus the culture (working where speaking up feels unsafe) and unrelieved acute
+    // distress, which saturates: a Just Culture removes the culture's share, not the job's.
     const double B = burnout[i];
-    const double strain = std::max(0.0, D + load - burnout_threshold);
+    const double strain = std::max(0.0, role_load[index(role[i])] * job_demand[i] + culture_strain * (1.0 - P) +
+                                            D / (1.0 + D * inv_distress_cap) - burnout_threshold);
     burnout[i] = clamp01(B + burnout_gain * sensitivity[i] * strain * (1.0 - B) - burnout_recovery * B);
 
     // 11. Shortcuts drift towards the unit's norm and are pushed up by friction.
     const double S = shortcut[i];
     const double S_new = clamp01(S + social_rate * (mean_shortcut - S) + friction);
     shortcut[i] = S_new;
-    P = clamp01(P);
-    U = clamp01(U);
     psych_safety[i] = P;
     report_value[i] = U;
 
@@ -518,12 +534,14 @@ void run_chunked(const UnitState& unit, OutputRow& row, Phase&& phase) {
 DayConstants DayConstants::make(const Params& params, const Policy& policy) {
   DayConstants k;
   const double alpha = params.alpha_base + params.alpha_support * policy.support_level;
-  k.drain = std::exp(-alpha);
+  k.drain = std::exp(-params.alpha_base);
+  k.drain_episode = std::exp(-alpha);
   k.moral_keep = std::exp(-params.moral_decay);
   for (std::size_t r = 0; r < kRoles; ++r) k.quit_per_day[r] = params.quit_rate[r] / 365.0;
   k.hazard_arrival_per_day = params.hazard_arrival_per_year / 365.0;
   k.hazard_retire_prob = -std::expm1(-params.hazard_retire_per_year / 365.0);
   k.support_cost_per_day = params.support_cost_per_clinician_year * policy.support_level / 365.0;
+  k.training_cost_per_day = params.training_cost_per_clinician_year * policy.training_level / 365.0;
   for (std::size_t t = 0; t < kNoviceTableMax; ++t) {
     const double excess = params.novice_excess * std::exp(-static_cast<double>(t) / params.learning_days);
     if (excess < kNoviceNegligible) break;
@@ -552,6 +570,7 @@ void init_clinician(ClinicianState& s, std::size_t slot, Role role, std::uint16_
   s.refill_day[slot] = kNever;
   s.reckless[slot] = u[2] < params.reckless_fraction;
   s.sensitivity[slot] = sample_sensitivity(params, u[0], u[1]);
+  s.job_demand[slot] = sample_job_demand(params, rng.uniforms(slot, 0, purpose_init, 1));
   s.distress[slot] = 0.0;
   s.moral_residue[slot] = 0.0;
   s.burnout[slot] = 0.0;
@@ -602,6 +621,7 @@ void step_unit_day(ClinicianState& s, UnitState& unit, const DayInputs& in, Outp
   }
   // 16. Support costs accrue for every clinician on staff.
   add(period, Output::cost_support, in.constants.support_cost_per_day * static_cast<double>(unit.headcount));
+  add(period, Output::cost_training, in.constants.training_cost_per_day * static_cast<double>(unit.headcount));
 }
 
 }  // namespace culturesim

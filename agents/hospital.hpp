@@ -14,6 +14,7 @@ struct Unit {
   std::string name;
   std::array<int, kRoles> headcount{};  ///< establishment per role (nurse, resident, attending, pharmacist)
   double initial_hazards = -1.0;        ///< < 0: use the parameter initial_hazards
+  double workload = 1.0;                ///< relative job demands of the unit (acuity, pace), scaling chronic strain
 
   int establishment() const;
   bool operator==(const Unit&) const = default;

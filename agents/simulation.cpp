@@ -63,6 +63,7 @@ Simulation::Simulation(Hospital hospital, Params params, Policy policy, RunOptio
       }
     }
     us.end = slot;
+    us.workload = unit.workload;
     us.hazards = static_cast<std::int64_t>(
         std::llround(unit.initial_hazards >= 0.0 ? unit.initial_hazards : params_.initial_hazards));
     refresh_unit_means(state_, us);
@@ -205,6 +206,7 @@ Snapshot Simulation::snapshot() const {
   snap.psych_safety = s.psych_safety;
   snap.report_value = s.report_value;
   snap.sensitivity = s.sensitivity;
+  snap.job_demand = s.job_demand;
   return snap;
 }
 

@@ -51,7 +51,8 @@ struct Snapshot {
   std::vector<std::uint8_t> role, active, reckless, sv_in_episode;
   std::vector<std::int32_t> tenure_days, sv_last_start_day, sv_last_end_day;
   std::vector<std::uint16_t> departures, errors, major_errors;
-  std::vector<double> distress, moral_residue, burnout, shortcut, psych_safety, report_value, sensitivity;
+  std::vector<double> distress, moral_residue, burnout, shortcut, psych_safety, report_value, sensitivity,
+      job_demand;
 };
 
 struct RunResult {

@@ -40,6 +40,7 @@ py::dict snapshot_to_dict(const Snapshot& s) {
   d["psych_safety"] = to_array(s.psych_safety);
   d["report_value"] = to_array(s.report_value);
   d["sensitivity"] = to_array(s.sensitivity);
+  d["job_demand"] = to_array(s.job_demand);
   return d;
 }
 

@@ -29,7 +29,10 @@ def check_metric(name: str) -> str:
 DERIVED: dict[str, tuple[tuple[str, ...], str, str, str]] = {
     "harm_events": (("harm_mild", "harm_moderate", "harm_severe"), "flow", "events", "Errors with harm (mild or worse)."),
     "errors": (("errors_human", "errors_at_risk", "errors_reckless"), "flow", "errors", "All errors."),
-    "cost_total": (("cost_turnover", "cost_harm", "cost_claims", "cost_support"), "flow", "USD", "All costs."),
+    "cost_programme": (("cost_support", "cost_training", "cost_rca", "cost_coaching"), "flow", "USD",
+                       "Running costs of the culture programme: support, training, analyses and coaching."),
+    "cost_total": (("cost_turnover", "cost_harm", "cost_claims", "cost_support", "cost_training", "cost_rca",
+                    "cost_coaching"), "flow", "USD", "All costs, the programme's included."),
     "departures": (("quits", "dismissals"), "flow", "clinicians", "Clinicians who left (quit or dismissed)."),
 }
 

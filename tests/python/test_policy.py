@@ -9,6 +9,7 @@ import pytest
 import culturesim as cs
 
 # MODEL.md section 4, copied by hand: a change to the policy table must change this test too.
+# training_level is the documented addition (docs/model.md): the programme's training, priced by MODEL.md 8.4.
 #          field                      blame   just culture
 TABLE = {
     "punish_human_error":       (0.6, 0.02),
@@ -22,6 +23,7 @@ TABLE = {
     "systems_rca":              (0.1, 0.7),
     "disclosure_support":       (0.3, 0.95),
     "stated_safety":            (0.2, 0.8),
+    "training_level":           (0.0, 1.0),
 }
 BLAME = {k: v[0] for k, v in TABLE.items()}
 JUST = {k: v[1] for k, v in TABLE.items()}

@@ -86,7 +86,7 @@ def test_snapshots_every_n_days():
     r = cs.run("just_culture", years=1, snapshot_every=100, progress=False)
     assert [s["day"] for s in r.snapshots] == [100, 200, 300]
     fields = {"day", "unit", "role", "active", "reckless", "sv_in_episode", "tenure_days", "distress",
-              "moral_residue", "burnout", "shortcut", "psych_safety", "report_value", "sensitivity",
+              "moral_residue", "burnout", "shortcut", "psych_safety", "report_value", "sensitivity", "job_demand",
               "sv_last_start_day", "sv_last_end_day", "departures", "errors", "major_errors"}
     for snap in r.snapshots:
         assert set(snap) == fields

@@ -131,15 +131,27 @@ TEST_CASE("With alpha = 0 the mean bucket level grows as lambda*delta*t", "[agen
   for (std::size_t d = 1; d < distress.size(); ++d) REQUIRE(distress[d] >= distress[d - 1]);
 }
 
-TEST_CASE("Tiered support raises the drain to alpha_base + alpha_support * support_level",
+TEST_CASE("Tiered support drains second victims at alpha_base + alpha_support * support_level, others at alpha_base",
           "[agents][daily_step][bucket]") {
+  // Support reaches the clinicians an event hit (MODEL.md 8: support shortens episodes, it does
+  // not prevent the events that start them). With sv_threshold tiny and no recovery level, every
+  // clinician enters an episode at their first event and never leaves it, so every bucket drains
+  // at the supported rate; with support_level 0 at alpha_base alone.
   Params params = bucket_only(0.05, 0.5, 0.02);
   params.alpha_support = 0.08;
+  params.sv_threshold = 1e-9;
+  params.sv_recovery_level = 0.0;
   Policy policy = unsupported();
-  policy.support_level = 1.0;  // alpha = 0.1
-  const auto distress = daily_distress_mean(params, policy, 2100, 13);
-  CHECK(mean_of(distress, 100) == Approx(0.05 * 0.5 / (1.0 - std::exp(-0.1))).epsilon(0.02));
-  CHECK(DayConstants::make(params, policy).drain == std::exp(-0.1));
+  policy.support_level = 1.0;  // alpha = 0.1 in an episode
+  const auto supported = daily_distress_mean(params, policy, 2100, 13);
+  CHECK(mean_of(supported, 100) == Approx(0.05 * 0.5 / (1.0 - std::exp(-0.1))).epsilon(0.02));
+  const DayConstants k = DayConstants::make(params, policy);
+  CHECK(k.drain_episode == std::exp(-0.1));
+  CHECK(k.drain == std::exp(-0.02));
+  // Out of an episode (the threshold never reached) support changes nothing: alpha_base alone.
+  params.sv_threshold = 1000.0;
+  const auto outside = daily_distress_mean(params, policy, 2100, 13);
+  CHECK(mean_of(outside, 100) == Approx(0.05 * 0.5 / (1.0 - std::exp(-0.02))).epsilon(0.02));
 }
 
 TEST_CASE("Moral residue amplifies an event's distress by exactly 1 + crescendo * R", "[agents][daily_step][crescendo]") {

@@ -23,7 +23,8 @@ namespace {
 using testing::contains;
 using testing::message_of;
 
-/// shared/MODEL.md section 4, row by row: field, blame, just culture.
+/// shared/MODEL.md section 4, row by row: field, blame, just culture; then the fields added with
+/// their reason in docs/model.md (training_level: the programme's training, priced by MODEL.md 8.4).
 struct Row {
   const char* field;
   double blame;
@@ -35,7 +36,7 @@ constexpr Row kModelTable[] = {
     {"discipline_reckless", 0.9, 0.95}, {"classification_accuracy", 0.3, 0.9},
     {"console_prob", 0.1, 0.9},         {"support_level", 0.0, 1.0},
     {"systems_rca", 0.1, 0.7},          {"disclosure_support", 0.3, 0.95},
-    {"stated_safety", 0.2, 0.8},
+    {"stated_safety", 0.2, 0.8},        {"training_level", 0.0, 1.0},
 };
 
 /// The struct field of a policy, by name (what a C++ user writes as p.punish_human_error = ...).
@@ -49,7 +50,7 @@ double& field(Policy& p, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("The policy fields are exactly those of MODEL.md section 4, in its order", "[agents][policy]") {
+TEST_CASE("The policy fields are exactly those of MODEL.md section 4, in its order, then the documented additions", "[agents][policy]") {
   const auto names = policy_field_names();
   REQUIRE(names.size() == std::size(kModelTable));
   for (std::size_t i = 0; i < names.size(); ++i) CHECK(names[i] == kModelTable[i].field);

@@ -116,7 +116,7 @@ TEST_CASE("A run that fails reports its scenario and replicate", "[experiments][
   SECTION("a parameter change that only fails when the run compiles its schedule") {
     // Each value is in range, so the scenario validates, but the run's schedule does not.
     scenarios[1].name = "broken";
-    scenarios[1].interventions = {Intervention::set_params(10, {{"sv_recovery_level", "", 5.0}}, "slow recovery")};
+    scenarios[1].interventions = {Intervention::set_params(10, {{"sv_recovery_level", "", 50.0}}, "slow recovery")};
     int handed_over = 0;
     const std::string message = message_of<InvalidValue>(
         [&] { run_ensemble(scenarios, {{1, 3}}, options, [&](const RunId&, const RunResult&) { ++handed_over; }); });

@@ -230,7 +230,7 @@ TEST_CASE("Interventions reject invalid fields, naming the intervention", "[expe
 TEST_CASE("Parameter changes that break the whole set are rejected when compiled", "[experiments][intervention]") {
   // Each value is in range, but the set is not: recovery above the episode threshold.
   const std::vector<Intervention> interventions{
-      Intervention::set_params(10, {{"sv_recovery_level", "", 5.0}}, "slow recovery")};
+      Intervention::set_params(10, {{"sv_recovery_level", "", 50.0}}, "slow recovery")};
   const std::string message = message_of<InvalidValue>(
       [&] { (void)compile_schedule(interventions, Hospital::default_hospital(), Params{}, Policy::typical()); });
   CHECK(contains(message, "sv_recovery_level"));
