@@ -1,6 +1,7 @@
 #include "agents/simulation.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "core/errors.hpp"
@@ -34,19 +35,27 @@ void RunOptions::validate() const {
     throw InvalidValue("snapshot_every = " + std::to_string(snapshot_every) +
                        " is out of range; allowed 0 (no snapshots) to 36500 days");
   }
+  if (warmup_days < 0 || warmup_days > 365'000) {
+    throw InvalidValue("warmup_days = " + std::to_string(warmup_days) +
+                       " is out of range; allowed 0 (start from an empty hospital) to 365000 (warmup_years 0 to 1000)");
+  }
+  if (warmup_policy) warmup_policy->validate();
 }
 
 Simulation::Simulation(Hospital hospital, Params params, Policy policy, RunOptions options)
     : hospital_(std::move(hospital)),
       params_(std::move(params)),
-      policy_(policy),
+      policy_(options.warmup_days > 0 ? options.warmup_policy.value_or(Policy::typical()) : policy),
+      scenario_policy_(policy),
       options_(options),
       clock_{options.days, options.record_every},
       rng_(options.seed, options.replicate) {
   hospital_.validate();
   params_.validate();
   policy_.validate();
+  scenario_policy_.validate();
   options_.validate();
+  day_ = -options_.warmup_days;  // the warm-up's days are negative; its random numbers are its own
   if (hospital_.units.size() > 65535) throw InvalidValue("a hospital has at most 65535 units");
   constants_ = DayConstants::make(params_, policy_);
 
@@ -80,7 +89,8 @@ void Simulation::apply(const ScheduledChange& change) {
   }
   if (change.policy) {
     change.policy->validate();
-    policy_ = *change.policy;
+    scenario_policy_ = *change.policy;
+    if (day_ >= 0) policy_ = *change.policy;  // before day 0 the warm-up's policy rules
   }
   for (std::size_t u : change.clear_hazards_units) {
     if (u >= units_.size()) {
@@ -104,6 +114,7 @@ void Simulation::step_segment(std::int64_t end_day) {
 }
 
 void Simulation::step_until(std::int64_t end_day) {
+  if (day_ < 0) warm_up(nullptr, nullptr);
   end_day = std::min(end_day, clock_.days);
   while (day_ < end_day) {
     const std::int64_t period = clock_.period_of(day_);
@@ -218,6 +229,7 @@ RunResult Simulation::result() const {
     r.period_days.push_back(static_cast<double>(clock_.period_end(p) - clock_.period_start(p)));
   }
   r.snapshots = snapshots_;
+  r.warmup = warmup_;
   return r;
 }
 
@@ -229,6 +241,7 @@ RunResult Simulation::run(const Schedule& schedule, core::CancellationToken* can
                          " comes after a change on a later day; sort changes by day");
     }
   }
+  if (day_ < 0) warm_up(cancel, days_done);
   std::size_t next = 0;
   while (day_ < clock_.days) {
     while (next < schedule.size() && schedule[next].day <= day_) apply(schedule[next++]);
@@ -242,6 +255,62 @@ RunResult Simulation::run(const Schedule& schedule, core::CancellationToken* can
     }
   }
   return result();
+}
+
+void Simulation::warm_up(core::CancellationToken* cancel, std::atomic<std::int64_t>* days_done) {
+  // The slow states whose settling the report checks, read from the levels at each year's end.
+  static constexpr Output kSlow[] = {Output::burnout_mean, Output::moral_residue_mean, Output::psych_safety_mean,
+                                     Output::report_value_mean, Output::shortcut_mean, Output::hazards};
+  constexpr std::size_t kN = std::size(kSlow);
+  std::vector<std::array<double, kN>> yearly;  // the mean of each state over each warm-up year
+  warmup_ = WarmupReport{};
+  warmup_.days = -day_;
+  for (Output o : kSlow) warmup_.names.push_back(output_specs()[static_cast<std::size_t>(o)].name);
+  while (day_ < 0) {
+    // A year at a time (the last one partial), sampled monthly for its mean.
+    const std::int64_t year_end = std::min<std::int64_t>(0, day_ + core::kDaysPerYear);
+    std::array<double, kN> sum{};
+    int samples = 0;
+    while (day_ < year_end) {
+      const std::int64_t before = day_;
+      step_segment(std::min<std::int64_t>(year_end, day_ + 30));
+      const OutputRow row = levels();
+      for (std::size_t k = 0; k < kN; ++k) sum[k] += row[static_cast<std::size_t>(kSlow[k])];
+      ++samples;
+      if (days_done) days_done->fetch_add(day_ - before, std::memory_order_relaxed);
+      if (cancel && (cancel->cancelled() || cancel->poll())) {
+        throw Interrupted("run stopped on request during the warm-up, " + std::to_string(-day_) + " days before day 0");
+      }
+    }
+    for (auto& v : sum) v /= samples;
+    yearly.push_back(sum);
+  }
+  // Drift per year of each state's mean: the last two years against the two before (the last year
+  // against the one before for short warm-ups), relative to the level where it is above 1.
+  const std::size_t n = yearly.size();
+  const std::size_t window = n >= 4 ? 2 : 1;
+  if (n >= 2) {
+    for (std::size_t k = 0; k < kN; ++k) {
+      double last = 0.0, previous = 0.0;
+      for (std::size_t y = 0; y < window; ++y) {
+        last += yearly[n - 1 - y][k] / static_cast<double>(window);
+        previous += yearly[n - 1 - window - y][k] / static_cast<double>(window);
+      }
+      warmup_.previous_year.push_back(previous);
+      warmup_.last_year.push_back(last);
+      const double drift = std::abs(last - previous) / std::max(1.0, std::abs(last)) / static_cast<double>(window);
+      warmup_.drift.push_back(drift);
+      // Hazards are integer counts in a few units: their yearly means jump by more than any trend,
+      // and they settle within about two years (arrivals and fixes are fast), so they are shown, not judged.
+      if (kSlow[k] != Output::hazards && drift > WarmupReport::kTolerance) warmup_.settled = false;
+    }
+  } else {
+    warmup_.settled = false;  // under two years: nothing to compare
+  }
+  // Day 0: the warm-up's flows are not recorded, and the scenario's own policy begins.
+  for (auto& unit_row : unit_rows_) unit_row.fill(0.0);
+  policy_ = scenario_policy_;
+  constants_ = DayConstants::make(params_, policy_);
 }
 
 RunResult simulate(const Hospital& hospital, const Params& params, const Policy& policy, const RunOptions& options,

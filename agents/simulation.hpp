@@ -27,10 +27,29 @@ struct RunOptions {
   int snapshot_every = 0;   ///< days between agent snapshots; 0 = none
   std::uint64_t seed = 0;
   std::uint64_t replicate = 0;
+  /// Days lived before day 0 under warmup_policy (MODEL.md 8.1): the run starts from a hospital
+  /// whose slow states have settled. Not recorded; day 0 is when the scenario's own policy and
+  /// interventions begin. Scenarios with the same parameters and hospital share the warm-up's
+  /// random numbers, so they are identical at day 0.
+  std::int64_t warmup_days = 0;
+  std::optional<Policy> warmup_policy;  ///< unset: Policy::typical()
 
   /// Throws InvalidValue naming the field: days 1 to 100 million, record_every 1 to 36500,
-  /// snapshot_every 0 to 36500.
+  /// snapshot_every 0 to 36500, warmup_days 0 to 365000.
   void validate() const;
+};
+
+/// Whether the warm-up settled: how the slow states' yearly means moved at the end of the warm-up.
+struct WarmupReport {
+  static constexpr double kTolerance = 0.02;  ///< largest settled change of a yearly mean, per year (see drift)
+  std::vector<std::string> names;     ///< burnout_mean, moral_residue_mean, psych_safety_mean, ...
+  std::vector<double> previous_year;  ///< mean over the two years before the last two (one, if under 4 years)
+  std::vector<double> last_year;      ///< mean over the warm-up's last two years (one, if under 4 years)
+  /// Per state and year: |last - previous| / max(1, |last|) / window: absolute for states in
+  /// [0, 1], relative above 1. Hazards are reported but not judged (integer counts, fast to settle).
+  std::vector<double> drift;
+  bool settled = true;                ///< every drift at most kTolerance (true when there was no warm-up)
+  std::int64_t days = 0;              ///< warm-up length
 };
 
 /// A change to the model on a given day (before that day is stepped). Built by experiments/
@@ -60,6 +79,7 @@ struct RunResult {
   std::vector<double> period_start_day;  ///< first day of each period
   std::vector<double> period_days;       ///< days in each period
   std::vector<Snapshot> snapshots;
+  WarmupReport warmup;
 };
 
 class Simulation {
@@ -90,12 +110,14 @@ class Simulation {
   RunResult result() const;
 
  private:
+  void warm_up(core::CancellationToken* cancel, std::atomic<std::int64_t>* days_done);
   void step_segment(std::int64_t end_day);
   void record_period(std::int64_t period);
 
   Hospital hospital_;
   Params params_;
   Policy policy_;
+  Policy scenario_policy_;  ///< the policy from day 0 on (policy_ is the warm-up's before day 0)
   RunOptions options_;
   core::Clock clock_;
   core::RandomStream rng_;
@@ -106,6 +128,7 @@ class Simulation {
   std::int64_t day_ = 0;
   core::SeriesTable series_;
   std::vector<Snapshot> snapshots_;
+  WarmupReport warmup_;
 };
 
 /// Convenience: one run from start to end.

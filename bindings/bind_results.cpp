@@ -24,12 +24,19 @@ std::vector<RunId> runs_from(const std::vector<std::pair<std::size_t, std::size_
   return runs;
 }
 
+Experiment with_warmup(Experiment experiment, std::int64_t warmup_days, const py::handle& warmup_policy) {
+  set_warmup(experiment.options, warmup_days, warmup_policy);
+  return experiment;
+}
+
 /// The results file of an experiment, opened for writing runs computed anywhere.
 class ResultsWriter {
  public:
   ResultsWriter(const py::list& scenarios, std::size_t replicates, std::int64_t days, int record_every,
-                std::uint64_t seed, const std::string& path, const std::string& mode)
-      : experiment_(experiment_from(scenarios, replicates, days, record_every, seed, 0)),
+                std::uint64_t seed, const std::string& path, const std::string& mode, std::int64_t warmup_days,
+                const py::object& warmup_policy)
+      : experiment_(with_warmup(experiment_from(scenarios, replicates, days, record_every, seed, 0), warmup_days,
+                                warmup_policy)),
         file_(open_results_file(experiment_, path, mode_from(mode))) {}
 
   std::vector<std::pair<std::size_t, std::size_t>> pending() const {
@@ -68,8 +75,9 @@ void bind_results(py::module_& m) {
       [](const py::list& scenarios, std::size_t replicates, std::int64_t days, int record_every, std::uint64_t seed,
          int threads, const std::string& path, const std::string& mode,
          std::optional<std::vector<std::pair<std::size_t, std::size_t>>> runs, core::CancellationToken* cancel,
-         EnsembleProgress* progress) {
-        const Experiment experiment = experiment_from(scenarios, replicates, days, record_every, seed, threads);
+         EnsembleProgress* progress, std::int64_t warmup_days, const py::object& warmup_policy) {
+        const Experiment experiment = with_warmup(
+            experiment_from(scenarios, replicates, days, record_every, seed, threads), warmup_days, warmup_policy);
         const FileMode file_mode = mode_from(mode);
         std::vector<RunId> subset;
         if (runs) subset = runs_from(*runs);
@@ -78,16 +86,18 @@ void bind_results(py::module_& m) {
       },
       py::arg("scenarios"), py::arg("replicates"), py::arg("days"), py::arg("record_every"), py::arg("seed"),
       py::arg("threads"), py::arg("path"), py::arg("mode") = "create", py::arg("runs") = std::nullopt,
-      py::arg("cancel") = nullptr, py::arg("progress") = nullptr,
+      py::arg("cancel") = nullptr, py::arg("progress") = nullptr, py::arg("warmup_days") = 0,
+      py::arg("warmup_policy") = py::none(),
       "Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file `path` as it "
       "finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume' (skip finished runs). "
       "Returns the number of runs computed.");
 
   py::class_<ResultsWriter>(m, "ResultsWriter", "An experiment's results file open for writing runs.")
       .def(py::init<const py::list&, std::size_t, std::int64_t, int, std::uint64_t, const std::string&,
-                    const std::string&>(),
+                    const std::string&, std::int64_t, const py::object&>(),
            py::arg("scenarios"), py::arg("replicates"), py::arg("days"), py::arg("record_every"), py::arg("seed"),
-           py::arg("path"), py::arg("mode") = "create")
+           py::arg("path"), py::arg("mode") = "create", py::arg("warmup_days") = 0,
+           py::arg("warmup_policy") = py::none())
       .def("pending", &ResultsWriter::pending, "(scenario, replicate) pairs not yet in the file.")
       .def("write", &ResultsWriter::write, py::arg("scenario"), py::arg("replicate"), py::arg("values"),
            "Writes one run's (output, period) values and marks it done.")

@@ -60,9 +60,11 @@ void bind_run(py::module_& m) {
   m.def(
       "run",
       [](const py::dict& scenario, std::int64_t days, int record_every, int snapshot_every, std::uint64_t seed,
-         std::uint64_t replicate, int threads, core::CancellationToken* cancel, EnsembleProgress* progress) {
+         std::uint64_t replicate, int threads, core::CancellationToken* cancel, EnsembleProgress* progress,
+         std::int64_t warmup_days, const py::object& warmup_policy) {
         const Scenario s = scenario_from(scenario);
         EnsembleOptions run_settings = ensemble_options_from(days, record_every, seed, threads);  // validates
+        set_warmup(run_settings, warmup_days, warmup_policy);
         run_settings.snapshot_every = snapshot_every;
         const RunOptions options = run_settings.run_options(replicate);
         options.validate();
@@ -83,20 +85,29 @@ void bind_run(py::module_& m) {
         py::list snapshots;
         for (const auto& snap : result.snapshots) snapshots.append(snapshot_to_dict(snap));
         out["snapshots"] = snapshots;
+        py::dict warmup;
+        warmup["days"] = result.warmup.days;
+        warmup["settled"] = result.warmup.settled;
+        py::dict drift;
+        for (std::size_t k = 0; k < result.warmup.drift.size(); ++k) drift[py::str(result.warmup.names[k])] = result.warmup.drift[k];
+        warmup["drift"] = drift;
+        out["warmup"] = warmup;
         return out;
       },
       py::arg("scenario"), py::arg("days"), py::arg("record_every") = 30, py::arg("snapshot_every") = 0,
       py::arg("seed") = 0, py::arg("replicate") = 0, py::arg("threads") = 0, py::arg("cancel") = nullptr,
-      py::arg("progress") = nullptr,
+      py::arg("progress") = nullptr, py::arg("warmup_days") = 0, py::arg("warmup_policy") = py::none(),
       "One run of a scenario dict. Returns {'series': (outputs, periods) array, 'period_start_day', "
       "'period_days', 'snapshots'}. Releases the GIL while it runs.");
 
   m.def(
       "run_block",
       [](const py::dict& scenario, const std::vector<std::size_t>& replicates, std::int64_t days, int record_every,
-         std::uint64_t seed, int threads, core::CancellationToken* cancel, EnsembleProgress* progress) {
+         std::uint64_t seed, int threads, core::CancellationToken* cancel, EnsembleProgress* progress,
+         std::int64_t warmup_days, const py::object& warmup_policy) {
         const std::vector<Scenario> scenarios{scenario_from(scenario)};
-        const EnsembleOptions options = ensemble_options_from(days, record_every, seed, threads);
+        EnsembleOptions options = ensemble_options_from(days, record_every, seed, threads);
+        set_warmup(options, warmup_days, warmup_policy);
         std::vector<RunId> runs;
         for (std::size_t r : replicates) runs.push_back({0, r});
         const auto periods = static_cast<std::size_t>(core::Clock{days, record_every}.periods());
@@ -117,6 +128,7 @@ void bind_run(py::module_& m) {
       },
       py::arg("scenario"), py::arg("replicates"), py::arg("days"), py::arg("record_every") = 30, py::arg("seed") = 0,
       py::arg("threads") = 0, py::arg("cancel") = nullptr, py::arg("progress") = nullptr,
+      py::arg("warmup_days") = 0, py::arg("warmup_policy") = py::none(),
       "Runs replicates of one scenario in parallel; returns a (replicate, output, period) array. "
       "The unit of work of cluster sweeps.");
 }

@@ -223,6 +223,12 @@ EnsembleOptions ensemble_options_from(std::int64_t days, int record_every, std::
   return o;
 }
 
+void set_warmup(EnsembleOptions& options, std::int64_t warmup_days, const py::handle& warmup_policy) {
+  options.warmup_days = warmup_days;
+  options.warmup_policy = warmup_policy.is_none() ? std::nullopt : std::optional<Policy>(policy_from(warmup_policy));
+  options.run_options(0).validate();
+}
+
 Experiment experiment_from(const py::handle& scenarios, std::size_t replicates, std::int64_t days, int record_every,
                            std::uint64_t seed, int threads) {
   Experiment e;

@@ -19,6 +19,8 @@ Intervention intervention_from(const py::handle& description, std::size_t positi
 Scenario scenario_from(const py::handle& description);
 std::vector<Scenario> scenarios_from(const py::handle& descriptions);
 EnsembleOptions ensemble_options_from(std::int64_t days, int record_every, std::uint64_t seed, int threads);
+/// Sets the warm-up (days before day 0 and its policy: a dict of fields or None for typical) and validates it.
+void set_warmup(EnsembleOptions& options, std::int64_t warmup_days, const py::handle& warmup_policy);
 Experiment experiment_from(const py::handle& scenarios, std::size_t replicates, std::int64_t days, int record_every,
                            std::uint64_t seed, int threads);
 

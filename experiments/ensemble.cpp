@@ -35,6 +35,8 @@ RunOptions EnsembleOptions::run_options(std::size_t replicate) const {
   o.snapshot_every = snapshot_every;
   o.seed = seed;
   o.replicate = replicate;
+  o.warmup_days = warmup_days;
+  o.warmup_policy = warmup_policy;
   return o;
 }
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "agents/simulation.hpp"
@@ -24,6 +25,8 @@ struct EnsembleOptions {
   int record_every = 30;
   int snapshot_every = 0;
   std::uint64_t seed = 0;
+  std::int64_t warmup_days = 0;         ///< see RunOptions::warmup_days
+  std::optional<Policy> warmup_policy;  ///< unset: typical
   int threads = 0;  ///< 0 = all cores
 
   RunOptions run_options(std::size_t replicate) const;

@@ -53,6 +53,16 @@ core::ResultsLayout Experiment::layout() const {
   return layout;
 }
 
+namespace {
+/// The warm-up policy's fields in policy table order (the order of root attribute policy_fields).
+std::vector<double> warmup_policy_values(const EnsembleOptions& options) {
+  const Policy policy = options.warmup_policy.value_or(Policy::typical());
+  std::vector<double> values;
+  for (const auto& f : policy_field_specs()) values.push_back(policy.get(f.name));
+  return values;
+}
+}  // namespace
+
 core::Attributes Experiment::root_attributes() const {
   return {
       {"engine", std::string("culturesim")},
@@ -62,6 +72,9 @@ core::Attributes Experiment::root_attributes() const {
       {"days", static_cast<std::int64_t>(options.days)},
       {"years", static_cast<double>(options.days) / core::kDaysPerYear},
       {"record_every", static_cast<std::int64_t>(options.record_every)},
+      {"warmup_days", static_cast<std::int64_t>(options.warmup_days)},
+      {"warmup_years", static_cast<double>(options.warmup_days) / core::kDaysPerYear},
+      {"warmup_policy", warmup_policy_values(options)},
       {"replicates", static_cast<std::int64_t>(replicates)},
       {"keys.per_role", names_of(kRoleNames)},
       {"keys.per_severity", names_of(kSeverityNames)},
@@ -101,8 +114,9 @@ core::ResultsFile open_results_file(const Experiment& experiment, const std::str
   if (mode == FileMode::resume && std::filesystem::exists(path)) {
     core::ResultsFile file = core::ResultsFile::open(path, &layout);
     const auto stored = file.root_attributes();
-    for (const char* key : {"seed", "days", "record_every"}) {
-      const auto* mine = core::find_attribute(experiment.root_attributes(), key);
+    const auto ours = experiment.root_attributes();  // kept alive: find_attribute points into it
+    for (const char* key : {"seed", "days", "record_every", "warmup_days", "warmup_policy"}) {
+      const auto* mine = core::find_attribute(ours, key);
       const auto* theirs = core::find_attribute(stored, key);
       if (!theirs || *theirs != *mine) {
         throw ResultsFileError("cannot resume '" + path + "': its " + key +

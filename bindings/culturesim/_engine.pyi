@@ -95,6 +95,8 @@ def run(
     threads: _Int = 0,
     cancel: Cancel | None = None,
     progress: Progress | None = None,
+    warmup_days: _Int = 0,
+    warmup_policy: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """One run of a scenario dict. Returns {'series': (outputs, periods) float64 array,
     'period_start_day', 'period_days', 'snapshots'}. Releases the GIL while it runs."""
@@ -108,6 +110,8 @@ def run_block(
     threads: _Int = 0,
     cancel: Cancel | None = None,
     progress: Progress | None = None,
+    warmup_days: _Int = 0,
+    warmup_policy: dict[str, float] | None = None,
 ) -> npt.NDArray[np.float64]:
     """Runs replicates of one scenario in parallel; returns a (replicate, output, period) array.
     The unit of work of cluster sweeps."""
@@ -126,6 +130,8 @@ def run_experiment(
     runs: Sequence[tuple[_Int, _Int]] | None = None,
     cancel: Cancel | None = None,
     progress: Progress | None = None,
+    warmup_days: _Int = 0,
+    warmup_policy: dict[str, float] | None = None,
 ) -> int:
     """Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file
     `path` as it finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume'
@@ -143,6 +149,8 @@ class ResultsWriter:
         seed: _Int,
         path: str,
         mode: str = "create",
+        warmup_days: _Int = 0,
+        warmup_policy: dict[str, float] | None = None,
     ) -> None: ...
     def pending(self) -> list[tuple[int, int]]:
         """(scenario, replicate) pairs not yet in the file."""

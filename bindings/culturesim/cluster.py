@@ -86,11 +86,12 @@ def _engine_id() -> str:
 
 
 def run_task(scenario: dict[str, Any], replicates: Sequence[int], days: int, record_every: int, seed: int,
-             threads: int = 1) -> tuple[str, np.ndarray]:
+             threads: int = 1, warmup_days: int = 0, warmup_policy: dict[str, float] | None = None
+             ) -> tuple[str, np.ndarray]:
     """Runs on a worker: the replicates of one scenario. Returns (engine id, (replicate, output,
     period) float64 array). Pure: the same inputs give the same array anywhere, so retrying is safe."""
     values = _engine.run_block(scenario, [int(r) for r in replicates], int(days), int(record_every), int(seed),
-                               int(threads))
+                               int(threads), warmup_days=int(warmup_days), warmup_policy=warmup_policy)
     return _engine_id(), values
 
 
@@ -275,7 +276,8 @@ def run_on_executor(experiment: "Experiment", path: str | os.PathLike, executor:
                 raise ValueError(f"run (scenario {s}, replicate {r}) is outside the experiment "
                                  f"({n_s} scenarios x {n_r} replicates)")
     dicts = experiment.scenario_dicts()
-    writer = _engine.ResultsWriter(dicts, n_r, experiment.days, experiment.record_every, experiment.seed, path, mode)
+    writer = _engine.ResultsWriter(dicts, n_r, experiment.days, experiment.record_every, experiment.seed, path, mode,
+                                   **experiment.warmup_args())
     try:
         pending = set(writer.pending())
         todo = [run for run in (runs if runs is not None else sorted(pending)) if run in pending]
@@ -324,8 +326,9 @@ def _drive(experiment, writer, backend: _Backend, tasks: list[Task], dicts, thre
         futures.clear()
 
     try:
+        warm = experiment.warmup_args()
         args = [(dicts[t.scenario], list(t.replicates), experiment.days, experiment.record_every, experiment.seed,
-                 threads) for t in tasks]
+                 threads, warm["warmup_days"], warm["warmup_policy"]) for t in tasks]
         futures.update(zip(backend.submit_all(tasks, args, token), tasks))
         for future in backend.as_completed(list(futures)):
             task = futures.pop(future)

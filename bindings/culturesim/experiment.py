@@ -13,6 +13,7 @@ from ._running import call_engine
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
 from .result import _days, _seed, _threads
 from .scenario import Scenario, as_scenario
+from .warmup import warmup
 
 
 class Experiment:
@@ -32,7 +33,8 @@ class Experiment:
     """
 
     def __init__(self, scenarios: Iterable[Scenario | str], replicates: int = 20, years: float = 30,
-                 seed: int = 0, record_every: int = 30):
+                 seed: int = 0, record_every: int = 30, warmup_years: float = 0,
+                 warmup_policy: Any = "typical"):
         if isinstance(scenarios, (str, Scenario)) or not isinstance(scenarios, Iterable):
             raise ValueError(f"scenarios must be a list of cs.Scenario objects or preset names, got "
                              f"{type(scenarios).__name__} {scenarios!r}; for one scenario write [{scenarios!r}]")
@@ -51,6 +53,15 @@ class Experiment:
         if isinstance(record_every, bool) or not isinstance(record_every, (int, np.integer)) or not 1 <= record_every <= 36500:
             raise ValueError(f"record_every must be a whole number of days from 1 to 36500, got {record_every!r}")
         self.record_every = int(record_every)
+        self.warmup_days, self.warmup_policy = warmup(warmup_years, warmup_policy)
+
+    @property
+    def warmup_years(self) -> float:
+        return self.warmup_days / DAYS_PER_YEAR
+
+    def warmup_args(self) -> dict[str, Any]:
+        """The warm-up as the engine takes it (days and the policy's fields)."""
+        return {"warmup_days": self.warmup_days, "warmup_policy": self.warmup_policy.to_dict()}
 
     @property
     def years(self) -> float:
@@ -90,11 +101,12 @@ class Experiment:
                     run_on_executor(self, path, executor, mode=mode, progress=progress, runs=runs)
                 else:
                     todo = self.n_runs if runs is None else len(runs)
-                    call_engine(_engine.run_experiment, total_days=todo * self.days, total_runs=todo,
+                    call_engine(_engine.run_experiment, total_days=todo * (self.days + self.warmup_days), total_runs=todo,
                                 progress=progress, desc="experiment", scenarios=self.scenario_dicts(),
                                 replicates=self.replicates, days=self.days, record_every=self.record_every,
                                 seed=self.seed, threads=_threads(threads), path=path, mode=mode,
-                                runs=[(int(s), int(r)) for s, r in runs] if runs is not None else None)
+                                runs=[(int(s), int(r)) for s, r in runs] if runs is not None else None,
+                                **self.warmup_args())
             except FileExistsError:  # the engine's message speaks C++; the file is untouched
                 raise FileExistsError(f"results file '{path}' already exists; pass force=True (--force on the "
                                       f"command line) to replace it, or resume=True (--resume) to continue "
@@ -111,7 +123,8 @@ class Experiment:
     def __repr__(self) -> str:
         names = ", ".join(repr(s.name) for s in self.scenarios)
         return (f"Experiment({len(self.scenarios)} scenario{'s' if len(self.scenarios) != 1 else ''} x "
-                f"{self.replicates} replicates x {self.years:g} years, seed {self.seed}: {names})")
+                f"{self.replicates} replicates x {self.years:g} years, seed {self.seed}"
+                f"{f', after {self.warmup_years:g} warm-up years' if self.warmup_days else ''}: {names})")
 
 
 class ExperimentResult:

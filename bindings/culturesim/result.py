@@ -10,6 +10,7 @@ from . import _engine
 from ._running import call_engine
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, HEADLINE, OUTPUT_NAMES, check_metric
 from .scenario import Scenario, as_scenario
+from .warmup import warmup, warn_unsettled
 
 
 class Result:
@@ -34,6 +35,8 @@ class Result:
         self.period_start_day: np.ndarray = raw["period_start_day"]
         self.period_days: np.ndarray = raw["period_days"]
         self.snapshots: list[dict[str, Any]] = raw.get("snapshots", [])
+        #: The warm-up before day 0: its length in days, whether it settled, and each slow state's drift.
+        self.warmup: dict[str, Any] = raw.get("warmup", {"days": 0, "settled": True, "drift": {}})
         self.years, self.seed, self.replicate, self.record_every = years, seed, replicate, record_every
 
     @property
@@ -98,7 +101,7 @@ class Result:
 
 def run(scenario: Scenario | str | None = None, years: float = 10, seed: int = 0, replicate: int = 0,
         threads: int | None = None, record_every: int = 30, snapshot_every: int = 0,
-        progress: bool = True) -> Result:
+        progress: bool = True, warmup_years: float = 0, warmup_policy: Any = "typical") -> Result:
     """Runs one scenario once and returns its Result.
 
     ``scenario`` may be a Scenario, a Policy, a preset name ("blame", "typical",
@@ -113,10 +116,12 @@ def run(scenario: Scenario | str | None = None, years: float = 10, seed: int = 0
     days = _days(years)
     record_every = _whole_days(record_every, "record_every", 1)
     snapshot_every = _whole_days(snapshot_every, "snapshot_every", 0)
-    raw = call_engine(_engine.run, total_days=days, progress=progress, desc=f"run {sc.name}",
+    warmup_days, warmup_pol = warmup(warmup_years, warmup_policy)
+    raw = call_engine(_engine.run, total_days=days + warmup_days, progress=progress, desc=f"run {sc.name}",
                       scenario=sc.to_dict(), days=days, record_every=record_every,
                       snapshot_every=snapshot_every, seed=_seed(seed), replicate=_seed(replicate, "replicate"),
-                      threads=_threads(threads))
+                      threads=_threads(threads), warmup_days=warmup_days, warmup_policy=warmup_pol.to_dict())
+    warn_unsettled(raw["warmup"], sc.name)
     return Result(sc, raw, years=days / DAYS_PER_YEAR, seed=int(seed), replicate=int(replicate),
                   record_every=int(record_every))
 

@@ -323,3 +323,48 @@ TEST_CASE("days_done counts the simulated days", "[agents][simulation]") {
   sim.run({}, nullptr, &days_done);
   CHECK(days_done.load() == 365);
 }
+
+TEST_CASE("Scenarios warmed up alike are identical at day 0, whatever their own policy", "[agents][simulation][warmup]") {
+  RunOptions options = years(1, 5);
+  options.warmup_days = 3 * 365;
+  Simulation blame(Hospital::default_hospital(), Params{}, Policy::blame(), options);
+  Simulation just(Hospital::default_hospital(), Params{}, Policy::just_culture(), options);
+  CHECK(blame.day() == -3 * 365);
+  blame.step_until(0);  // the warm-up only: day 0 is when each scenario's own policy begins
+  just.step_until(0);
+  REQUIRE(blame.day() == 0);
+  CHECK(blame.state().burnout == just.state().burnout);
+  CHECK(blame.state().psych_safety == just.state().psych_safety);
+  CHECK(blame.state().active == just.state().active);
+  CHECK(blame.policy() == Policy::blame());
+  CHECK(just.policy() == Policy::just_culture());
+  // The warm-up was lived under typical practice and is not recorded: the result has the run's
+  // periods only, and it reports how the slow states moved over the warm-up's last two years.
+  const RunResult r = blame.run();
+  CHECK(r.period_start_day.front() == 0.0);
+  CHECK(r.warmup.days == 3 * 365);
+  CHECK(r.warmup.names.size() == r.warmup.drift.size());
+  CHECK(r.warmup.names.front() == "burnout_mean");
+}
+
+TEST_CASE("A warm-up too short to settle says so; a long one settles", "[agents][simulation][warmup]") {
+  RunOptions options = years(1, 2);
+  options.warmup_days = 2 * 365;
+  const RunResult short_warmup = simulate(Hospital::default_hospital(), Params{}, Policy::typical(), options);
+  CHECK_FALSE(short_warmup.warmup.settled);  // burnout still climbing from an empty hospital
+  options.warmup_days = 40 * 365;
+  const RunResult long_warmup = simulate(Hospital::default_hospital(), Params{}, Policy::typical(), options);
+  INFO("drifts " << long_warmup.warmup.drift[0] << " " << long_warmup.warmup.drift[1] << " " << long_warmup.warmup.drift[2]);
+  CHECK(long_warmup.warmup.settled);
+  const RunResult none = simulate(Hospital::default_hospital(), Params{}, Policy::typical(), years(1, 2));
+  CHECK(none.warmup.settled);
+  CHECK(none.warmup.days == 0);
+}
+
+TEST_CASE("warmup_days out of range is refused naming the field", "[agents][simulation][warmup]") {
+  RunOptions options = years(1);
+  options.warmup_days = -1;
+  CHECK(contains(message_of<InvalidValue>([&] { options.validate(); }), "warmup_days = -1"));
+  options.warmup_days = 365'001;
+  CHECK(contains(message_of<InvalidValue>([&] { options.validate(); }), "allowed 0"));
+}
