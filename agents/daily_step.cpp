@@ -223,7 +223,9 @@ UnitDay act(ClinicianState& s, const UnitState& unit, const DayInputs& in, std::
   const DayConstants& k = in.constants;
   const auto day = static_cast<std::uint64_t>(in.day);
   const double hazard_factor = 1.0 + p.hazard_effect * static_cast<double>(unit.hazards);
-  const double drain[2] = {k.drain, k.drain_episode};  // out of / in a second-victim episode
+  // Out of an episode; in one; in one and consoled in it (index: in episode + consoled in it).
+  const double drain[3] = {k.drain, k.drain_episode, k.drain_consoled};
+  const std::uint8_t* const sv_flags = s.sv_flags.data();
   const double moral_keep = k.moral_keep;
   const double distress_effect = p.distress_effect, burnout_effect = p.burnout_effect;
   const double shortcut_risk = p.shortcut_risk, reckless_act_rate = p.reckless_act_rate;
@@ -269,7 +271,7 @@ UnitDay act(ClinicianState& s, const UnitState& unit, const DayInputs& in, std::
         add(row, Output::hires, 1.0);
       }
       // 7 (first half). The bucket drains before the day's events; residue decays slowly.
-      distress[i] *= drain[sv_in_episode[i] != 0];
+      distress[i] *= drain[(sv_in_episode[i] != 0) + ((sv_in_episode[i] != 0) & ((sv_flags[i] & sv_consoled) != 0))];
       moral_residue[i] *= moral_keep;
 
       // 1. Error hazard: role, novice, latent hazards, distress (saturating) and burnout.
@@ -536,6 +538,8 @@ DayConstants DayConstants::make(const Params& params, const Policy& policy) {
   const double alpha = params.alpha_base + params.alpha_support * policy.support_level;
   k.drain = std::exp(-params.alpha_base);
   k.drain_episode = std::exp(-alpha);
+  k.drain_consoled =
+      std::exp(-(params.alpha_base + params.alpha_support * std::max(policy.support_level, params.console_support)));
   k.moral_keep = std::exp(-params.moral_decay);
   for (std::size_t r = 0; r < kRoles; ++r) k.quit_per_day[r] = params.quit_rate[r] / 365.0;
   k.hazard_arrival_per_day = params.hazard_arrival_per_year / 365.0;

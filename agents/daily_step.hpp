@@ -27,6 +27,9 @@ struct DayConstants {
   /// exp(-(alpha_base + alpha_support * support_level)): the drain during a second-victim episode,
   /// when tiered support reaches the clinician (support shortens episodes; it prevents no events)
   double drain_episode = 1.0;
+  /// The drain during an episode of a clinician who was consoled in it: emotional first aid is
+  /// support too, at least console_support whatever the programme (support_level).
+  double drain_consoled = 1.0;
   double moral_keep = 1.0;          ///< exp(-moral_decay)
   ByRole quit_per_day{};            ///< quit_rate / 365
   double hazard_arrival_per_day = 0.0;

@@ -285,10 +285,11 @@ void Simulation::warm_up(core::CancellationToken* cancel, std::atomic<std::int64
     for (auto& v : sum) v /= samples;
     yearly.push_back(sum);
   }
-  // Drift per year of each state's mean: the last two years against the two before (the last year
-  // against the one before for short warm-ups), relative to the level where it is above 1.
+  // Drift per year of each state's mean: the last three years against the three before (fewer for
+  // short warm-ups; longer windows average out the noise of a 1,000-clinician hospital), relative
+  // to the level where it is above 1.
   const std::size_t n = yearly.size();
-  const std::size_t window = n >= 4 ? 2 : 1;
+  const std::size_t window = std::max<std::size_t>(1, std::min<std::size_t>(3, n / 2));
   if (n >= 2) {
     for (std::size_t k = 0; k < kN; ++k) {
       double last = 0.0, previous = 0.0;
@@ -298,11 +299,37 @@ void Simulation::warm_up(core::CancellationToken* cancel, std::atomic<std::int64
       }
       warmup_.previous_year.push_back(previous);
       warmup_.last_year.push_back(last);
-      const double drift = std::abs(last - previous) / std::max(1.0, std::abs(last)) / static_cast<double>(window);
+      const double scale = std::max(1.0, std::abs(last));
+      const double drift = std::abs(last - previous) / scale / static_cast<double>(window);
       warmup_.drift.push_back(drift);
+      // Yearly means fluctuate (a small hospital; units drifting together, as shortcuts under blame
+      // do for years): a change within two standard deviations of the yearly means of the last
+      // (up to) ten years around their straight-line trend is not a trend of its own.
+      const std::size_t recent = std::min<std::size_t>(n, 10);
+      double noise = 0.0;
+      if (recent >= 5) {
+        double t_mean = 0.0, y_mean = 0.0;
+        for (std::size_t y = 0; y < recent; ++y) {
+          t_mean += static_cast<double>(y) / static_cast<double>(recent);
+          y_mean += yearly[n - recent + y][k] / static_cast<double>(recent);
+        }
+        double sxy = 0.0, sxx = 0.0;
+        for (std::size_t y = 0; y < recent; ++y) {
+          sxy += (static_cast<double>(y) - t_mean) * (yearly[n - recent + y][k] - y_mean);
+          sxx += (static_cast<double>(y) - t_mean) * (static_cast<double>(y) - t_mean);
+        }
+        const double slope = sxy / sxx;
+        double residual = 0.0;
+        for (std::size_t y = 0; y < recent; ++y) {
+          residual += std::pow(yearly[n - recent + y][k] - y_mean - slope * (static_cast<double>(y) - t_mean), 2);
+        }
+        noise = std::sqrt(residual / static_cast<double>(recent - 2)) / scale / static_cast<double>(window);
+      }
       // Hazards are integer counts in a few units: their yearly means jump by more than any trend,
       // and they settle within about two years (arrivals and fixes are fast), so they are shown, not judged.
-      if (kSlow[k] != Output::hazards && drift > WarmupReport::kTolerance) warmup_.settled = false;
+      if (kSlow[k] != Output::hazards && drift > std::max(WarmupReport::kTolerance, 2.0 * noise)) {
+        warmup_.settled = false;
+      }
     }
   } else {
     warmup_.settled = false;  // under two years: nothing to compare

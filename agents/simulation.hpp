@@ -41,10 +41,10 @@ struct RunOptions {
 
 /// Whether the warm-up settled: how the slow states' yearly means moved at the end of the warm-up.
 struct WarmupReport {
-  static constexpr double kTolerance = 0.02;  ///< largest settled change of a yearly mean, per year (see drift)
+  static constexpr double kTolerance = 0.03;  ///< largest settled change of a yearly mean, per year (see drift)
   std::vector<std::string> names;     ///< burnout_mean, moral_residue_mean, psych_safety_mean, ...
-  std::vector<double> previous_year;  ///< mean over the two years before the last two (one, if under 4 years)
-  std::vector<double> last_year;      ///< mean over the warm-up's last two years (one, if under 4 years)
+  std::vector<double> previous_year;  ///< mean over the window of years before the last window
+  std::vector<double> last_year;      ///< mean over the warm-up's last window of years (3, fewer if short)
   /// Per state and year: |last - previous| / max(1, |last|) / window: absolute for states in
   /// [0, 1], relative above 1. Hazards are reported but not judged (integer counts, fast to settle).
   std::vector<double> drift;

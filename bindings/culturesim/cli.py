@@ -25,13 +25,14 @@ from typing import Any
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 #: The outputs of the demo's table and of `compare` when no --metric is given.
-COMPARE_METRICS = ("harm_events", "reports", "sv_started", "burnout_prevalence", "quits", "cost_turnover",
-                   "cost_harm", "cost_claims", "cost_support", "cost_total")
+COMPARE_METRICS = ("harm_events", "reports", "sv_started", "sv_active", "burnout_prevalence", "quits",
+                   "cost_turnover", "cost_harm", "cost_claims", "cost_programme", "cost_total")
 #: The columns of the per-scenario summary printed by run, sweep and info.
 SUMMARY_COLUMNS = (("harm_events", "harm/yr"), ("reports", "reports/yr"), ("sv_started", "SV/yr"),
                    ("burnout_prevalence", "burnout"), ("quits", "quits/yr"), ("cost_total", "cost/yr"))
-#: The demo's three scenarios, in this order; the first is the baseline of the comparisons.
-DEMO_SWITCH_YEAR = 5
+#: The demo's horizon: five years after day 0 (intervention studies followed hospitals for one to
+#: five years), from today's (warmed-up) typical hospital.
+DEMO_YEARS = 5
 
 
 class _Failure(Exception):
@@ -219,7 +220,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     exp = _load(args)
     scenario = toml_io.pick_scenario(exp, args.scenario, args.file)
     exp = Experiment([scenario], replicates=exp.replicates, years=exp.years, seed=exp.seed,
-                     record_every=exp.record_every)
+                     record_every=exp.record_every, warmup_years=exp.warmup_years, warmup_policy=exp.warmup_policy)
     _check_output(args.output, args.force, args.resume)
     args.writing = args.output
     before = _done_before(args.output, args.resume)
@@ -292,6 +293,14 @@ def cmd_info(args: argparse.Namespace) -> int:
         years: float = days // 365 if days % 365 == 0 else days / 365
         settings = {"years": years, "replicates": res.replicates, "seed": res.seed,
                     "record_every": int(a["record_every"])}
+        if "warmup_days" in a:
+            from .policy import FIELD_NAMES
+
+            warm_days = int(a["warmup_days"])
+            settings["warmup_years"] = warm_days // 365 if warm_days % 365 == 0 else warm_days / 365
+            settings["warmup_policy"] = dict(zip(FIELD_NAMES, (float(v) for v in a["warmup_policy"])))
+        else:  # files written before the warm-up started from an empty hospital
+            settings["warmup_years"] = 0
         header = (f"The experiment stored in {os.path.basename(args.results)}, written by culturesim engine "
                   f"{a.get('engine_version', '?')} ({a.get('build_info', '?')}).\nRe-run it exactly with "
                   "`culturesim sweep THIS.toml -o OUT.h5`.")
@@ -351,19 +360,21 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 
 # -- the demo --------------------------------------------------------------------------------------
-def demo_experiment(replicates: int = 20, years: float = 30, seed: int = 0):
-    """The demo's experiment: the default hospital under blame, Just Culture, and blame switching to
-    Just Culture at year 5 (also shipped as experiments/scenarios/blame_vs_just.toml)."""
+def demo_experiment(replicates: int = 20, years: float = DEMO_YEARS, seed: int = 0):
+    """The demo's experiment: today's typical hospital (warmed up under typical practice) staying
+    typical, or from day 0 switching to full Just Culture, launching peer support only, or ramping
+    to Just Culture over five years (also shipped as experiments/scenarios/blame_vs_just.toml)."""
     from .experiment import Experiment
     from .intervention import Intervention
+    from .policy import Policy
     from .scenario import Scenario
 
     return Experiment([
-        Scenario("blame", policy="blame"),
+        Scenario("typical"),
         Scenario("just_culture", policy="just_culture"),
-        Scenario(f"switch_at_year_{DEMO_SWITCH_YEAR}", policy="blame",
-                 interventions=[Intervention(at_year=DEMO_SWITCH_YEAR, policy="just_culture",
-                                             label="switch to Just Culture")]),
+        Scenario("peer_support_only", policy=Policy.typical().replace(support_level=1.0)),
+        Scenario("ramp_to_just_culture",
+                 interventions=[Intervention.ramp(start_year=0, years=5, from_blame=0.6, to_blame=0.0)]),
     ], replicates=replicates, years=years, seed=seed)
 
 
@@ -373,11 +384,11 @@ _FIGURE_PANELS = (
     ("sv_started", "Second-victim episodes started"),
     ("burnout_prevalence", "Burnout prevalence (share of staff)"),
     ("quits", "Quits (turnover)"),
-    ("cost_total", "Costs: turnover, harm, claims, support"),
+    ("cost_total", "Costs: turnover, harm, claims and the programme"),
 )
 
 
-def demo_figure(res: Any, path: str, baseline: str = "blame", switch_year: float | None = DEMO_SWITCH_YEAR) -> None:
+def demo_figure(res: Any, path: str, baseline: str = "typical", switch_year: float | None = None) -> None:
     """The demo's figure: trajectories with 10-90% bands, and forest plots of paired differences."""
     import matplotlib
 
@@ -393,8 +404,8 @@ def demo_figure(res: Any, path: str, baseline: str = "blame", switch_year: float
     outer = fig.add_gridspec(2, 1, height_ratios=[2.1, 1.0])
     top = outer[0].subgridspec(2, 3)
     bottom = outer[1].subgridspec(1, max(1, len(others)))
-    fig.suptitle(f"culturesim: the default hospital under blame and Just Culture, {res.replicates} replicates x "
-                 f"{res.years:g} years (lines: median, bands: 10-90% of replicates)", fontsize=13)
+    fig.suptitle(f"culturesim: today's typical hospital and three culture programmes from day 0, {res.replicates} "
+                 f"replicates x {res.years:g} years (lines: median, bands: 10-90% of replicates)", fontsize=13)
     every = int(res.attrs.get("record_every", 30))
     for k, (metric, title) in enumerate(_FIGURE_PANELS):
         ax = fig.add_subplot(top[k // 3, k % 3])
@@ -419,7 +430,7 @@ def demo_figure(res: Any, path: str, baseline: str = "blame", switch_year: float
         if metric == "burnout_prevalence":  # much free space there, whatever the policy
             ax.legend(loc="best", fontsize=10, framealpha=0.9, title="scenario", title_fontsize=10)
     colors = {name: f"C{i}" for i, name in enumerate(res.scenarios)}
-    forest = [m for m in COMPARE_METRICS if m != "cost_support"]  # 0 under blame: no relative change
+    forest = [m for m in COMPARE_METRICS if m != "cost_programme"]  # near 0 under typical: relative change unreadable
     axes, lows, highs = [], [], []
     for j, other in enumerate(others):
         ax = fig.add_subplot(bottom[0, j])
@@ -458,22 +469,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.figure:
         _check_output(args.figure, True, False, what="figure")
     args.writing = args.output
-    switch = exp.scenarios[2].name
-    sim_years = exp.n_runs * exp.years
-    print(f"culturesim demo: the embedded default hospital ({exp.scenarios[0].clinicians:,} clinicians in 5 units) "
-          f"under 3 scenarios x {exp.replicates} replicates x {exp.years:g} years ({sim_years:,.0f} simulated years)")
-    print("  blame             Policy.blame(): honest mistakes punished, outcome bias, no support")
-    print("  just_culture      Policy.just_culture(): console human error, coach at-risk behaviour, fix the system")
-    print(f"  {switch:<17} blame, switching to Just Culture at year {DEMO_SWITCH_YEAR}"
-          + ("" if exp.years > DEMO_SWITCH_YEAR else f" (never reached in {exp.years:g} years)"))
-    print(f"Replicate r of every scenario uses the same random stream (seed {exp.seed}, r): the differences below "
-          "are paired.", flush=True)
+    sim_years = exp.n_runs * (exp.years + exp.warmup_years)
+    print(f"culturesim demo: the embedded default hospital ({exp.scenarios[0].clinicians:,} clinicians in 5 units), "
+          f"{len(exp.scenarios)} scenarios x {exp.replicates} replicates x {exp.years:g} years after a "
+          f"{exp.warmup_years:g}-year warm-up under typical practice ({sim_years:,.0f} simulated years)")
+    print("  typical               stays as today: Policy.typical(), the practice surveys find")
+    print("  just_culture          from day 0: console human error, coach at-risk behaviour, fix the system")
+    print("  peer_support_only     from day 0: tiered peer and professional support, nothing else")
+    print("  ramp_to_just_culture  from day 0: typical moves to Just Culture step by step over 5 years")
+    print(f"Every scenario starts from the same warmed-up hospital and replicate r uses the same random stream "
+          f"(seed {exp.seed}, r): the differences below are paired, and zero at day 0.", flush=True)
     started = time.perf_counter()
     res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force, threads=args.threads)
     ran = time.perf_counter() - started
     print()
-    for other in ("just_culture", switch):
-        print(compare_text(res, "blame", other))
+    for other in exp.scenarios[1:]:
+        print(compare_text(res, "typical", other.name))
         print()
     if args.figure:
         demo_figure(res, args.figure)
@@ -482,7 +493,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.figure:
         print(f"Figure:  {os.path.abspath(args.figure)}")
     print(f"Done in {_seconds(took)}. Next: `culturesim info {args.output}`, "
-          f"`culturesim compare {args.output} blame {switch} --window {exp.years / 2:g} {exp.years:g}`, "
+          f"`culturesim compare {args.output} typical just_culture --window 2 5`, "
           f"or in Python: cs.open_results('{args.output}').to_pandas()")
     return EXIT_OK
 
@@ -601,15 +612,16 @@ def build_parser() -> argparse.ArgumentParser:
                                    "scenario file: culturesim params > defaults.toml")
     p.set_defaults(func=cmd_params)
 
-    p = sub.add_parser("demo", help="the main job: blame vs Just Culture vs a switch, with table and figure",
-                       description="The default hospital under blame, Just Culture, and blame switching to Just "
-                                   f"Culture at year {DEMO_SWITCH_YEAR}: 20 replicates x 30 years into results.h5, "
-                                   "a table of paired differences versus blame, and a figure.")
+    p = sub.add_parser("demo", help="the main job: today's typical hospital against three culture programmes",
+                       description="Today's typical hospital (warmed up under typical practice) staying typical, "
+                                   "or from day 0 switching to Just Culture, launching peer support only, or ramping "
+                                   f"to Just Culture over 5 years: 20 replicates x {DEMO_YEARS} years into results.h5, "
+                                   "a table of paired differences versus staying typical, and a figure.")
     p.add_argument("-o", "--output", default="results.h5", metavar="OUT.h5", help="results file (default results.h5)")
     p.add_argument("--figure", default="results.png", metavar="FIG.png", help="figure file (default results.png)")
     p.add_argument("--no-figure", dest="figure", action="store_const", const=None, help="no figure")
     _add_run_options(p, file_settings=False)
-    p.set_defaults(func=cmd_demo, replicates=20, years=30.0, seed=0)
+    p.set_defaults(func=cmd_demo, replicates=20, years=float(DEMO_YEARS), seed=0)
     return parser
 
 

@@ -13,7 +13,7 @@ from ._running import call_engine
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
 from .result import _days, _seed, _threads
 from .scenario import Scenario, as_scenario
-from .warmup import warmup
+from .warmup import WARMUP_YEARS, warmup
 
 
 class Experiment:
@@ -33,7 +33,7 @@ class Experiment:
     """
 
     def __init__(self, scenarios: Iterable[Scenario | str], replicates: int = 20, years: float = 30,
-                 seed: int = 0, record_every: int = 30, warmup_years: float = 0,
+                 seed: int = 0, record_every: int = 30, warmup_years: float = WARMUP_YEARS,
                  warmup_policy: Any = "typical"):
         if isinstance(scenarios, (str, Scenario)) or not isinstance(scenarios, Iterable):
             raise ValueError(f"scenarios must be a list of cs.Scenario objects or preset names, got "

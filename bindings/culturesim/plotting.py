@@ -157,7 +157,8 @@ def plot_trajectories(res: Any, metrics: Sequence[str], scenarios: Sequence[str]
 
 
 def time_to_recovery(res: Any, scenario: str, metric: str, at_year: float, reference: str = "just_culture",
-                     fraction: float = 0.9, baseline_years: float = 1.0) -> dict[str, Any]:
+                     fraction: float = 0.9, baseline_years: float = 1.0, stays: str | None = None,
+                     target_from: float | None = None) -> dict[str, Any]:
     """How long after an intervention a metric gets most of the way to the reference's level.
 
     On the mean over replicates (flows as rates per year): the **baseline** is the scenario's mean
@@ -167,6 +168,12 @@ def time_to_recovery(res: Any, scenario: str, metric: str, at_year: float, refer
     value has covered ``fraction`` of the way from baseline to target. It is NaN if that never
     happens within the run. Its resolution is the recording period (``record_every``); flows are
     noisy over short periods, so record yearly (record_every=365) for them.
+
+    For interventions at day 0 from a warmed-up hospital there is no recorded year before them:
+    give ``stays``, the scenario that keeps the starting policy, and the baseline is its mean over
+    the periods from ``at_year`` on (the counterfactual), instead. ``target_from`` takes the
+    target from the reference's periods starting at or after that year (its settled level) rather
+    than from ``at_year`` on.
 
     Returns a dict: years (the time to recovery), reached, baseline, target, final (the scenario's
     mean over the last ``baseline_years`` of the run) and progress (the share of the way covered
@@ -180,10 +187,15 @@ def time_to_recovery(res: Any, scenario: str, metric: str, at_year: float, refer
     eps = 1e-9
     before = (end <= at_year + eps) & (start >= at_year - baseline_years - eps)
     after = start >= at_year - eps
-    if not before.any() or not after.any():
+    if (stays is None and not before.any()) or not after.any():
         raise ValueError(f"at_year {at_year:g} leaves no period before or after it; the run covers "
-                         f"years 0 to {end[-1]:g} and the baseline needs {baseline_years:g} years")
-    baseline, target = float(x[before].mean()), float(ref[after].mean())
+                         f"years 0 to {end[-1]:g} and the baseline needs {baseline_years:g} years "
+                         f"(for interventions at day 0 give stays=, the scenario that keeps the starting policy)")
+    if stays is not None:
+        baseline = float(np.nanmean(values[res._index(stays)], axis=0)[after].mean())
+    else:
+        baseline = float(x[before].mean())
+    target = float(ref[after if target_from is None else start >= target_from - eps].mean())
     last = end > end[-1] - baseline_years + eps
     final = float(x[last].mean())
     gap = target - baseline
@@ -201,14 +213,16 @@ def time_to_recovery(res: Any, scenario: str, metric: str, at_year: float, refer
 
 
 def recovery_table(res: Any, at_year: float, metrics: Sequence[str], scenarios: Sequence[str] | None = None,
-                   reference: str = "just_culture", fraction: float = 0.9, baseline_years: float = 1.0):
+                   reference: str = "just_culture", fraction: float = 0.9, baseline_years: float = 1.0,
+                   stays: str | None = None, target_from: float | None = None):
     """time_to_recovery for several scenarios and metrics: a DataFrame indexed by (scenario,
     metric) with baseline, target, final, progress, reached and years. Scenarios default to all
     but the reference."""
     import pandas as pd
 
     names = list(scenarios) if scenarios is not None else [s for s in res.scenarios if s != reference]
-    rows = [time_to_recovery(res, s, m, at_year, reference, fraction, baseline_years) for s in names for m in metrics]
+    rows = [time_to_recovery(res, s, m, at_year, reference, fraction, baseline_years, stays, target_from)
+            for s in names for m in metrics]
     return pd.DataFrame(rows).set_index(["scenario", "metric"])
 
 

@@ -10,7 +10,7 @@ from . import _engine
 from ._running import call_engine
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, HEADLINE, OUTPUT_NAMES, check_metric
 from .scenario import Scenario, as_scenario
-from .warmup import warmup, warn_unsettled
+from .warmup import WARMUP_YEARS, warmup, warn_unsettled
 
 
 class Result:
@@ -101,7 +101,7 @@ class Result:
 
 def run(scenario: Scenario | str | None = None, years: float = 10, seed: int = 0, replicate: int = 0,
         threads: int | None = None, record_every: int = 30, snapshot_every: int = 0,
-        progress: bool = True, warmup_years: float = 0, warmup_policy: Any = "typical") -> Result:
+        progress: bool = True, warmup_years: float = WARMUP_YEARS, warmup_policy: Any = "typical") -> Result:
     """Runs one scenario once and returns its Result.
 
     ``scenario`` may be a Scenario, a Policy, a preset name ("blame", "typical",

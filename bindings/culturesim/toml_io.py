@@ -49,17 +49,19 @@ from .intervention import DAYS_PER_YEAR, Intervention
 from .params import _SPECS, Params
 from .policy import FIELD_NAMES, Policy
 from .scenario import Scenario, default_hospital
+from .warmup import WARMUP_YEARS
 
 __all__ = ["ConfigKeyError", "experiment_toml", "load_experiment", "load_scenario", "loads_experiment",
            "params_toml", "POLICY_PRESETS", "RUN_DEFAULTS"]
 
 #: Run settings of an experiment file and their defaults.
-RUN_DEFAULTS: dict[str, Any] = {"years": 30, "replicates": 20, "seed": 0, "record_every": 30}
+RUN_DEFAULTS: dict[str, Any] = {"years": 30, "replicates": 20, "seed": 0, "record_every": 30,
+                                "warmup_years": WARMUP_YEARS}
 #: Policy preset names accepted wherever a policy is expected.
 POLICY_PRESETS: dict[str, float] = {"blame": 1.0, "typical": 0.6, "just_culture": 0.0, "just": 0.0}
 
 _SCENARIO_KEYS = ("name", "policy", "params", "hospital", "interventions")
-_TOP_KEYS = tuple(RUN_DEFAULTS) + ("params", "hospital", "scenarios", "name", "policy", "interventions")
+_TOP_KEYS = tuple(RUN_DEFAULTS) + ("warmup_policy", "params", "hospital", "scenarios", "name", "policy", "interventions")
 _HOSPITAL_KEYS = ("name", "units")
 _POLICY_TABLE_KEYS = ("preset",) + FIELD_NAMES
 # The user-facing intervention kinds and the keys each accepts (besides at_year/at_day/label/kind).
@@ -285,10 +287,13 @@ def _experiment(src: _Source, doc: dict[str, Any], default_name: str, overrides:
             _number(src, value, "", key, "1 to 1000000", 1, 10**6, integer=True)
         elif key == "seed":
             _number(src, value, "", key, "a whole number from 0 to 2**63 - 1", 0, 2**63 - 1, integer=True)
+        elif key == "warmup_years":
+            _number(src, value, "", key, "years lived before day 0, 0 (an empty hospital) to 1000", 0, 1000)
         else:
             _number(src, value, "", key, "days per recorded period, 1 to 36500", 1, 36500, integer=True)
         settings[key] = overrides.get(key) if overrides.get(key) is not None else value
 
+    warmup_policy = _policy(src, doc["warmup_policy"], "", "warmup_policy") if "warmup_policy" in doc else "typical"
     base = Params()
     if "params" in doc:
         _apply_params(src, base, _table(src, doc["params"], "", "params"), "params")
@@ -315,7 +320,8 @@ def _experiment(src: _Source, doc: dict[str, Any], default_name: str, overrides:
                             f"(also by scenarios[{names.index(name)}]); names must be unique")
     try:
         return Experiment(scenarios, replicates=settings["replicates"], years=settings["years"],
-                          seed=settings["seed"], record_every=settings["record_every"])
+                          seed=settings["seed"], record_every=settings["record_every"],
+                          warmup_years=settings["warmup_years"], warmup_policy=warmup_policy)
     except ValueError as exc:
         raise src.error(ValueError, "", str(exc)) from None
 
@@ -614,6 +620,8 @@ def experiment_toml(definitions: Mapping[str, str], settings: Mapping[str, Any],
     run settings (years, replicates, seed, record_every): re-runs a results file exactly."""
     out = [f"# {line}" if line else "#" for line in header.splitlines()]
     out += [f"{k} = {_toml_value(settings[k])}" for k in RUN_DEFAULTS if k in settings]
+    if "warmup_policy" in settings:
+        out += ["", "[warmup_policy]"] + [f"{k} = {_toml_value(v)}" for k, v in settings["warmup_policy"].items()]
     for text in definitions.values():
         out += ["", "[[scenarios]]"]
         for line in text.strip("\n").splitlines():

@@ -19,8 +19,12 @@ from typing import Any
 
 from .outputs import DAYS_PER_YEAR
 
-#: How much a slow state's yearly mean may still move over the warm-up's last year to count as settled.
-MAX_DRIFT = 0.02
+#: The default warm-up: twice the 10 years after which typical practice's slow states move less
+#: than MAX_DRIFT a year (the settling check; docs/model.md, "Warm start").
+WARMUP_YEARS = 20
+#: How much a slow state's yearly mean may still move in a year to count as settled (the engine's
+#: WarmupReport::kTolerance).
+MAX_DRIFT = 0.03
 
 
 class WarmupWarning(UserWarning):

@@ -182,13 +182,14 @@ def test_demo_writes_results_and_a_figure_and_refuses_to_overwrite(tmp_path, sub
     result = ok(culturesim(subprocess_env, tmp_path, "demo", "-o", "r.h5", "--figure", "r.png", "--replicates", "2",
                            "--years", "1", "--threads", "1"))
     out = result.stdout
-    for needle in ("just_culture minus blame", "switch_at_year_5 minus blame", "95% interval", "harm_events",
-                   "reports", "sv_started", "burnout_prevalence", "quits", "cost_total", "Results: ", "Figure: ",
-                   "Done in"):
+    for needle in ("just_culture minus typical", "peer_support_only minus typical", "ramp_to_just_culture minus typical",
+                   "20-year warm-up", "95% interval", "harm_events", "reports", "sv_started", "sv_active",
+                   "burnout_prevalence", "quits", "cost_programme", "cost_total", "Results: ", "Figure: ", "Done in"):
         assert needle in out, needle
     assert (tmp_path / "r.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     res = cs.open_results(tmp_path / "r.h5")
-    assert res.scenarios == ["blame", "just_culture", "switch_at_year_5"] and res.complete
+    assert res.scenarios == ["typical", "just_culture", "peer_support_only", "ramp_to_just_culture"] and res.complete
+    assert res.attrs["warmup_days"] == 20 * 365
     before = (tmp_path / "r.h5").read_bytes(), (tmp_path / "r.png").read_bytes()
     bad(culturesim(subprocess_env, tmp_path, "demo", "-o", "r.h5", "--figure", "r.png", "--replicates", "2",
                    "--years", "1"), "'r.h5' already exists", "--force")

@@ -516,7 +516,8 @@ def test_merge_refuses_a_part_still_being_written(experiment, shard_files, tmp_p
 
     path = tmp_path / "live.h5"
     writer = _engine.ResultsWriter(experiment.scenario_dicts(), experiment.replicates, experiment.days,
-                                   experiment.record_every, experiment.seed, str(path), "create")
+                                   experiment.record_every, experiment.seed, str(path), "create",
+                                   **experiment.warmup_args())
     try:
         with pytest.raises(OSError, match="being written"):
             cluster.merge([shard_files[0], path], tmp_path / "out.h5")

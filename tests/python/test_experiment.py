@@ -20,7 +20,8 @@ def test_experiment_description(small_experiment):
     assert exp.n_runs == S * R and exp.years == 2 and exp.days == 730 and exp.seed == 11
     assert exp.record_every == 30 and [s.name for s in exp.scenarios] == ["blame", "just"]
     assert exp.scenario_dicts() == [s.to_dict() for s in exp.scenarios]
-    assert repr(exp) == "Experiment(2 scenarios x 4 replicates x 2 years, seed 11: 'blame', 'just')"
+    assert repr(exp) == "Experiment(2 scenarios x 4 replicates x 2 years, seed 11, after 20 warm-up years: 'blame', 'just')"
+    assert exp.warmup_years == 20 and exp.warmup_policy == cs.Policy.typical()
     assert cs.Experiment(["blame", "just_culture"]).replicates == 20
     assert cs.Experiment(["blame", "just_culture"]).years == 30
 

@@ -35,7 +35,7 @@ def test_1_without_a_drain_distress_accumulates_linearly(seed_claims):
     scenario = cs.Scenario("no drain", params=cs.seed.bucket_params(lam, delta, 0.0), policy=cs.seed.UNSUPPORTED)
     slopes, r2s = [], []
     for replicate in range(REPLICATES):
-        r = cs.run(scenario, years=days / 365, record_every=1, replicate=replicate, progress=False)
+        r = cs.run(scenario, years=days / 365, record_every=1, replicate=replicate, progress=False, warmup_years=0)
         t = np.arange(1, days + 1)
         d = r["distress_mean"]
         slope, intercept = np.polyfit(t, d, 1)
@@ -135,7 +135,7 @@ def test_5_moral_residue_makes_each_later_event_hurt_more(seed_claims):
         params = cs.seed.bucket_params(0.05, 1.0, 0.02, moral_increment=1.0, crescendo=crescendo)
         return cs.Scenario(f"crescendo {crescendo:g}", params=params, policy=cs.seed.UNSUPPORTED,
                            interventions=[harm_then_near_misses])
-    res = cs.Experiment([bucket(0.0), bucket(0.2)], replicates=REPLICATES, years=8, record_every=91).run(progress=False)
+    res = cs.Experiment([bucket(0.0), bucket(0.2)], replicates=REPLICATES, years=8, record_every=91, warmup_years=0).run(progress=False)
     residue = res.per_run("moral_residue_mean", (6, 8))[1]
     c = res.compare("crescendo 0", "crescendo 0.2", "distress_mean", (6, 8))
     seed_claims.append(f"(5) near misses only, after residue {residue.mean():.3g} was built: " + _describe(c))

@@ -1,0 +1,30 @@
+"""The printed examples of the docs are what the engine prints today (tools/doc_examples.py)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = [ROOT / "docs" / "cli.md"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_every_printed_example_is_current(doc, subprocess_env):
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "doc_examples.py"), "--check", str(doc)],
+                          capture_output=True, text=True, env=subprocess_env, timeout=1800)
+    assert done.returncode == 0, ("a printed example went stale; regenerate on purpose with "
+                                  f"`python tools/doc_examples.py --write {doc.relative_to(ROOT)}`:\n{done.stderr}")
+
+
+def test_the_checker_masks_only_durations_and_sizes():
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from doc_examples import mask
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    assert mask("Results: r.h5 (1.4 MB; simulation took 1 min 28 s)") == "Results: r.h5 (<size>; simulation took <time>)"
+    assert mask("harm_events  1,560  -10.5%") == "harm_events  1,560  -10.5%"
