@@ -182,31 +182,7 @@ void Simulation::record_period(std::int64_t period) {
   for (std::size_t o = 0; o < kOutputs; ++o) series_.at(o, static_cast<std::size_t>(period)) = row[o];
 }
 
-Snapshot Simulation::snapshot() const {
-  const auto& s = state_;
-  Snapshot snap;
-  snap.day = day_;
-  snap.unit = s.unit;
-  snap.role.resize(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) snap.role[i] = static_cast<std::uint8_t>(s.role[i]);
-  snap.active = s.active;
-  snap.reckless = s.reckless;
-  snap.sv_in_episode = s.sv_in_episode;
-  snap.tenure_days = s.tenure_days;
-  snap.sv_last_start_day = s.sv_last_start_day;
-  snap.sv_last_end_day = s.sv_last_end_day;
-  snap.departures = s.departures;
-  snap.errors = s.errors;
-  snap.major_errors = s.major_errors;
-  snap.distress = s.distress;
-  snap.moral_residue = s.moral_residue;
-  snap.burnout = s.burnout;
-  snap.shortcut = s.shortcut;
-  snap.psych_safety = s.psych_safety;
-  snap.report_value = s.report_value;
-  snap.sensitivity = s.sensitivity;
-  return snap;
-}
+Snapshot Simulation::snapshot() const { return Snapshot::of(state_, day_); }
 
 RunResult Simulation::result() const {
   RunResult r;

@@ -16,6 +16,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 
 namespace culturesim::core {
@@ -724,7 +725,7 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
         write_numeric_dataset(coords, "period_start_day", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, layout.period_start_day,
                               "day", path);
         std::vector<double> years(layout.periods);
-        for (std::size_t p = 0; p < layout.periods; ++p) years[p] = layout.period_start_day[p] / 365.0;
+        for (std::size_t p = 0; p < layout.periods; ++p) years[p] = layout.period_start_day[p] / kDaysPerYear;
         write_numeric_dataset(coords, "period_start_year", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, years, "year", path);
         write_numeric_dataset(coords, "period_days", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, layout.period_days, "day",
                               path);

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(g++ cmake ninja-build pkg-config libboost-dev libtbb-dev libhdf5-dev hdf5-tools catch2
-              librandom123-dev libbenchmark-dev openmpi-bin libopenmpi-dev)
+              librandom123-dev libbenchmark-dev openmpi-bin libopenmpi-dev libtomlplusplus-dev)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
