@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/errors.hpp"
+#include "core/format.hpp"
 #include "core/name_lookup.hpp"
 
 namespace culturesim {
@@ -57,8 +58,9 @@ void Hospital::validate() const {
       }
     }
     if (u.establishment() == 0) throw InvalidValue("unit '" + u.name + "' has no clinicians");
-    if (!std::isfinite(u.initial_hazards) || u.initial_hazards > 1000.0) {
-      throw InvalidValue("unit '" + u.name + "': initial_hazards must be at most 1000 (or negative for the parameter's value)");
+    if (u.initial_hazards && (!std::isfinite(*u.initial_hazards) || *u.initial_hazards < 0.0 || *u.initial_hazards > 1000.0)) {
+      throw InvalidValue("unit '" + u.name + "': initial_hazards = " + core::format_number(*u.initial_hazards) +
+                         " is out of range; allowed 0 to 1000 (leave it out for the parameter initial_hazards)");
     }
   }
 }

@@ -24,13 +24,13 @@ bool is_flow(std::size_t o) {
 }  // namespace
 
 void RunOptions::validate() const {
-  if (days < 1 || days > 100'000'000) {
+  if (days < 1 || days > kMaxRunDays) {
     throw InvalidValue("days = " + std::to_string(days) + " is out of range; allowed 1 to 100000000 (years 1/365 to 273972)");
   }
-  if (record_every < 1 || record_every > 36500) {
+  if (record_every < 1 || record_every > kMaxRecordEvery) {
     throw InvalidValue("record_every = " + std::to_string(record_every) + " is out of range; allowed 1 to 36500 days");
   }
-  if (snapshot_every < 0 || snapshot_every > 36500) {
+  if (snapshot_every < 0 || snapshot_every > kMaxRecordEvery) {
     throw InvalidValue("snapshot_every = " + std::to_string(snapshot_every) +
                        " is out of range; allowed 0 (no snapshots) to 36500 days");
   }
@@ -64,7 +64,7 @@ Simulation::Simulation(Hospital hospital, Params params, Policy policy, RunOptio
     }
     us.end = slot;
     us.hazards = static_cast<std::int64_t>(
-        std::llround(unit.initial_hazards >= 0.0 ? unit.initial_hazards : params_.initial_hazards));
+        std::llround(unit.initial_hazards.value_or(params_.initial_hazards)));
     refresh_unit_means(state_, us);
     units_.push_back(us);
   }

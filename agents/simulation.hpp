@@ -20,6 +20,10 @@
 
 namespace culturesim {
 
+/// The run limits (Python shows them as _engine.run_limits).
+inline constexpr std::int64_t kMaxRunDays = 100'000'000;
+inline constexpr int kMaxRecordEvery = 36500;
+
 /// How long, how recorded, and which random stream.
 struct RunOptions {
   std::int64_t days = 10 * core::kDaysPerYear;

@@ -103,8 +103,8 @@ std::vector<Case> cases() {
     c.scenario.name = "interventions";
     c.scenario.policy = Policy::blame();
     c.scenario.interventions = {
-        Intervention::ramp_blame(year, 1.0, 0.0, year, 30),
-        Intervention::clear_hazards(2 * year + 17, {"ICU", "pharmacy"}),
+        Intervention::ramp(year, 1.0, 0.0, year, 30),
+        Intervention::fix_friction(2 * year + 17, {"ICU", "pharmacy"}),
         Intervention::set_params(3 * year + 5, {{"report_safety_power", "", 2.0}, {"report_value_power", "", 0.5}}),
         Intervention::set_params(4 * year, {{"alpha_base", "", 0.0}, {"alpha_support", "", 0.0}}),
     };

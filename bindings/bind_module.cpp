@@ -11,6 +11,7 @@ namespace culturesim::bindings {
 void bind_tables(py::module_& m);
 void bind_run(py::module_& m);
 void bind_results(py::module_& m);
+void bind_schema(py::module_& m);
 }  // namespace culturesim::bindings
 
 PYBIND11_MODULE(_engine, m) {
@@ -39,4 +40,5 @@ PYBIND11_MODULE(_engine, m) {
   culturesim::bindings::bind_tables(m);
   culturesim::bindings::bind_run(m);
   culturesim::bindings::bind_results(m);
+  culturesim::bindings::bind_schema(m);
 }

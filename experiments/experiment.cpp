@@ -20,7 +20,7 @@ std::vector<std::string> names_of(const std::array<std::string_view, N>& names) 
 
 void Experiment::validate() const {
   if (scenarios.empty()) throw InvalidValue("an experiment needs at least one scenario");
-  if (replicates < 1 || replicates > 1'000'000) {
+  if (replicates < 1 || replicates > kMaxReplicates) {
     throw InvalidValue("replicates = " + std::to_string(replicates) + " is out of range; allowed 1 to 1000000");
   }
   std::set<std::string> names;

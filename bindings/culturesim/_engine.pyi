@@ -77,8 +77,41 @@ def default_hospital() -> dict[str, Any]:
 def role_names() -> list[str]:
     """The clinician roles, in the order of per-role parameters and snapshot role codes."""
 
-def scenario_toml(scenario: dict[str, Any]) -> str:
-    """The complete TOML description of a scenario dict (validating it), as stored in results files."""
+def category_names() -> dict[str, list[str]]:
+    """The model's categories (role, severity, response, behaviour, disclosure), each in code order."""
+
+def policy_presets() -> dict[str, float]:
+    """The policy presets: name -> blame level b."""
+
+#: Days in a simulated year (core::kDaysPerYear).
+days_per_year: int
+#: The run limits: max_days, max_record_every, max_replicates, max_threads.
+run_limits: dict[str, int]
+
+# -- the scenario schema (experiments/schema.hpp) ---------------------------------------------------
+
+def load_experiment(text: str, source: str = "<string>", default_name: str = "scenario") -> dict[str, Any]:
+    """Reads an experiment file or a scenario file (TOML text): {'years', 'replicates', 'seed',
+    'record_every', 'scenarios': [scenario dicts], 'deprecations': [str], 'notes': [str]}."""
+
+def dump(scenario: dict[str, Any]) -> str:
+    """A scenario dict as a complete scenario file (the form stored in results files). Validates it."""
+
+def dump_experiment(
+    scenarios: list[dict[str, Any]],
+    years: _Float,
+    replicates: _Int,
+    seed: _Int,
+    record_every: _Int,
+    header: str = "",
+) -> str:
+    """An experiment file of scenario dicts and run settings."""
+
+def schedule_notes(scenario: dict[str, Any], days: _Int) -> list[str]:
+    """Notes on interventions of a scenario dict that never act in `days` days."""
+
+def intervention_kinds() -> list[str]:
+    """The intervention kinds of scenario files."""
 
 def parameters_markdown() -> str:
     """The parameter table as Markdown (docs/parameters.md)."""

@@ -19,6 +19,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -618,6 +619,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.writing = None
+    with warnings.catch_warnings():
+        # Warnings (old names in a file, an intervention after the run's end) as one line each.
+        warnings.showwarning = lambda message, *rest: _err(f"culturesim: warning: {message}")
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt:

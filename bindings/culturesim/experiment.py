@@ -11,7 +11,7 @@ import numpy as np
 from . import _engine
 from ._running import call_engine
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
-from .result import _days, _seed, _threads
+from .result import _days, _seed, _threads, _whole_days, warn_never_acting
 from .scenario import Scenario, as_scenario
 
 
@@ -43,14 +43,15 @@ class Experiment:
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"scenario names must be unique; repeated: {', '.join(dupes)}")
-        if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or not 1 <= replicates <= 10**6:
-            raise ValueError(f"replicates must be a whole number from 1 to 1000000, got {replicates!r}")
+        most = _engine.run_limits["max_replicates"]
+        if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or not 1 <= replicates <= most:
+            raise ValueError(f"replicates must be a whole number from 1 to {most}, got {replicates!r}")
         self.replicates = int(replicates)
         self.days = _days(years)
         self.seed = _seed(seed)
-        if isinstance(record_every, bool) or not isinstance(record_every, (int, np.integer)) or not 1 <= record_every <= 36500:
-            raise ValueError(f"record_every must be a whole number of days from 1 to 36500, got {record_every!r}")
-        self.record_every = int(record_every)
+        self.record_every = _whole_days(record_every, "record_every", 1)
+        for s in self.scenarios:
+            warn_never_acting(s, self.days)
 
     @property
     def years(self) -> float:
@@ -62,6 +63,21 @@ class Experiment:
 
     def scenario_dicts(self) -> list[dict[str, Any]]:
         return [s.to_dict() for s in self.scenarios]
+
+    def _checked_runs(self, runs: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        """runs as (scenario, replicate) pairs of whole numbers inside the experiment, or ValueError."""
+        if isinstance(runs, (str, bytes)) or not isinstance(runs, Iterable):
+            raise ValueError(f"runs must be a list of (scenario, replicate) pairs, got {type(runs).__name__}")
+        out = []
+        for i, pair in enumerate(runs):
+            ok = isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2 and all(
+                isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair)
+            if not ok or not 0 <= pair[0] < len(self.scenarios) or not 0 <= pair[1] < self.replicates:
+                raise ValueError(f"runs[{i}] = {pair!r} is not a run of this experiment; allowed (scenario, "
+                                 f"replicate) with scenario 0 to {len(self.scenarios) - 1} and replicate 0 to "
+                                 f"{self.replicates - 1}")
+            out.append((int(pair[0]), int(pair[1])))
+        return out
 
     def run(self, path: str | os.PathLike | None = None, executor: Any = None, progress: bool = True,
             resume: bool = False, force: bool = False, threads: int | None = None,
@@ -76,6 +92,8 @@ class Experiment:
         """
         if resume and force:
             raise ValueError("choose one of resume (continue the file) or force (start it again)")
+        if runs is not None:
+            runs = self._checked_runs(runs)
         temporary = path is None
         if temporary:
             tmpdir = tempfile.TemporaryDirectory(prefix="culturesim-")

@@ -153,6 +153,35 @@ CASES = {
                                       "day = -365 must be 0 or later"),
     "ramp out of range": (lambda: cs.Scenario("x", interventions=[cs.Intervention.ramp(1, 2, to_blame=2)]),
                           ValueError, "intervention 'ramp b 1 -> 2 over 2 years'"),
+    # -- the engine's checks, shared by the Python API and the file loader (issue 9, item 6) ------
+    "NUL in a scenario name": (lambda: cs.Scenario("a\0b"), ValueError,
+                               "scenario name 'a...' contains a NUL character"),
+    "an intervention that changes nothing": (lambda: cs.Intervention(at_year=1), ValueError,
+                                             "an intervention needs something to change"),
+    "a ramp of zero years": (lambda: cs.Intervention.ramp(1, 0), ValueError,
+                             "a ramp's years must be a duration of at least 1/365 year (one day), got 0"),
+    "a ramp of negative years": (lambda: cs.Intervention.ramp(1, -1), ValueError,
+                                 "at least 1/365 year (one day), got -1"),
+    "years shorter than a day": (lambda: cs.run(years=0.001, progress=False), ValueError,
+                                 "years = 0.001 is out of range; allowed at least 1/365 year (one day)"),
+    "at_year far beyond any run": (lambda: cs.Intervention(at_year=1e15, policy="blame"), ValueError,
+                                   "is out of range; allowed years from the start, 0 to 273972"),
+    "Params of a number": (lambda: cs.Params(42), ValueError,
+                           "Params takes a table (dict) of parameter names and values, got int 42"),
+    "hospital of a string": (scenario_with(hospital="big"), ValueError,
+                             "scenario 'x': hospital must be a table (dict) with a name and a list of units"),
+    "interventions of a number": (scenario_with(interventions=5), ValueError,
+                                  "scenario 'x': interventions must be a list of cs.Intervention objects, got int 5"),
+    "a run outside the experiment": (lambda: cs.Experiment(["blame"], replicates=2, years=0.1).run(
+        runs=[(0, -1)], progress=False), ValueError,
+        "runs[0] = (0, -1) is not a run of this experiment; allowed (scenario, replicate) with scenario 0 to 0 "
+        "and replicate 0 to 1"),
+    "negative initial_hazards of a unit": (scenario_with(hospital={"name": "h", "units": [
+        {"name": "A", "nurse": 3, "initial_hazards": -3}]}), ValueError,
+        "unit 'A': initial_hazards = -3 is out of range; allowed 0 to 1000"),
+    "an intervention on a parameter read only at the start": (
+        intervention(at_year=1, params={"initial_shortcut": 0.9}), ValueError,
+        "parameter 'initial_shortcut' is read only when a run starts, so an intervention cannot change it"),
     # -- results -----------------------------------------------------------------------------------
     "unknown output": (lambda: cs.run(years=0.1, progress=False)["burnout"], KeyError,
                        "unknown output 'burnout'; did you mean"),

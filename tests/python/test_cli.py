@@ -56,10 +56,13 @@ def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
 
 
 def bad(result: subprocess.CompletedProcess, *needles: str) -> str:
-    """Exit status 2, one `culturesim: error:` line naming what is wrong, no traceback."""
+    """Exit status 2, one `culturesim: error:` line naming what is wrong (after any warning lines), no
+    traceback."""
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("culturesim: error: "), result.stderr
+    lines = result.stderr.splitlines()
+    assert all(line.startswith("culturesim: warning: ") for line in lines[:-1]), result.stderr
+    assert lines[-1].startswith("culturesim: error: "), result.stderr
     for needle in needles:
         assert needle in result.stderr, (needle, result.stderr)
     return result.stderr

@@ -82,7 +82,7 @@ def test_plan_tasks_covers_every_run_once_in_blocks_of_one_scenario(experiment):
     assert {len(t.replicates) for t in cluster.plan_tasks(long_runs)} == {max(1, per_task)}
     assert {len(t.replicates) for t in cluster.plan_tasks(long_runs, task_seconds=60)} == {10}
     # with workers known, tasks shrink towards the end so workers finish together
-    many = cs.Experiment(["blame", "just"], replicates=100, years=2)
+    many = cs.Experiment(["blame", "just_culture"], replicates=100, years=2)
     sizes = [len(t.replicates) for t in cluster.plan_tasks(many, workers=4)]
     assert sum(sizes) == 200 and sizes[0] == -(-200 // (cluster.TASKS_PER_WORKER * 4)) and sizes[-8:] == [1] * 8
     assert cluster.plan_tasks(experiment, runs=[(1, 3), (1, 0)]) == [cluster.Task(1, (0, 3))]

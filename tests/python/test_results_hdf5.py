@@ -99,7 +99,7 @@ def test_interventions_are_described_in_the_file(tmp_path):
         definition = tomllib.loads(f["scenarios/switch/definition"].asstr()[()])
     assert len(described) == 2
     assert "switch policy to b=0" in described[0] and "fix friction in ED" in described[1]
-    assert [iv["day"] for iv in definition["interventions"]] == [182, 73]
+    assert [iv["at_day"] for iv in definition["interventions"]] == [182, 73]
 
 
 READER = textwrap.dedent('''

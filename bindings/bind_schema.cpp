@@ -1,0 +1,59 @@
+// The scenario schema for Python: files read and written by the engine (experiments/schema.hpp),
+// so the Python package has no TOML parser of its own. Scenarios cross as the dicts of
+// Scenario.to_dict(); what the user should know (old names, interventions that never act)
+// comes back as notes that Python shows as warnings.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "convert.hpp"
+#include "core/clock.hpp"
+#include "experiments/schema.hpp"
+
+namespace culturesim::bindings {
+
+void bind_schema(py::module_& m) {
+  m.def(
+      "load_experiment",
+      [](const std::string& text, const std::string& source, const std::string& default_name) {
+        LoadedExperiment loaded;
+        {
+          py::gil_scoped_release release;
+          loaded = parse_experiment(text, source, default_name);
+        }
+        py::dict out;
+        out["years"] = loaded.settings.years;
+        out["replicates"] = loaded.settings.replicates;
+        out["seed"] = loaded.settings.seed;
+        out["record_every"] = loaded.settings.record_every;
+        py::list scenarios;
+        for (const auto& s : loaded.scenarios) scenarios.append(scenario_to_dict(s));
+        out["scenarios"] = scenarios;
+        out["deprecations"] = loaded.deprecations;
+        out["notes"] = loaded.notes;
+        return out;
+      },
+      py::arg("text"), py::arg("source") = "<string>", py::arg("default_name") = "scenario",
+      "Reads an experiment file or a scenario file (TOML text). Returns {'years', 'replicates', 'seed', "
+      "'record_every', 'scenarios': [scenario dicts], 'deprecations': [str], 'notes': [str]}. Raises ValueError / KeyError naming "
+      "`source`, the line, the table and the field.");
+  m.def(
+      "dump", [](const py::dict& scenario) { return dump_scenario(scenario_from(scenario)); }, py::arg("scenario"),
+      "A scenario dict as a complete scenario file (the form stored in results files). Validates it.");
+  m.def(
+      "dump_experiment",
+      [](const py::list& scenarios, double years, std::size_t replicates, std::uint64_t seed, int record_every,
+         const std::string& header) {
+        RunSettings settings{years, replicates, seed, record_every};
+        return dump_experiment(settings, scenarios_from(scenarios), header);
+      },
+      py::arg("scenarios"), py::arg("years"), py::arg("replicates"), py::arg("seed"), py::arg("record_every"),
+      py::arg("header") = "", "An experiment file of scenario dicts and run settings.");
+  m.def(
+      "schedule_notes", [](const py::dict& scenario, std::int64_t days) {
+        return schedule_notes(scenario_from(scenario), days);
+      },
+      py::arg("scenario"), py::arg("days"), "Notes on interventions of a scenario dict that never act in `days` days.");
+  m.def("intervention_kinds", &intervention_kinds, "The intervention kinds of scenario files.");
+}
+
+}  // namespace culturesim::bindings
