@@ -7,9 +7,21 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/version.hpp"
+#include "experiments/schema.hpp"
 
 namespace culturesim {
 namespace {
+
+/// Whether a stored definition describes `scenario`: read by the schema, so a file written by an
+/// older version (another text of the same scenario) can still be resumed.
+bool same_definition(const std::string& stored, const Scenario& scenario) {
+  try {
+    const LoadedExperiment loaded = parse_experiment(stored, "stored definition", scenario.name);
+    return loaded.scenarios.size() == 1 && loaded.scenarios[0] == scenario;
+  } catch (const std::exception&) {
+    return false;  // unreadable: not the same scenario
+  }
+}
 
 template <std::size_t N>
 std::vector<std::string> names_of(const std::array<std::string_view, N>& names) {
@@ -110,7 +122,7 @@ core::ResultsFile open_results_file(const Experiment& experiment, const std::str
       }
     }
     for (std::size_t s = 0; s < texts.size(); ++s) {
-      if (file.scenario_text(s) != texts[s]) {
+      if (!same_definition(file.scenario_text(s), experiment.scenarios[s])) {
         throw ResultsFileError("cannot resume '" + path + "': scenario '" + experiment.scenarios[s].name +
                                "' is defined differently from the one stored; use a new file or --force to start again");
       }
