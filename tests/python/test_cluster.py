@@ -171,12 +171,11 @@ def test_dask_worker_killed_mid_sweep_loses_nothing(tmp_path):
     def kill_a_busy_worker(client, pids, stop):
         while not stop.is_set():
             busy = [w for w, keys in client.processing().items() if keys]
-            if busy and pids.get(busy[0]):
-                time.sleep(0.1)  # let the task get well into its run
+            if busy and pids.get(busy[0]):  # the scheduler has handed it a task: kill it now
                 os.kill(pids[busy[0]], signal.SIGKILL)
                 killed.update(worker=busy[0], pid=pids[busy[0]])
                 return
-            time.sleep(0.01)
+            stop.wait(0.01)  # poll the scheduler's state until a worker is busy
 
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=":0") as lc, distributed.Client(lc) as client:
@@ -319,15 +318,25 @@ def test_dask_failing_task_stops_the_sweep(experiment, local_file, tmp_path, mon
     assert_same_results(local_file, path)
 
 
-def test_ctrl_c_cancels_keeps_finished_runs_and_reraises(experiment, local_file, tmp_path, monkeypatch):
+def test_ctrl_c_cancels_keeps_finished_runs_and_reraises(experiment, local_file, tmp_path, monkeypatch, request):
     real = cluster.run_task
     calls = []
+    # The driver's KeyboardInterrupt is an event the third task waits for (not a time): a SIGINT
+    # handler that records it, then raises as Python's own does.
+    interrupted = threading.Event()
+
+    def on_sigint(signum, frame):
+        interrupted.set()
+        signal.default_int_handler(signum, frame)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
 
     def interrupted_third(scenario, replicates, *args):
         calls.append((scenario["name"], replicates))
         if (scenario["name"], replicates) == ("blame", [2]):  # the third task: Ctrl-C reaches the driver
             os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(0.5)
+            assert interrupted.wait(120), "the driver never received SIGINT"  # a failure guard only
         return real(scenario, replicates, *args)
 
     monkeypatch.setattr(cluster, "run_task", interrupted_third)
