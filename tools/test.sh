@@ -12,5 +12,8 @@ cmake -S . -B build/cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DCULTURESIM_BUILD_T
 cmake --build build/cpp --parallel 2
 ctest --test-dir build/cpp --output-on-failure --parallel 2
 
+echo "== Python style (ruff check; also a test in tests/python/test_style.py)"
+python3 -m ruff check bindings tests/python
+
 echo "== Python tests"
 python3 -m pytest "$@"

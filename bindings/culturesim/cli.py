@@ -23,6 +23,8 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from .plotting import compact_number as _fmt
+
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 #: The outputs of the demo's table and of `compare` when no --metric is given.
@@ -50,24 +52,6 @@ def _message(exc: BaseException) -> str:
         return str(exc.args[0])
     text = str(exc)
     return text or type(exc).__name__
-
-
-def _fmt(x: float) -> str:
-    """A number for a table: thousands separators, millions as M, small values to 3 digits."""
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    a = abs(x)
-    if a >= 1e6:
-        return f"{x / 1e6:,.4g}M" if a < 1e9 else f"{x / 1e6:,.0f}M"
-    if a >= 1000:
-        return f"{x:,.0f}"
-    if a >= 100:
-        return f"{x:.0f}"
-    if a >= 10:
-        return f"{x:.1f}"
-    if a == 0:
-        return "0"
-    return f"{x:.3g}"
 
 
 def _seconds(s: float) -> str:
@@ -368,88 +352,6 @@ def demo_experiment(replicates: int = 20, years: float = 30, seed: int = 0):
     ], replicates=replicates, years=years, seed=seed)
 
 
-_FIGURE_PANELS = (
-    ("harm_events", "Harm events (mild, moderate, severe)"),
-    ("reports", "Events reported"),
-    ("sv_started", "Second-victim episodes started"),
-    ("burnout_prevalence", "Burnout prevalence (share of staff)"),
-    ("quits", "Quits (turnover)"),
-    ("cost_total", "Costs: turnover, harm, claims, support"),
-)
-
-
-def demo_figure(res: Any, path: str, baseline: str = "blame", switch_year: float | None = DEMO_SWITCH_YEAR) -> None:
-    """The demo's figure: trajectories with 10-90% bands, and forest plots of paired differences."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-    from matplotlib.ticker import FuncFormatter
-
-    from .outputs import DERIVED, FLOWS
-
-    others = [s for s in res.scenarios if s != baseline]
-    fig = plt.figure(figsize=(15, 12.5), layout="constrained")
-    outer = fig.add_gridspec(2, 1, height_ratios=[2.1, 1.0])
-    top = outer[0].subgridspec(2, 3)
-    bottom = outer[1].subgridspec(1, max(1, len(others)))
-    fig.suptitle(f"culturesim: the default hospital under blame and Just Culture, {res.replicates} replicates x "
-                 f"{res.years:g} years (lines: median, bands: 10-90% of replicates)", fontsize=13)
-    every = int(res.attrs.get("record_every", 30))
-    for k, (metric, title) in enumerate(_FIGURE_PANELS):
-        ax = fig.add_subplot(top[k // 3, k % 3])
-        res.plot(metric, ax=ax)
-        ax.set_title(title, fontsize=11)
-        if metric in FLOWS or metric in DERIVED:
-            ax.set_ylabel(f"{ax.get_ylabel()} per {every} days")
-        if metric.startswith("cost"):
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "$" + _fmt(v)))
-            ax.set_ylabel(f"USD per {every} days")
-        if metric == "burnout_prevalence":
-            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-        ax.set_ylim(bottom=0)
-        ax.set_xlim(0, res.years)
-        if switch_year is not None and 0 < switch_year < res.years:
-            ax.axvline(switch_year, color="0.35", ls=":", lw=1)
-            if k == 0:
-                ax.annotate(f"switch at year {switch_year:g}", (switch_year, 1), xycoords=("data", "axes fraction"),
-                            xytext=(4, -12), textcoords="offset points", fontsize=8, color="0.3")
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
-        if metric == "burnout_prevalence":  # much free space there, whatever the policy
-            ax.legend(loc="best", fontsize=10, framealpha=0.9, title="scenario", title_fontsize=10)
-    colors = {name: f"C{i}" for i, name in enumerate(res.scenarios)}
-    forest = [m for m in COMPARE_METRICS if m != "cost_support"]  # 0 under blame: no relative change
-    axes, lows, highs = [], [], []
-    for j, other in enumerate(others):
-        ax = fig.add_subplot(bottom[0, j])
-        res.plot_compare(baseline, other, forest, ax=ax)
-        table = res.compare_table(baseline, other, forest)
-        rel = 100 * table["diff"] / table["mean_a"]
-        for container in ax.containers:
-            for artist in container.get_children():
-                artist.set_color(colors[other])
-        for y, (value, high) in enumerate(zip(rel[::-1], (100 * table["ci_high"] / table["mean_a"])[::-1])):
-            if math.isfinite(value):
-                ax.annotate(f"{value:+.0f}%", (max(value, high), y), xytext=(6, 0), textcoords="offset points",
-                            va="center", fontsize=9, color="0.2")
-        lows.append(float(np.nanmin(100 * table["ci_low"] / table["mean_a"])))
-        highs.append(float(np.nanmax(100 * table["ci_high"] / table["mean_a"])))
-        ax.set_title(f"{other} vs {baseline}: paired change, 95% interval over {int(table['n'].min())} replicates",
-                     fontsize=11)
-        ax.set_xlabel(f"change relative to {baseline}")
-        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(100))
-        axes.append(ax)
-    if axes:
-        low, high = min(lows + [0.0]), max(highs + [0.0])
-        pad = 0.12 * (high - low or 1.0)
-        for ax in axes:
-            ax.set_xlim(low - pad / 2, high + pad)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     exp = demo_experiment(replicates=args.replicates, years=args.years, seed=args.seed)
     _check_output(args.output, args.force, args.resume)
@@ -477,7 +379,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(compare_text(res, "blame", other))
         print()
     if args.figure:
-        demo_figure(res, args.figure)
+        from .plotting import demo_figure
+
+        demo_figure(res, args.figure, COMPARE_METRICS, switch_year=DEMO_SWITCH_YEAR)
     took = time.perf_counter() - started
     print(f"Results: {os.path.abspath(args.output)} ({_size(args.output)}; simulation took {_seconds(ran)})")
     if args.figure:

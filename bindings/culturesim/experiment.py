@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _engine
 from ._running import call_engine
-from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
+from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, check_metric
 from .result import _days, _seed, _threads, _whole_days, warn_never_acting
 from .scenario import Scenario, as_scenario
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _engine
 from ._running import call_engine
-from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, HEADLINE, OUTPUT_NAMES, check_metric
+from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
 from .scenario import Scenario, as_scenario
 
 

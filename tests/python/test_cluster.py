@@ -20,6 +20,7 @@ import pytest
 import culturesim as cs
 from culturesim import cluster
 
+
 def make_experiment(**kw) -> cs.Experiment:
     args = dict(replicates=4, years=2, seed=7)
     args.update(kw)

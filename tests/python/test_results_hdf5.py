@@ -7,11 +7,11 @@ import json
 import subprocess
 import sys
 import textwrap
-import tomllib
 
 import h5py
 import numpy as np
 import pytest
+import tomllib
 
 import culturesim as cs
 from culturesim import _engine

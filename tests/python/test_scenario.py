@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import copy
 import pickle
-import tomllib
 
 import pytest
+import tomllib
 
 import culturesim as cs
 
