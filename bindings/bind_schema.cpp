@@ -54,6 +54,13 @@ void bind_schema(py::module_& m) {
       },
       py::arg("scenario"), py::arg("days"), "Notes on interventions of a scenario dict that never act in `days` days.");
   m.def("intervention_kinds", &intervention_kinds, "The intervention kinds of scenario files.");
+  const RunSettings defaults;
+  py::dict run_defaults;
+  run_defaults["years"] = defaults.years;
+  run_defaults["replicates"] = defaults.replicates;
+  run_defaults["seed"] = defaults.seed;
+  run_defaults["record_every"] = defaults.record_every;
+  m.attr("run_defaults") = run_defaults;
 }
 
 }  // namespace culturesim::bindings

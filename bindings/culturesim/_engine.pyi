@@ -113,6 +113,9 @@ def schedule_notes(scenario: dict[str, Any], days: _Int) -> list[str]:
 def intervention_kinds() -> list[str]:
     """The intervention kinds of scenario files."""
 
+#: The run settings of a file that gives none: years, replicates, seed, record_every.
+run_defaults: dict[str, float | int]
+
 def parameters_markdown() -> str:
     """The parameter table as Markdown (docs/parameters.md)."""
 

@@ -14,6 +14,9 @@ from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, check_metric
 from .result import _days, _seed, _threads, _whole_days, warn_never_acting
 from .scenario import Scenario, as_scenario
 
+#: The engine's run defaults (a file without run settings gets the same).
+_DEFAULTS = _engine.run_defaults
+
 
 class Experiment:
     """Scenarios x replicates x years on common random numbers.
@@ -31,8 +34,9 @@ class Experiment:
     3
     """
 
-    def __init__(self, scenarios: Iterable[Scenario | str], replicates: int = 20, years: float = 30,
-                 seed: int = 0, record_every: int = 30):
+    def __init__(self, scenarios: Iterable[Scenario | str], replicates: int = _DEFAULTS["replicates"],
+                 years: float = _DEFAULTS["years"], seed: int = _DEFAULTS["seed"],
+                 record_every: int = _DEFAULTS["record_every"]):
         if isinstance(scenarios, (str, Scenario)) or not isinstance(scenarios, Iterable):
             raise ValueError(f"scenarios must be a list of cs.Scenario objects or preset names, got "
                              f"{type(scenarios).__name__} {scenarios!r}; for one scenario write [{scenarios!r}]")

@@ -52,7 +52,7 @@ __all__ = ["ConfigKeyError", "experiment_toml", "load_experiment", "load_scenari
            "params_toml", "POLICY_PRESETS", "RUN_DEFAULTS"]
 
 #: Run settings of an experiment file and their defaults.
-RUN_DEFAULTS: dict[str, Any] = {"years": 30, "replicates": 20, "seed": 0, "record_every": 30}
+RUN_DEFAULTS: dict[str, Any] = {k: (int(v) if float(v).is_integer() else v) for k, v in _engine.run_defaults.items()}
 #: Policy preset names accepted wherever a policy is expected (the engine's).
 POLICY_PRESETS: dict[str, float] = PRESETS
 

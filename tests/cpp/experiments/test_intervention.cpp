@@ -262,6 +262,20 @@ TEST_CASE("Interventions on the same day apply in order and merge into one chang
   CHECK(two[1].params->fix_prob == 0.3);
 }
 
+TEST_CASE("Interventions change only what acts during a run, and change something", "[experiments][intervention]") {
+  const Hospital h = Hospital::default_hospital();
+  const std::string start_only =
+      message_of<InvalidValue>([&] { Intervention::set_params(10, {{"initial_shortcut", "", 0.9}}, "x").validate(h); });
+  CHECK(contains(start_only, "intervention 'x': parameter 'initial_shortcut' is read only when a run starts"));
+  CHECK_NOTHROW(Intervention::set_params(10, {{"reckless_fraction", "", 0.1}}, "x").validate(h));  // new hires
+  CHECK(contains(message_of<InvalidValue>([&] { Intervention::set_params(10, {}, "nothing").validate(h); }),
+                 "intervention 'nothing': changes nothing"));
+  for (const auto& spec : parameter_specs()) {
+    INFO(spec.name);
+    CHECK(spec.changes_during_run == !std::string_view(spec.name).starts_with("initial_"));
+  }
+}
+
 TEST_CASE("Intervention::describe reads as one line", "[experiments][intervention]") {
   CHECK(Intervention::ramp(365, 1.0, 0.0, 730, 30, "reform").describe() ==
         "day 365: ramp blame 1 -> 0 over 730 days in steps of 30 (reform)");
