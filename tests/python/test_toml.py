@@ -19,6 +19,7 @@ from culturesim.cli import demo_experiment
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.toml"))
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 
 
 def write(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:
@@ -34,70 +35,8 @@ def test_minimal_experiment_file_takes_the_defaults(tmp_path):
     assert exp.scenarios == [cs.Scenario("a")]          # typical policy, default parameters and hospital
 
 
-def test_a_full_experiment_file_builds_the_objects_it_describes(tmp_path):
-    path = write(tmp_path, """
-years = 2.5
-replicates = 3
-seed = 7
-record_every = 10
-
-[params]
-alpha_base = 0.02
-quit_rate = { nurse = 0.2 }
-
-[hospital]
-name = "small"
-[[hospital.units]]
-name = "ward"
-nurse = 30
-resident = 5
-attending = 5
-pharmacist = 2
-initial_hazards = 3
-
-[[scenarios]]
-name = "blame"
-policy = "blame"
-
-[[scenarios]]
-name = "b03"
-policy = 0.3
-[scenarios.params]
-quit_rate = { resident = 0.1 }
-alpha_base = 0.03
-
-[[scenarios]]
-name = "name_only"
-policy = { preset = "blame", stated_safety = 0.8 }
-
-[[scenarios.interventions]]
-at_year = 1
-policy = "just_culture"
-label = "switch"
-
-[[scenarios.interventions]]
-at_day = 100
-policy = { console_prob = 0.5 }
-params = { alpha_support = 0.08 }
-
-[[scenarios.interventions]]
-at_year = 0.5
-kind = "ramp"
-years = 1
-from_blame = 0.9
-to_blame = 0.1
-step_days = 15
-
-[[scenarios.interventions]]
-at_day = 200
-kind = "launch_support"
-level = 0.5
-
-[[scenarios.interventions]]
-at_year = 2
-kind = "fix_friction"
-units = ["ward"]
-""")
+def test_a_full_experiment_file_builds_the_objects_it_describes():
+    path = DATA / "full_experiment.toml"
     exp = toml_io.load_experiment(path)
     assert (exp.days, exp.replicates, exp.seed, exp.record_every) == (912, 3, 7, 10)
     blame, b03, name_only = exp.scenarios

@@ -2,6 +2,8 @@
 // in the same form, and every mistake named by file, line, table and field.
 #include "experiments/schema.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "core/errors.hpp"
@@ -22,40 +24,35 @@ std::string error_of(const std::string& text) {
 }  // namespace
 
 TEST_CASE("An experiment file reads into scenarios over a base", "[experiments][schema]") {
-  const LoadedExperiment e = parse_experiment(R"(
-years = 2.5
-replicates = 3
-[params]
-alpha_base = 0.02
-[[scenarios]]
-name = "blame"
-policy = "blame"
-[[scenarios]]
-name = "reform"
-policy = { preset = "blame", stated_safety = 0.8 }
-[scenarios.params]
-quit_rate = { nurse = 0.2 }
-[[scenarios.interventions]]
-at_year = 1
-kind = "ramp"
-years = 2
-[[scenarios.interventions]]
-at_day = 400
-kind = "fix_friction"
-units = ["ED"]
-)",
-                                              "exp.toml");
+  // The file the Python tests read too (tests/python/test_toml.py): the same numbers both ways.
+  std::ifstream in(std::string(CULTURESIM_SOURCE_DIR) + "/tests/data/full_experiment.toml");
+  REQUIRE(in);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const LoadedExperiment e = parse_experiment(text, "full_experiment.toml");
   CHECK(e.settings.days() == 912);  // 2.5 years rounded to whole days, half to even as in Python
   CHECK(e.settings.replicates == 3);
-  REQUIRE(e.scenarios.size() == 2);
-  CHECK(e.scenarios[0].policy == Policy::blame());
-  CHECK(e.scenarios[0].params.alpha_base == 0.02);
-  CHECK(e.scenarios[1].params.alpha_base == 0.02);
-  CHECK(e.scenarios[1].params.quit_rate[0] == 0.2);
-  CHECK(e.scenarios[1].policy.stated_safety == 0.8);
-  REQUIRE(e.scenarios[1].interventions.size() == 2);
-  CHECK(e.scenarios[1].interventions[0] == Intervention::ramp(365, 1.0, 0.0, 730, 30, "ramp b 1 -> 0 over 2 years"));
-  CHECK(e.scenarios[1].interventions[1] == Intervention::fix_friction(400, {"ED"}, "fix friction in ED"));
+  CHECK(e.settings.seed == 7);
+  CHECK(e.settings.record_every == 10);
+  REQUIRE(e.scenarios.size() == 3);
+  const Scenario& blame = e.scenarios[0];
+  CHECK(blame.policy == Policy::blame());
+  CHECK(blame.params.alpha_base == 0.02);  // the base [params]
+  CHECK(blame.params.quit_rate[0] == 0.2);
+  CHECK(blame.hospital.name == "small");
+  CHECK(blame.hospital.units.at(0).initial_hazards == 3.0);
+  const Scenario& b03 = e.scenarios[1];
+  CHECK(b03.policy == Policy::from_blame(0.3));
+  CHECK(b03.params.alpha_base == 0.03);  // merged over the base, key by key
+  CHECK(b03.params.quit_rate[0] == 0.2);
+  CHECK(b03.params.quit_rate[1] == 0.1);
+  const Scenario& name_only = e.scenarios[2];
+  CHECK(name_only.policy.stated_safety == 0.8);
+  REQUIRE(name_only.interventions.size() == 5);
+  CHECK(name_only.interventions[0] == Intervention::switch_policy(365, Policy::just_culture(), "switch"));
+  CHECK(name_only.interventions[1].policy_fields == std::vector<PolicyOverride>{{"console_prob", 0.5}});
+  CHECK(name_only.interventions[2] == Intervention::ramp(182, 0.9, 0.1, 365, 15, "ramp b 0.9 -> 0.1 over 1 years"));
+  CHECK(name_only.interventions[3].policy_fields == std::vector<PolicyOverride>{{"support_level", 0.5}});
+  CHECK(name_only.interventions[4] == Intervention::fix_friction(730, {"ward"}, "fix friction in ward"));
   CHECK(e.notes.empty());
   CHECK(e.deprecations.empty());
   CHECK(e.experiment().options.days == 912);
