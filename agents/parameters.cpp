@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/format.hpp"
 #include "core/name_lookup.hpp"
 
 namespace culturesim {
@@ -69,11 +70,7 @@ const Entry& entry(std::string_view name) {
   core::throw_unknown_name("parameter", name, parameter_names());
 }
 
-std::string format_number(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
+using core::format_number;
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/format.hpp"
 #include "core/name_lookup.hpp"
 
 namespace culturesim {
@@ -17,11 +18,7 @@ double* field_ptr(Policy& p, std::string_view field) {
   core::throw_unknown_name("policy field", field, policy_field_names());
 }
 
-std::string format_number(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
+using core::format_number;
 
 }  // namespace
 

@@ -54,6 +54,9 @@ void bind_schema(py::module_& m) {
       },
       py::arg("scenario"), py::arg("days"), "Notes on interventions of a scenario dict that never act in `days` days.");
   m.def("intervention_kinds", &intervention_kinds, "The intervention kinds of scenario files.");
+  m.def(
+      "defaults_file", [] { return defaults_file(CULTURESIM_VERSION_INFO); },
+      "The default parameters as a commented scenario file (what `culturesim params` prints).");
   const RunSettings defaults;
   py::dict run_defaults;
   run_defaults["years"] = defaults.years;

@@ -381,12 +381,6 @@ Hospital hospital(Reader& r, const toml::node& n, const std::string& where) {
   return h;
 }
 
-std::string format_g(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
-
 /// One [[interventions]] block.
 Intervention intervention(Reader& r, const toml::table& block, const std::string& where, const Hospital& h) {
   const Entries table = entries(block);
@@ -456,13 +450,13 @@ Intervention intervention(Reader& r, const toml::table& block, const std::string
       } else {
         const PolicyRead p = whole_policy(r, *policy, where, "policy");  // switch the whole policy
         iv.policy = p.policy;
-        parts.push_back("switch policy" + (p.blame_level ? " to b=" + format_g(*p.blame_level) : std::string()));
+        parts.push_back("switch policy" + (p.blame_level ? " to b=" + core::format_number(*p.blame_level) : std::string()));
       }
     }
     if (fields) {
       for (const auto& f : policy_fields(r, *fields, where, "policy_fields")) iv.policy_fields.push_back(f);
     }
-    for (const auto& f : iv.policy_fields) parts.push_back(f.field + "=" + format_g(f.value));
+    for (const auto& f : iv.policy_fields) parts.push_back(f.field + "=" + core::format_number(f.value));
     if (params) {
       iv.params = param_overrides(r, table_of(r, *params, where, "params"), path(where, "params"));
       for (const auto& p : iv.params) {
@@ -470,7 +464,7 @@ Intervention intervention(Reader& r, const toml::table& block, const std::string
           check_changes_during_run(parameter_spec(p.name));
           return 0;
         });
-        parts.push_back(p.name + (p.key.empty() ? "" : "[" + p.key + "]") + "=" + format_g(p.value));
+        parts.push_back(p.name + (p.key.empty() ? "" : "[" + p.key + "]") + "=" + core::format_number(p.value));
       }
     }
     label = join(parts);
@@ -499,14 +493,14 @@ Intervention intervention(Reader& r, const toml::table& block, const std::string
     if (const auto* v = find(own, "step_days")) {
       iv.ramp_step_days = whole(r, *v, where, "step_days", "a whole number of days, 1 or more", 1, kMaxRunDays);
     }
-    label = "ramp b " + format_g(iv.ramp_from) + " -> " + format_g(iv.ramp_to) + " over " +
-            format_g(static_cast<double>(iv.ramp_days) / core::kDaysPerYear) + " years";
+    label = "ramp b " + core::format_number(iv.ramp_from) + " -> " + core::format_number(iv.ramp_to) + " over " +
+            core::format_number(static_cast<double>(iv.ramp_days) / core::kDaysPerYear) + " years";
   } else if (kind == "launch_support") {
     iv.kind = Intervention::Kind::set;
     double level = 1.0;
     if (const auto* v = find(own, "level")) level = number(r, *v, where, "level", "a support level from 0 to 1", 0.0, 1.0);
     iv.policy_fields = {{"support_level", level}};
-    label = "launch support " + format_g(level);
+    label = "launch support " + core::format_number(level);
   } else {
     iv.kind = Intervention::Kind::fix_friction;
     if (const auto* units = find(own, "units")) {
@@ -591,9 +585,40 @@ RunSettings settings(const Reader& r, const toml::table& doc) {
 }
 
 // -- writing -----------------------------------------------------------------------------------
-void write_params(std::ostream& out, const Params& params) {
+/// `text` as comment lines of at most `width` characters.
+void write_comment(std::ostream& out, std::string_view text, std::size_t width = 100) {
+  std::istringstream words{std::string(text)};
+  std::string line = "#";
+  for (std::string word; words >> word;) {
+    if (line.size() > 1 && line.size() + 1 + word.size() > width) {
+      out << line << "\n";
+      line = "#";
+    }
+    line += " " + word;
+  }
+  out << line << "\n";
+}
+
+/// A range bound as people read it: 1,000,000 rather than 1e+06.
+std::string bound(double v) {
+  if (v != std::floor(v) || std::abs(v) >= 1e15) return core::format_number(v);
+  std::string digits = std::to_string(static_cast<long long>(std::abs(v)));
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+  return (v < 0 ? "-" : "") + digits;
+}
+
+/// Every parameter; with `commented`, each after its description, unit, range and source.
+void write_params(std::ostream& out, const Params& params, bool commented = false) {
   for (const auto& spec : parameter_specs()) {
     const auto values = params.values(spec.name);
+    if (commented) {
+      out << "\n";
+      write_comment(out, spec.description);
+      const std::string range = std::isfinite(spec.max) ? bound(spec.min) + " to " + bound(spec.max)
+                                                        : bound(spec.min) + " or more";
+      write_comment(out, "unit: " + (spec.unit.empty() ? std::string("-") : std::string(spec.unit)) + "; allowed" +
+                             (spec.keys.empty() ? "" : " each") + ": " + range + "; source: " + std::string(spec.source));
+    }
     out << spec.name << " = ";
     if (spec.keys.empty()) {
       out << core::exact_number(values[0]) << "\n";
@@ -670,6 +695,15 @@ void write_intervention(std::ostream& out, const std::string& block, const Inter
   }
 }
 
+void write_hospital(std::ostream& out, const Hospital& hospital, const std::string& prefix) {
+  out << "\n[" << prefix << "hospital]\nname = " << quoted(hospital.name) << "\n";
+  for (const auto& u : hospital.units) {
+    out << "\n[[" << prefix << "hospital.units]]\nname = " << quoted(u.name) << "\n";
+    for (std::size_t r = 0; r < kRoles; ++r) out << kRoleNames[r] << " = " << u.headcount[r] << "\n";
+    if (u.initial_hazards) out << "initial_hazards = " << core::exact_number(*u.initial_hazards) << "\n";
+  }
+}
+
 /// The scenario's keys and tables, with `prefix` before table names ("scenarios." in an
 /// experiment file). The [[scenarios]] header itself is the caller's.
 void write_scenario(std::ostream& out, const Scenario& s, const std::string& prefix) {
@@ -677,12 +711,7 @@ void write_scenario(std::ostream& out, const Scenario& s, const std::string& pre
   for (const auto& f : policy_field_specs()) out << f.name << " = " << core::exact_number(s.policy.get(f.name)) << "\n";
   out << "\n[" << prefix << "params]\n";
   write_params(out, s.params);
-  out << "\n[" << prefix << "hospital]\nname = " << quoted(s.hospital.name) << "\n";
-  for (const auto& u : s.hospital.units) {
-    out << "\n[[" << prefix << "hospital.units]]\nname = " << quoted(u.name) << "\n";
-    for (std::size_t r = 0; r < kRoles; ++r) out << kRoleNames[r] << " = " << u.headcount[r] << "\n";
-    if (u.initial_hazards) out << "initial_hazards = " << core::exact_number(*u.initial_hazards) << "\n";
-  }
+  write_hospital(out, s.hospital, prefix);
   for (const auto& iv : s.interventions) write_intervention(out, prefix + "interventions", iv);
 }
 
@@ -776,6 +805,36 @@ std::vector<std::string> schedule_notes(const Scenario& scenario, std::int64_t d
 std::string dump_scenario(const Scenario& scenario) {
   std::ostringstream out;
   write_scenario(out, scenario, "");
+  return out.str();
+}
+
+std::string defaults_file(std::string_view version) {
+  const RunSettings run;
+  std::ostringstream out;
+  out << "# culturesim " << version << ": the default parameters of the embedded default hospital.\n#\n"
+      << "# A scenario file: run it with `culturesim run defaults.toml -o out.h5`. Keep only the lines you\n"
+      << "# change (every parameter left out keeps its default), or copy them into the [params] table of an\n"
+      << "# experiment file. Keyed parameters may give only some keys: quit_rate = { nurse = 0.2 }.\n"
+      << "# The format is described in docs/cli.md.\n\n"
+      << "name = \"defaults\"\n"
+      << "years = " << run.years << "            # simulated years per run\n"
+      << "replicates = " << run.replicates << "       # runs per scenario (common random numbers across scenarios)\n"
+      << "seed = " << run.seed << "              # replicate r uses the random stream (seed, r)\n"
+      << "record_every = " << run.record_every << "     # days per recorded period\n\n"
+      << "# The culture policy: \"blame\", \"typical\" (= blame level 0.6, current practice) or \"just_culture\",\n"
+      << "# a blame level b from 0 (Just Culture) to 1 (blame), or a table of fields such as\n"
+      << "#   policy = { preset = \"blame\", stated_safety = 0.8 }      # \"Just Culture in name only\"\n"
+      << "# The fields, with their blame and Just Culture values:\n";
+  for (const auto& f : policy_field_specs()) {
+    char line[512];
+    std::snprintf(line, sizeof line, "#   %-24s blame %-5g just %-5g ", std::string(f.name).c_str(), f.blame, f.just_culture);
+    out << line << f.description << "\n";
+  }
+  out << "policy = \"typical\"\n\n[params]\n";
+  write_params(out, Params{}, true);
+  out << "\n# The hospital: units with a head count per role (and optionally initial_hazards, the unit's\n"
+      << "# latent system hazards at the start). Leave [hospital] out for the embedded default below.";
+  write_hospital(out, Hospital::default_hospital(), "");
   return out.str();
 }
 

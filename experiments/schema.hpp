@@ -50,6 +50,10 @@ std::string dump_scenario(const Scenario& scenario);
 std::string dump_experiment(const RunSettings& settings, const std::vector<Scenario>& scenarios,
                             std::string_view header = {});
 
+/// The defaults as a commented scenario file (`culturesim params`): every parameter after its
+/// description, unit, range and source; the policy fields; the default hospital.
+std::string defaults_file(std::string_view version);
+
 /// Notes about interventions of `scenario` that never act in a run of `days` days.
 std::vector<std::string> schedule_notes(const Scenario& scenario, std::int64_t days);
 

@@ -113,6 +113,9 @@ def schedule_notes(scenario: dict[str, Any], days: _Int) -> list[str]:
 def intervention_kinds() -> list[str]:
     """The intervention kinds of scenario files."""
 
+def defaults_file() -> str:
+    """The default parameters as a commented scenario file (what `culturesim params` prints)."""
+
 #: The run settings of a file that gives none: years, replicates, seed, record_every.
 run_defaults: dict[str, float | int]
 

@@ -36,7 +36,6 @@ culturesim.toml_io.ConfigKeyError: my.toml, line 2: params: unknown parameter 'a
 from __future__ import annotations
 
 import difflib
-import math
 import os
 import warnings
 from collections.abc import Mapping
@@ -44,9 +43,8 @@ from typing import Any
 
 from . import _engine
 from .experiment import Experiment
-from .params import _SPECS
-from .policy import PRESETS, Policy
-from .scenario import Scenario, default_hospital
+from .policy import PRESETS
+from .scenario import Scenario
 
 __all__ = ["ConfigKeyError", "experiment_toml", "load_experiment", "load_scenario", "loads_experiment",
            "params_toml", "POLICY_PRESETS", "RUN_DEFAULTS"]
@@ -144,93 +142,19 @@ def _experiment(loaded: dict[str, Any], overrides: Mapping[str, Any]) -> Experim
 
 
 # -- writing ---------------------------------------------------------------------------------------
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        text = repr(value)
-        return text if any(c in text for c in ".en") else text + ".0"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} as TOML")
-
-
-def _num(x: float) -> str:
-    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
-
-
-def _wrap(text: str, prefix: str = "# ", width: int = 100) -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(text, width=width, initial_indent=prefix, subsequent_indent=prefix) or [prefix.rstrip()]
-
-
 def params_toml() -> str:
     """The default parameters as a commented TOML scenario file (what ``culturesim params`` prints).
 
     Every parameter carries its description, unit, allowed range and source as comments. The file
-    loads back to the defaults: the default hospital under typical practice.
+    loads back to the defaults: the default hospital under typical practice. The engine writes it
+    (experiments/schema.cpp), like every other scenario file.
 
     >>> import tomllib, culturesim as cs
     >>> doc = tomllib.loads(params_toml())
     >>> doc["params"]["alpha_base"] == cs.default_params()["alpha_base"]
     True
     """
-    from . import __version__
-
-    out = [
-        f"# culturesim {__version__}: the default parameters of the embedded default hospital.",
-        "#",
-        "# A scenario file: run it with `culturesim run defaults.toml -o out.h5`. Keep only the lines you",
-        "# change (every parameter left out keeps its default), or copy them into the [params] table of an",
-        "# experiment file. Keyed parameters may give only some keys: quit_rate = { nurse = 0.2 }.",
-        "# The format is described in docs/cli.md.",
-        "",
-        'name = "defaults"',
-        f"years = {RUN_DEFAULTS['years']}            # simulated years per run",
-        f"replicates = {RUN_DEFAULTS['replicates']}       # runs per scenario (common random numbers across scenarios)",
-        f"seed = {RUN_DEFAULTS['seed']}              # replicate r uses the random stream (seed, r)",
-        f"record_every = {RUN_DEFAULTS['record_every']}     # days per recorded period",
-        "",
-        '# The culture policy: "blame", "typical" (= blame level 0.6, current practice) or "just_culture",',
-        "# a blame level b from 0 (Just Culture) to 1 (blame), or a table of fields such as",
-        '#   policy = { preset = "blame", stated_safety = 0.8 }      # "Just Culture in name only"',
-        "# The fields, with their blame and Just Culture values:",
-    ]
-    for f in Policy.fields():
-        out.append(f"#   {f['name']:<24} blame {f['blame']:<5g} just {f['just_culture']:<5g} {f['description']}")
-    out += ['policy = "typical"', "", "[params]"]
-    for name, spec in _SPECS.items():
-        out.append("")
-        out += _wrap(spec["description"])
-        keys = spec["keys"]
-        unit = spec["unit"] or "-"
-        low, high = spec["min"], spec["max"]
-        rng = f"{_num(low)} to {_num(high)}" if math.isfinite(high) else f"{_num(low)} or more"
-        each = " each" if keys else ""
-        out += _wrap(f"unit: {unit}; allowed{each}: {rng}; source: {spec['source']}")
-        if keys:
-            value = _toml_value(dict(zip(keys, (float(v) for v in spec["default"]))))
-        else:
-            value = _toml_value(float(spec["default"][0]))
-        out.append(f"{name} = {value}")
-    hospital = default_hospital()
-    out += ["", "# The hospital: units with a head count per role (and optionally initial_hazards, the unit's",
-            "# latent system hazards at the start). Leave [hospital] out for the embedded default below.",
-            "[hospital]", f"name = {_toml_value(hospital['name'])}"]
-    for unit in hospital["units"]:
-        out += ["", "[[hospital.units]]"] + [f"{k} = {_toml_value(v)}" for k, v in unit.items()]
-    return "\n".join(out) + "\n"
+    return _engine.defaults_file()
 
 
 def experiment_toml(definitions: Mapping[str, str], settings: Mapping[str, Any], header: str = "") -> str:

@@ -132,3 +132,14 @@ TEST_CASE("An intervention after the run's end is a note, not an error", "[exper
   REQUIRE(e.notes.size() == 1);
   CHECK(contains(e.notes[0], "comes after the run's end (day 365): it never acts"));
 }
+
+TEST_CASE("The commented defaults file reads back to the defaults", "[experiments][schema]") {
+  const std::string text = defaults_file("test");
+  CHECK(contains(text, "# unit: 1/day; allowed: 0 to 10; source:"));
+  const LoadedExperiment e = parse_experiment(text, "defaults.toml");
+  Scenario defaults;
+  defaults.name = "defaults";
+  REQUIRE(e.scenarios.size() == 1);
+  CHECK(e.scenarios[0] == defaults);
+  CHECK(e.settings.days() == RunSettings{}.days());
+}
