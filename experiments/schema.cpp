@@ -476,13 +476,16 @@ Intervention intervention(Reader& r, const toml::table& block, const std::string
       r.fail(where, "a kind = \"ramp\" intervention needs one of years = N or days = N (its duration)");
     }
     const std::string one_day = "at least 1/365 year (one day)";
+    double label_years = 0.0;  // the duration as written, for the label (as cs.Intervention.ramp words it)
     if (days) {
       iv.ramp_days = whole(r, *days, where, "days", "the ramp's duration in days, 1 to " + std::to_string(kMaxRunDays), 1, kMaxRunDays);
+      label_years = static_cast<double>(iv.ramp_days) / core::kDaysPerYear;
     } else {
       const double y = number(r, *years, where, "years", "the ramp's duration in years, " + one_day + " to " +
                                                              core::format_number(std::floor(kMaxYears)),
                               0.0, std::floor(kMaxYears));
       iv.ramp_days = core::Clock::day_of_year(y);
+      label_years = y;
       if (iv.ramp_days < 1) {
         r.fail(where, "'years' = " + shown(*years) + " is shorter than a day; allowed " + one_day, years);
       }
@@ -494,7 +497,7 @@ Intervention intervention(Reader& r, const toml::table& block, const std::string
       iv.ramp_step_days = whole(r, *v, where, "step_days", "a whole number of days, 1 or more", 1, kMaxRunDays);
     }
     label = "ramp b " + core::format_number(iv.ramp_from) + " -> " + core::format_number(iv.ramp_to) + " over " +
-            core::format_number(static_cast<double>(iv.ramp_days) / core::kDaysPerYear) + " years";
+            core::format_number(label_years) + " years";
   } else if (kind == "launch_support") {
     iv.kind = Intervention::Kind::set;
     double level = 1.0;

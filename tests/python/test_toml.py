@@ -293,3 +293,27 @@ def test_a_scenario_pickles_through_its_toml_text():
                     interventions=[cs.Intervention.ramp(1, 2), cs.Intervention.fix_friction(2, ["ED"])])
     assert s.__reduce__()[1] == (s.to_toml(),)
     assert pickle.loads(pickle.dumps(s)) == s
+
+
+def test_interventions_without_labels_get_the_labels_the_python_api_gives():
+    exp = toml_io.loads_experiment("""
+[[interventions]]
+at_year = 1
+policy = 0.5
+[[interventions]]
+at_year = 1
+kind = "ramp"
+years = 0.5
+from_blame = 0.8
+[[interventions]]
+at_year = 2
+kind = "launch_support"
+level = 0.5
+[[interventions]]
+at_year = 3
+kind = "fix_friction"
+units = ["ED"]
+""")
+    assert exp.scenarios[0].interventions == [
+        cs.Intervention(at_year=1, policy=0.5), cs.Intervention.ramp(1, 0.5, from_blame=0.8),
+        cs.Intervention.launch_support(2, 0.5), cs.Intervention.fix_friction(3, ["ED"])]
