@@ -27,6 +27,9 @@ PYBIND11_MODULE(_engine, m) {
       PyErr_SetString(PyExc_ValueError, e.what());
     } catch (const culturesim::UnknownName& e) {
       PyErr_SetString(PyExc_KeyError, e.what());
+    } catch (const culturesim::InsufficientResources& e) {
+      // The requested size is the bad input; a clear ValueError, not a MemoryError mid-run.
+      PyErr_SetString(PyExc_ValueError, e.what());
     } catch (const culturesim::FileExists& e) {
       PyErr_SetString(PyExc_FileExistsError, e.what());
     } catch (const culturesim::ResultsFileError& e) {
