@@ -184,3 +184,65 @@ TEST_CASE("Damaged bytes are reported as a damaged file naming it, never a crash
   INFO("flips refused " << refused << ", read intact " << same);
 }
 
+
+TEST_CASE("Two processes creating one new file: exactly one wins and the file is consistent",
+          "[core][results_file][race]") {
+  TempDir dir;
+  const ResultsLayout layout = small_layout(1, 2, 4);
+  constexpr int kTries = 30;
+  int late_losers = 0;
+  for (int t = 0; t < kTries; ++t) {
+    const std::string path = dir.file("try" + std::to_string(t) + ".h5");
+    int go[2];
+    REQUIRE(::pipe(go) == 0);
+    pid_t children[2];
+    for (int k = 0; k < 2; ++k) {
+      children[k] = ::fork();
+      REQUIRE(children[k] >= 0);
+      if (children[k] == 0) {
+        // Both wait for the same byte-less event: the parent closing the pipe releases them together.
+        ::close(go[1]);
+        char byte = 0;
+        (void)::read(go[0], &byte, 1);
+        int code = 2;
+        try {
+          ResultsFile file = ResultsFile::create(path, layout, {{"writer", std::int64_t{k}}}, {}, {}, false);
+          std::vector<double> values = run_values(layout, 0, 0);
+          for (double& v : values) v += 1e6 * k;  // each writer's runs carry its mark
+          file.write_run(0, 0, values);
+          code = 0;
+        } catch (const FileExists& e) {
+          code = contains(e.what(), "appeared while") ? 3 : 1;
+        } catch (...) {
+        }
+        ::_exit(code);
+      }
+    }
+    ::close(go[0]);
+    ::close(go[1]);
+    int codes[2];
+    for (int k = 0; k < 2; ++k) {
+      int status = 0;
+      REQUIRE(::waitpid(children[k], &status, 0) == children[k]);
+      REQUIRE(WIFEXITED(status));
+      codes[k] = WEXITSTATUS(status);
+    }
+    INFO("try " << t << ": exit codes " << codes[0] << ", " << codes[1]);
+    const int winner = codes[0] == 0 ? 0 : 1;
+    REQUIRE(codes[winner] == 0);
+    REQUIRE((codes[1 - winner] == 1 || codes[1 - winner] == 3));
+    late_losers += codes[1 - winner] == 3;
+    const ResultsFile file = ResultsFile::read(path);
+    const AttributeValue* writer = find_attribute(file.root_attributes(), "writer");
+    REQUIRE(writer != nullptr);
+    CHECK(std::get<std::int64_t>(*writer) == winner);
+    std::vector<double> expected = run_values(layout, 0, 0);
+    for (double& v : expected) v += 1e6 * winner;
+    CHECK(file.read_run(0, 0) == expected);
+  }
+  // Stale names: nothing but the results is left in the directory.
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(fs::path(dir.file("x")).parent_path())) ++entries;
+  CHECK(entries == static_cast<std::size_t>(kTries));
+  WARN(kTries << " tries: one winner each; " << late_losers << " losers were refused only when publishing");
+}
