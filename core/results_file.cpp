@@ -36,6 +36,15 @@ void check_path(const std::string& path) {
   if (path.find('\0') != std::string::npos) throw InvalidValue("results file path contains a NUL character");
 }
 
+/// For open() and read(): the path must name an existing file.
+void check_existing(const std::string& path) {
+  check_path(path);
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw ResultsFileError("results file " + in_quotes(path) + " does not exist");
+  if (fs::is_directory(path, ec)) throw ResultsFileError("results file " + in_quotes(path) + " is a directory");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The definition checksum: CRC-32 over everything the file defines, each piece length-prefixed so
 // that no two different definitions serialise alike.
@@ -342,12 +351,9 @@ struct ResultsFile::Impl {
 void ResultsFile::Impl::read_and_verify() {
   SilenceErrors silence;
   const std::string not_ours = "results file " + in_quotes(path) + " is not a culturesim results file";
-  {
-    Handle fapl = file_access(path);
-    if (H5Fis_hdf5(path.c_str()) <= 0) {
-      H5Eclear2(H5E_DEFAULT);
-      throw ResultsFileError(not_ours + " (not an HDF5 file, or its HDF5 superblock is damaged)");
-    }
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    throw ResultsFileError(not_ours + " (not an HDF5 file, or its HDF5 superblock is damaged)");
   }
   const std::size_t limit = file_length(path);
   Handle file = open_read();
@@ -478,7 +484,6 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
     if (fs::is_directory(status)) throw ResultsFileError("results file " + in_quotes(path) + " is a directory");
     if (FileLock::held_by_someone(path)) throw ResultsFileError(FileLock::busy_message(path));
     SilenceErrors silence;
-    Handle fapl = file_access(path);
     if (fs::file_size(path, ec) > 0 && H5Fis_hdf5(path.c_str()) <= 0) {
       H5Eclear2(H5E_DEFAULT);
       throw ResultsFileError("results file " + in_quotes(path) +
@@ -538,11 +543,7 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
 }
 
 ResultsFile ResultsFile::read(const std::string& path) {
-  check_path(path);
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw ResultsFileError("results file " + in_quotes(path) + " does not exist");
-  if (fs::is_directory(path, ec)) throw ResultsFileError("results file " + in_quotes(path) + " is a directory");
+  check_existing(path);
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->read_and_verify();
@@ -550,11 +551,7 @@ ResultsFile ResultsFile::read(const std::string& path) {
 }
 
 ResultsFile ResultsFile::open(const std::string& path, const ResultsLayout* expected, const Check& check_file) {
-  check_path(path);
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw ResultsFileError("results file " + in_quotes(path) + " does not exist");
-  if (fs::is_directory(path, ec)) throw ResultsFileError("results file " + in_quotes(path) + " is a directory");
+  check_existing(path);
 
   auto impl = std::make_unique<Impl>();
   impl->path = path;

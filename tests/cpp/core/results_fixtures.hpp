@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/results_file.hpp"
@@ -64,6 +65,13 @@ inline std::vector<double> run_values(const core::ResultsLayout& layout, std::si
 
 inline core::ResultsFile create_small(const std::string& path, const core::ResultsLayout& layout, bool overwrite = false) {
   return core::ResultsFile::create(path, layout, {{"engine_version", std::string("0.1.0")}}, {}, {}, overwrite);
+}
+
+/// A closed small file at `path` holding the given (scenario, replicate) runs.
+inline void write_small(const std::string& path, const core::ResultsLayout& layout,
+                        const std::vector<std::pair<std::size_t, std::size_t>>& runs) {
+  core::ResultsFile file = create_small(path, layout);
+  for (const auto& [s, r] : runs) file.write_run(s, r, run_values(layout, s, r));
 }
 
 }  // namespace culturesim::testing

@@ -28,6 +28,7 @@ using culturesim::testing::message_of;
 using culturesim::testing::run_values;
 using culturesim::testing::small_layout;
 using culturesim::testing::TempDir;
+using culturesim::testing::write_small;
 using namespace culturesim::core;
 
 namespace {
@@ -83,7 +84,7 @@ TEST_CASE("A writer whose file was replaced behind its back writes nothing", "[c
 
   // Someone else's file takes the name (as a second `--force` writer's rename would do).
   const std::string other = dir.file("other.h5");
-  create_small(other, layout).close();
+  write_small(other, layout, {});
   fs::rename(other, path);
   const std::string before = bytes_of(path);
 
@@ -113,10 +114,7 @@ TEST_CASE("A refused open leaves the file's bytes exactly as they were", "[core]
   TempDir dir;
   const std::string path = dir.file("results.h5");
   const ResultsLayout layout = small_layout();
-  {
-    ResultsFile file = create_small(path, layout);
-    file.write_run(1, 2, run_values(layout, 1, 2));
-  }
+  write_small(path, layout, {{1, 2}});
   const std::string before = bytes_of(path);
 
   ResultsLayout other = layout;
@@ -152,10 +150,7 @@ TEST_CASE("Damaged bytes are reported as a damaged file naming it, never a crash
   TempDir dir;
   const std::string path = dir.file("results.h5");
   const ResultsLayout layout = small_layout();
-  {
-    ResultsFile file = create_small(path, layout);
-    for (std::size_t s = 0; s < 2; ++s) file.write_run(s, 1, run_values(layout, s, 1));
-  }
+  write_small(path, layout, {{0, 1}, {1, 1}});
   const std::string intact = bytes_of(path);
   // Every 97th byte flipped in turn, and a few truncations: each is either refused with a clear
   // error naming the file, or (a byte HDF5 never reads) opens with exactly the intact contents.
