@@ -228,7 +228,8 @@ TEST_CASE("Two processes creating one new file: exactly one wins and the file is
     REQUIRE((codes[1 - winner] == 1 || codes[1 - winner] == 3));
     late_losers += codes[1 - winner] == 3;
     const ResultsFile file = ResultsFile::read(path);
-    const AttributeValue* writer = find_attribute(file.root_attributes(), "writer");
+    const Attributes stored = file.root_attributes();
+    const AttributeValue* writer = find_attribute(stored, "writer");
     REQUIRE(writer != nullptr);
     CHECK(std::get<std::int64_t>(*writer) == winner);
     std::vector<double> expected = run_values(layout, 0, 0);
