@@ -67,7 +67,7 @@ void bind_run(py::module_& m) {
         const RunOptions options = run_settings.run_options(replicate);
         options.validate();
         // A hospital or snapshot schedule that cannot fit is refused before the run, not mid-run.
-        core::check_resources(run_needs(s, options), {}, "", "this run", "a smaller hospital or snapshot_every", "");
+        core::check_resources(run_needs(s, options), {}, "", "this run", "", "");
         RunResult result;
         {
           py::gil_scoped_release release;

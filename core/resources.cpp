@@ -28,14 +28,18 @@ std::string largest(const std::vector<ResourceItem>& items) {
 
 void refuse(const std::string& job, const char* kind, double need, const std::vector<ResourceItem>& items,
             double limit, bool limit_is_setting, const std::string& hint) {
-  throw InsufficientResources(job + " would need about " + format_bytes(need) + " of " + kind + largest(items) +
-                              ", more than " +
-                              (limit_is_setting ? "the limit of " + format_bytes(limit) + " set with " + hint
-                                                : std::string("the ") + format_bytes(limit) + " this machine has free") +
-                              "; nothing was started. Record less (fewer years, a larger record_every, fewer "
-                              "replicates or a smaller hospital)" +
-                              (limit_is_setting ? ", or raise the limit" : ", or raise the limit with " + hint +
-                                                                               " if you know it fits"));
+  std::string message = job + " would need about " + format_bytes(need) + " of " + kind + largest(items) +
+                        ", more than " +
+                        (limit_is_setting ? "the limit of " + format_bytes(limit) + " set with " + hint
+                                          : std::string("the ") + format_bytes(limit) + " this machine has free") +
+                        "; nothing was started. Record less (fewer years, a larger record_every, fewer "
+                        "replicates, fewer snapshots or a smaller hospital)";
+  if (limit_is_setting) {
+    message += ", or raise the limit";
+  } else if (!hint.empty()) {
+    message += ", or raise the limit with " + hint + " if you know it fits";
+  }
+  throw InsufficientResources(message);
 }
 
 }  // namespace

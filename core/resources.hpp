@@ -34,7 +34,7 @@ double available_disk(const std::string& path);
 
 /// Throws InsufficientResources when the needs exceed the limits or what is free (disk only when
 /// `disk_path` is not empty). The message gives the estimate, its largest part, the limit and
-/// which setting raises it (`limit_hint`, e.g. "--max-memory / max_memory").
+/// which setting raises it (`memory_hint`, `disk_hint`, e.g. "--max-memory (max_memory=)"; "" when none does).
 void check_resources(const ResourceNeeds& needs, const ResourceLimits& limits, const std::string& disk_path,
                      const std::string& job, const std::string& memory_hint, const std::string& disk_hint);
 
