@@ -357,28 +357,36 @@ void ResultsFile::Impl::read_and_verify() {
   }
   const std::size_t limit = file_length(path);
   Handle file = open_read();
+  // The version first (an integer, safe to read in any format), then everything else. An error
+  // (rather than "absent") from H5Aexists means the root group's header itself is damaged.
+  for (const char* name : {"format_version", "format"}) {
+    if (H5Aexists(file, name) < 0) {
+      throw DamagedResultsFile("results file " + in_quotes(path) + " is damaged: its root attributes cannot be read" +
+                               reason());
+    }
+  }
+  AttributeValue version;
+  if (H5Aexists(file, "format_version") <= 0 ||
+      !read_attribute(file, "format_version", version, path, limit) ||
+      !std::holds_alternative<std::int64_t>(version)) {
+    H5Eclear2(H5E_DEFAULT);
+    throw ResultsFileError(not_ours + " (no integer root attribute 'format_version')");
+  }
+  const auto v = std::get<std::int64_t>(version);
+  if (v != kResultsFormatVersion) {
+    throw ResultsFileError("results file " + in_quotes(path) + " has results format version " + std::to_string(v) +
+                           "; this culturesim reads version " + std::to_string(kResultsFormatVersion) +
+                           (v < kResultsFormatVersion ? " (run the experiment again, or read the file with plain h5py)"
+                                                       : " (use a newer culturesim)"));
+  }
+  AttributeValue format;
+  if (H5Aexists(file, "format") <= 0 || !read_attribute(file, "format", format, path, limit) ||
+      !std::holds_alternative<std::string>(format) || std::get<std::string>(format) != kResultsFormat) {
+    H5Eclear2(H5E_DEFAULT);
+    throw ResultsFileError(not_ours + " (its root attribute 'format' is not '" + std::string(kResultsFormat) + "')");
+  }
+  // Everything after the format check is damage when it fails.
   try {
-    // The version first (an integer, safe to read in any format), then everything else.
-    AttributeValue version;
-    if (H5Aexists(file, "format_version") <= 0 ||
-        !read_attribute(file, "format_version", version, path, limit) ||
-        !std::holds_alternative<std::int64_t>(version)) {
-      H5Eclear2(H5E_DEFAULT);
-      throw ResultsFileError(not_ours + " (no integer root attribute 'format_version')");
-    }
-    const auto v = std::get<std::int64_t>(version);
-    if (v != kResultsFormatVersion) {
-      throw ResultsFileError("results file " + in_quotes(path) + " has results format version " + std::to_string(v) +
-                             "; this culturesim reads version " + std::to_string(kResultsFormatVersion) +
-                             (v < kResultsFormatVersion ? " (run the experiment again, or read the file with plain h5py)"
-                                                         : " (use a newer culturesim)"));
-    }
-    AttributeValue format;
-    if (H5Aexists(file, "format") <= 0 || !read_attribute(file, "format", format, path, limit) ||
-        !std::holds_alternative<std::string>(format) || std::get<std::string>(format) != kResultsFormat) {
-      H5Eclear2(H5E_DEFAULT);
-      throw ResultsFileError(not_ours + " (its root attribute 'format' is not '" + std::string(kResultsFormat) + "')");
-    }
     layout = read_layout(file, path, limit);
     try {
       validate_layout(layout);
@@ -413,12 +421,7 @@ void ResultsFile::Impl::read_and_verify() {
   } catch (const DamagedResultsFile&) {
     throw;
   } catch (const ResultsFileError& e) {
-    const std::string message = e.what();
-    if (message.find("is not a culturesim results file") != std::string::npos ||
-        message.find("format version") != std::string::npos) {
-      throw;
-    }
-    throw DamagedResultsFile(message + "; the file is damaged");
+    throw DamagedResultsFile(std::string(e.what()) + "; the file is damaged");
   } catch (const std::bad_alloc&) {
     throw DamagedResultsFile("results file " + in_quotes(path) + " is damaged: it claims sizes larger than memory");
   }
