@@ -44,15 +44,22 @@ std::vector<RunId> runs_from(const py::handle& pairs, std::size_t scenarios, std
     const std::size_t limit[2] = {scenarios, replicates};
     const char* name[2] = {"scenario", "replicate"};
     for (int k = 0; k < 2; ++k) {
-      const py::handle v = pair[static_cast<std::size_t>(k)];
-      if (py::isinstance<py::bool_>(v) || !py::isinstance<py::int_>(v)) {
+      const py::object v = pair[static_cast<std::size_t>(k)];  // owned: a sequence may make items on the fly
+      // Python and NumPy integers (anything with __index__), never bools or floats.
+      if (py::isinstance<py::bool_>(v) || !PyIndex_Check(v.ptr())) {
         throw InvalidValue(where + ": the " + std::string(name[k]) + " index must be a whole number, got " +
                            std::string(py::str(py::repr(v))));
       }
-      index[k] = v.cast<std::int64_t>();
-      if (index[k] < 0 || static_cast<std::uint64_t>(index[k]) >= limit[k]) {
-        throw InvalidValue(where + ": " + std::string(name[k]) + " " + std::to_string(index[k]) +
-                           " is out of range; allowed 0 to " + std::to_string(limit[k] - 1));
+      const std::string text = py::str(py::repr(v));
+      bool fits = true;
+      try {
+        index[k] = py::int_(v).cast<std::int64_t>();
+      } catch (const py::cast_error&) {
+        fits = false;  // beyond int64: out of range either way
+      }
+      if (!fits || index[k] < 0 || static_cast<std::uint64_t>(index[k]) >= limit[k]) {
+        throw InvalidValue(where + ": " + std::string(name[k]) + " " + text + " is out of range; allowed 0 to " +
+                           std::to_string(limit[k] - 1));
       }
     }
     runs.push_back({static_cast<std::size_t>(index[0]), static_cast<std::size_t>(index[1])});

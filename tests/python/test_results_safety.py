@@ -87,12 +87,18 @@ def test_open_results_of_a_text_file_names_the_file(tmp_path):
     ([(0, 0), (1, 0)], r"runs\[1\]: scenario 1 is out of range; allowed 0 to 0"),
     ([(0, 0.5)], r"runs\[0\]: the replicate index must be a whole number, got 0.5"),
     ([(0,)], r"runs\[0\] must be a \(scenario, replicate\) pair"),
+    ([(0, 10**30)], r"runs\[0\]: replicate 1000000000000000000000000000000 is out of range"),
 ])
 def test_bad_runs_get_a_message_naming_them(tmp_path, runs, message):
     with pytest.raises(ValueError, match=message) as info:
         tiny().run(tmp_path / "r.h5", progress=False, runs=runs)
     assert "Invoked with" not in str(info.value)  # never pybind11's signature dump
     assert not os.listdir(tmp_path)
+
+
+def test_numpy_run_indices_are_whole_numbers(tmp_path):
+    res = tiny().run(tmp_path / "r.h5", progress=False, runs=[(np.int64(0), np.int32(1))])
+    assert res.done.tolist() == [[False, True]]
 
 
 def test_sizes_are_checked_before_anything_starts(tmp_path):
