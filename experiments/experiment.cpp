@@ -152,9 +152,13 @@ std::size_t run_experiment(const Experiment& experiment, const std::string& path
   core::check_resources(experiment_needs(experiment, requested), experiment.limits, path, "this experiment",
                         "--max-memory (max_memory=)", "--max-disk (max_disk=)");
   core::ResultsFile file = open_results_file(experiment, path, mode);
+  // Each pending run once, in the order asked: a run listed twice is computed and written once.
   std::vector<RunId> runs;
+  std::vector<bool> taken(experiment.scenarios.size() * experiment.replicates, false);
   for (const auto& id : subset ? *subset : all_runs(experiment.scenarios.size(), experiment.replicates)) {
-    if (!file.done(id.scenario, id.replicate)) runs.push_back(id);
+    const std::size_t index = id.scenario * experiment.replicates + id.replicate;
+    if (!taken[index] && !file.done(id.scenario, id.replicate)) runs.push_back(id);
+    taken[index] = true;
   }
   // The ensemble serialises the sink, so the (not thread-safe) HDF5 file sees one writer at a time.
   run_ensemble(experiment.scenarios, runs, experiment.options,

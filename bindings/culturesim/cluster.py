@@ -278,7 +278,8 @@ def run_on_executor(experiment: "Experiment", path: str | os.PathLike, executor:
                                    max_disk=max_disk or 0.0)
     try:
         pending = set(writer.pending())
-        todo = [run for run in (runs if runs is not None else sorted(pending)) if run in pending]
+        # Each pending run once, in the order asked (a run listed twice is written once).
+        todo = list(dict.fromkeys(run for run in (runs if runs is not None else sorted(pending)) if run in pending))
         tasks = plan_tasks(experiment, todo, block=block, task_seconds=task_seconds,
                            workers=None if block is not None else backend.workers())
         return _drive(experiment, writer, backend, tasks, dicts, threads, progress)

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import culturesim as cs
@@ -91,6 +91,7 @@ def test_any_split_over_parts_merges_back_to_the_whole(case, n_parts, rng):
 
 
 @EXAMPLES
+@example([(0, 0), (0, 0)])  # a run listed twice is computed and written once (found by this test)
 @given(st.lists(st.tuples(st.integers(-3, 4), st.integers(-3, 4)), max_size=4))
 def test_any_run_indices_are_accepted_or_refused_with_a_clear_error(runs):
     exp = cs.Experiment(["blame"], replicates=2, years=DAYS / 365, seed=1, record_every=RECORD_EVERY)
