@@ -6,6 +6,7 @@
 
 #include "agents/outputs.hpp"
 #include "convert.hpp"
+#include "experiments/resources.hpp"
 #include "core/errors.hpp"
 #include "core/parallel.hpp"
 
@@ -49,6 +50,8 @@ void bind_run(py::module_& m) {
         run_settings.snapshot_every = snapshot_every;
         const RunOptions options = run_settings.run_options(replicate);
         options.validate();
+        // A hospital or snapshot schedule that cannot fit is refused before the run, not mid-run.
+        core::check_resources(run_needs(s, options), {}, "", "this run", "", "");
         RunResult result;
         {
           py::gil_scoped_release release;

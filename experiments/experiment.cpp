@@ -8,6 +8,7 @@
 #include "core/errors.hpp"
 #include "core/version.hpp"
 #include "experiments/schema.hpp"
+#include "experiments/resources.hpp"
 
 namespace culturesim {
 namespace {
@@ -111,23 +112,26 @@ core::ResultsFile open_results_file(const Experiment& experiment, const std::str
   for (const auto& s : experiment.scenarios) texts.push_back(s.to_toml());
 
   if (mode == FileMode::resume && std::filesystem::exists(path)) {
-    core::ResultsFile file = core::ResultsFile::open(path, &layout);
-    const auto stored = file.root_attributes();
-    for (const char* key : {"seed", "days", "record_every"}) {
-      const auto* mine = core::find_attribute(experiment.root_attributes(), key);
-      const auto* theirs = core::find_attribute(stored, key);
-      if (!theirs || *theirs != *mine) {
-        throw ResultsFileError("cannot resume '" + path + "': its " + key +
-                               " differs from this experiment's; use a new file or --force to start again");
+    const core::Attributes mine = experiment.root_attributes();
+    // Runs on the verified, still untouched file: a refused resume writes nothing.
+    auto same_experiment = [&](const core::ResultsFile& file) {
+      const auto stored = file.root_attributes();
+      for (const char* key : {"seed", "days", "record_every"}) {
+        const auto* theirs = core::find_attribute(stored, key);
+        if (!theirs || *theirs != *core::find_attribute(mine, key)) {
+          throw ResultsFileError("cannot resume '" + path + "': its " + key +
+                                 " differs from this experiment's; use a new file or --force to start again");
+        }
       }
-    }
-    for (std::size_t s = 0; s < texts.size(); ++s) {
-      if (!same_definition(file.scenario_text(s), experiment.scenarios[s])) {
-        throw ResultsFileError("cannot resume '" + path + "': scenario '" + experiment.scenarios[s].name +
-                               "' is defined differently from the one stored; use a new file or --force to start again");
+      for (std::size_t s = 0; s < texts.size(); ++s) {
+        if (!same_definition(file.scenario_text(s), experiment.scenarios[s])) {
+          throw ResultsFileError("cannot resume '" + path + "': scenario '" + experiment.scenarios[s].name +
+                                 "' is defined differently from the one stored; use a new file or --force to start "
+                                 "again");
+        }
       }
-    }
-    return file;
+    };
+    return core::ResultsFile::open(path, &layout, same_experiment);
   }
   std::vector<core::Attributes> scenario_attrs;
   for (const auto& s : experiment.scenarios) scenario_attrs.push_back(scenario_attributes(s));
@@ -146,14 +150,27 @@ std::vector<RunId> pending_runs(const Experiment& experiment, const core::Result
 std::size_t run_experiment(const Experiment& experiment, const std::string& path, FileMode mode,
                            const std::vector<RunId>* subset, EnsembleProgress* progress,
                            core::CancellationToken* cancel) {
-  core::ResultsFile file = open_results_file(experiment, path, mode);
-  std::vector<RunId> runs;
-  for (const auto& id : subset ? *subset : all_runs(experiment.scenarios.size(), experiment.replicates)) {
+  experiment.validate();
+  for (const auto& id : subset ? *subset : std::vector<RunId>{}) {
     if (id.scenario >= experiment.scenarios.size() || id.replicate >= experiment.replicates) {
       throw InvalidValue("run (scenario " + std::to_string(id.scenario) + ", replicate " +
-                         std::to_string(id.replicate) + ") is outside the experiment");
+                         std::to_string(id.replicate) + ") is outside the experiment (" +
+                         std::to_string(experiment.scenarios.size()) + " scenarios x " +
+                         std::to_string(experiment.replicates) + " replicates)");
     }
-    if (!file.done(id.scenario, id.replicate)) runs.push_back(id);
+  }
+  // Sizes first, from the requested runs (an upper bound when resuming), before any file is touched.
+  const std::size_t requested = subset ? subset->size() : experiment.scenarios.size() * experiment.replicates;
+  core::check_resources(experiment_needs(experiment, requested), experiment.limits, path, "this experiment",
+                        "--max-memory (max_memory=)", "--max-disk (max_disk=)");
+  core::ResultsFile file = open_results_file(experiment, path, mode);
+  // Each pending run once, in the order asked: a run listed twice is computed and written once.
+  std::vector<RunId> runs;
+  std::vector<bool> taken(experiment.scenarios.size() * experiment.replicates, false);
+  for (const auto& id : subset ? *subset : all_runs(experiment.scenarios.size(), experiment.replicates)) {
+    const std::size_t index = id.scenario * experiment.replicates + id.replicate;
+    if (!taken[index] && !file.done(id.scenario, id.replicate)) runs.push_back(id);
+    taken[index] = true;
   }
   // The ensemble serialises the sink, so the (not thread-safe) HDF5 file sees one writer at a time.
   run_ensemble(experiment.scenarios, runs, experiment.options,

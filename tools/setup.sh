@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(g++ cmake ninja-build pkg-config libtbb-dev libhdf5-dev hdf5-tools catch2
               librandom123-dev libbenchmark-dev openmpi-bin libopenmpi-dev libtomlplusplus-dev)
+# CI also fuzzes the results-file opener (tools/fuzz.sh): clang with its libFuzzer runtime.
+[ -n "${CI:-}" ] && APT_PACKAGES+=(clang libclang-rt-14-dev)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -165,10 +165,22 @@ def run_experiment(
     runs: Sequence[tuple[_Int, _Int]] | None = None,
     cancel: Cancel | None = None,
     progress: Progress | None = None,
+    max_memory: float = 0.0,
+    max_disk: float = 0.0,
 ) -> int:
     """Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file
     `path` as it finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume'
-    (skip finished runs). Returns the number of runs computed."""
+    (skip finished runs). max_memory / max_disk: limits in bytes (0: what the machine has free),
+    checked before any run starts. Returns the number of runs computed."""
+
+def verify_results(path: str) -> int:
+    """Checks a results file read-only: format version, HDF5 structure, the checksum of its stored
+    definition and of every finished run. Returns the number of finished runs; raises OSError
+    naming the file and what is damaged."""
+
+def merge_results(parts: list[str], out: str, overwrite: bool = False) -> int:
+    """Merges results files of shards of one experiment into `out` (see culturesim.cluster.merge).
+    Returns the number of runs in `out`."""
 
 class ResultsWriter:
     """An experiment's results file open for writing runs computed anywhere (cluster workers)."""
@@ -182,6 +194,7 @@ class ResultsWriter:
         seed: _Int,
         path: str,
         mode: str = "create",
+        max_disk: float = 0.0,
     ) -> None: ...
     def pending(self) -> list[tuple[int, int]]:
         """(scenario, replicate) pairs not yet in the file."""

@@ -88,8 +88,16 @@ def _unit_label(metric: str) -> str:
     return f"{u}/yr" if metric in FLOWS or metric in DERIVED else u
 
 
-def _check_output(path: str, force: bool, resume: bool, what: str = "results file") -> None:
-    """Refuses an existing output unless --force or --resume, before anything is run."""
+def _check_output(path: str, force: bool, resume: bool, what: str = "results file",
+                  inputs: Sequence[str] = ()) -> None:
+    """Refuses an existing output unless --force or --resume, and never lets it be an input file,
+    before anything is run."""
+    if not path:
+        raise ValueError(f"the {what} name given with -o is empty; give one such as -o out.h5")
+    for source in inputs:
+        if os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source):
+            raise ValueError(f"the {what} '{path}' is the input file '{source}'; it was left untouched: "
+                             "choose another name with -o")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot write '{path}': the folder '{folder}' does not exist")
@@ -205,11 +213,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = toml_io.pick_scenario(exp, args.scenario, args.file)
     exp = Experiment([scenario], replicates=exp.replicates, years=exp.years, seed=exp.seed,
                      record_every=exp.record_every)
-    _check_output(args.output, args.force, args.resume)
+    _check_output(args.output, args.force, args.resume, inputs=[args.file])
     args.writing = args.output
     before = _done_before(args.output, args.resume)
     started = time.perf_counter()
-    res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force, threads=args.threads)
+    res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force, threads=args.threads,
+                  max_memory=args.max_memory, max_disk=args.max_disk)
     _report_run(res, args.output, time.perf_counter() - started, int(res.done.sum()) - before, before)
     return EXIT_OK
 
@@ -218,7 +227,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .experiment import open_results
 
     exp = _load(args)
-    _check_output(args.output, args.force, args.resume)
+    _check_output(args.output, args.force, args.resume, inputs=[args.file])
     args.writing = args.output
     before = _done_before(args.output, args.resume)
     started = time.perf_counter()
@@ -244,7 +253,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         res = open_results(args.output)
     else:
         res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force,
-                      threads=args.threads)
+                      threads=args.threads, max_memory=args.max_memory, max_disk=args.max_disk)
     _report_run(res, args.output, time.perf_counter() - started, int(res.done.sum()) - before, before)
     if args.shard:
         print(f"\nShard {args.shard}: merge the shards' files with `culturesim merge PART.h5 ... -o OUT.h5`.")
@@ -254,7 +263,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from . import cluster
 
-    _check_output(args.output, args.force, False, what="output file")
+    _check_output(args.output, args.force, False, what="output file", inputs=args.parts)
     started = time.perf_counter()
     res = cluster.merge(args.parts, args.output, force=args.force)
     done = int(res.done.sum())
@@ -372,7 +381,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Replicate r of every scenario uses the same random stream (seed {exp.seed}, r): the differences below "
           "are paired.", flush=True)
     started = time.perf_counter()
-    res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force, threads=args.threads)
+    res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force, threads=args.threads,
+                  max_memory=args.max_memory, max_disk=args.max_disk)
     ran = time.perf_counter() - started
     print()
     for other in ("just_culture", switch):
@@ -422,6 +432,20 @@ def _years(text: str) -> float:
     return value
 
 
+def _bytes(text: str) -> float:
+    """A size such as 512M, 8G or 1.5T (powers of 1024), or a plain number of bytes."""
+    scale = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+    body = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = body[-1:] if body[-1:] in scale else ""
+    try:
+        value = float(body[:-1] if unit else body) * scale[unit]
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a size such as 512M, 8G or 1.5T, got {text!r}")
+    return value
+
+
 def _add_run_options(p: argparse.ArgumentParser, file_settings: bool = True) -> None:
     def note(default: Any) -> str:
         return " (overrides the file)" if file_settings else f" (default {default})"
@@ -436,6 +460,10 @@ def _add_run_options(p: argparse.ArgumentParser, file_settings: bool = True) -> 
                            help="continue an existing output file: finished runs are kept, the rest are run")
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress bar (it goes to stderr, and only for runs longer than 2 s)")
+    p.add_argument("--max-memory", type=_bytes, metavar="SIZE",
+                   help="memory the runs may use, e.g. 8G (default: what is free); checked before starting")
+    p.add_argument("--max-disk", type=_bytes, metavar="SIZE",
+                   help="disk the results may take, e.g. 50G (default: what is free); checked before starting")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ import sys
 import textwrap
 import threading
 import time
+import zlib
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import h5py
@@ -510,15 +511,36 @@ def test_merge_refuses_other_scenario_definitions(shard_files, tmp_path):
         cluster.merge([shard_files[0], other], tmp_path / "out.h5")
 
 
+def _tamper(path, scenario: int, replicate: int, fix_checksum: bool) -> None:
+    """Changes one value of a finished run with plain h5py, and (if asked) stores the run's new
+    CRC-32 the way the format documents it, so only the merge's value comparison can notice."""
+    with h5py.File(path, "r+") as f:
+        f["series/reports"][scenario, replicate, 3] += 1
+        if fix_checksum:
+            rows = [f[f"series/{name}"][scenario, replicate, :] for name in f["coords/series"].asstr()[:]]
+            f["checksums"][scenario, replicate] = zlib.crc32(np.concatenate(rows).astype("<f8").tobytes())
+
+
 def test_merge_refuses_a_run_done_twice_with_different_values(shard_files, tmp_path):
     tampered = tmp_path / "tampered.h5"
     shutil.copyfile(shard_files[0], tampered)
-    with h5py.File(tampered, "r+") as f:
-        f["series/reports"][1, 2, 3] += 1  # run (just, 2) is in shard 0
+    _tamper(tampered, 1, 2, fix_checksum=True)  # run (just, 2) is in shard 0
     out = tmp_path / "out.h5"
-    with pytest.raises(ValueError, match=r"run \(scenario 'just', replicate 2\) is done in both .* different values"):
+    with pytest.raises(ValueError, match=r"run \(scenario 1 'just', replicate 2\) is done in both .* different values"):
         cluster.merge([shard_files[0], shard_files[1], tampered], out)
-    assert not os.path.exists(out) and not [p for p in os.listdir(tmp_path) if "merging" in p]
+    assert not os.path.exists(out) and os.listdir(tmp_path) == ["tampered.h5"]
+
+
+def test_merge_refuses_a_part_whose_data_fails_its_checksum(shard_files, tmp_path):
+    tampered = tmp_path / "tampered.h5"
+    shutil.copyfile(shard_files[0], tampered)
+    before = tampered.read_bytes()
+    _tamper(tampered, 1, 2, fix_checksum=False)
+    out = tmp_path / "out.h5"
+    with pytest.raises(OSError, match=r"'.*tampered.h5' is damaged: the values of run \(scenario 1 'just', "
+                                      r"replicate 2\) do not match their stored checksum"):
+        cluster.merge([tampered, shard_files[1]], out)
+    assert not os.path.exists(out) and before != tampered.read_bytes()
 
 
 def test_merge_refuses_a_part_still_being_written(experiment, shard_files, tmp_path):
