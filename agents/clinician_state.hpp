@@ -1,8 +1,10 @@
 // The hot state of every clinician, as structure of arrays: one vector per field, one slot per
 // post in the hospital's establishment (a slot is either a clinician on staff or a vacancy).
 // Slots are grouped by unit, so a unit is a contiguous range [begin, end).
+// The fields come from one table, agents/clinician_fields.def.
 #pragma once
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "agents/categories.hpp"
@@ -16,77 +18,93 @@ enum DayFlag : std::uint8_t { day_reported = 1, day_leaves_quit = 2, day_leaves_
 
 inline constexpr std::int32_t kNever = -1'000'000'000;
 
+/// A field's element type as stored in snapshots and handed to numpy: enums as their integer.
+template <class T>
+using plain_t = typename std::conditional_t<std::is_enum_v<T>, std::underlying_type<T>, std::type_identity<T>>::type;
+
 struct ClinicianState {
-  // who and where
-  std::vector<Role> role;
-  std::vector<std::uint16_t> unit;
-  std::vector<std::int32_t> tenure_days;
-  std::vector<std::uint8_t> active;    ///< 1 on staff, 0 vacancy waiting to be refilled
-  std::vector<std::int32_t> refill_day;  ///< for a vacancy: the day a new hire starts
-  // traits
-  std::vector<std::uint8_t> reckless;
-  std::vector<double> sensitivity;
-  std::vector<double> job_demand;     ///< own job demands (mean 1), scaling the chronic strain
-  // dynamic state
-  std::vector<double> distress;       ///< D >= 0
-  std::vector<double> moral_residue;  ///< R >= 0
-  std::vector<double> burnout;        ///< B in [0, 1]
-  std::vector<double> shortcut;       ///< S in [0, 1]
-  std::vector<double> psych_safety;   ///< P in [0, 1]
-  std::vector<double> report_value;   ///< U in [0, 1]
-  // second-victim episode
-  std::vector<std::uint8_t> sv_in_episode;
-  std::vector<std::uint8_t> sv_flags;
-  std::vector<std::int32_t> sv_start_day;
-  std::vector<std::int32_t> sv_last_start_day;
-  std::vector<std::int32_t> sv_last_end_day;  ///< the day the latest episode ended
-  std::vector<std::uint16_t> departures;      ///< departures from this post since the run began (saturating)
-  std::vector<std::uint16_t> errors;          ///< errors made on this post since the run began (wrapping)
-  std::vector<std::uint16_t> major_errors;     ///< of which with moderate or severe harm (wrapping)
-  // today's own events, read by colleagues after everyone acted (cleared each day)
-  std::vector<std::uint8_t> day_flags;
-  std::vector<std::uint8_t> own_severe;           ///< severe-harm events today
-  std::vector<std::uint8_t> own_punished_human;   ///< human errors punished today
-  std::vector<std::uint8_t> own_fixes;            ///< hazards fixed after own events today
+#define CULTURESIM_CLINICIAN_FIELD(name, type, snapshot, description) std::vector<type> name;
+#include "agents/clinician_fields.def"
+#undef CULTURESIM_CLINICIAN_FIELD
 
   std::size_t size() const { return role.size(); }
 
   void resize(std::size_t n) {
-    role.resize(n);
-    unit.resize(n);
-    tenure_days.resize(n);
-    active.resize(n);
-    refill_day.resize(n);
-    reckless.resize(n);
-    sensitivity.resize(n);
-    job_demand.resize(n);
-    distress.resize(n);
-    moral_residue.resize(n);
-    burnout.resize(n);
-    shortcut.resize(n);
-    psych_safety.resize(n);
-    report_value.resize(n);
-    sv_in_episode.resize(n);
-    sv_flags.resize(n);
-    sv_start_day.resize(n);
-    sv_last_start_day.resize(n);
-    sv_last_end_day.resize(n);
-    departures.resize(n);
-    errors.resize(n);
-    major_errors.resize(n);
-    day_flags.resize(n);
-    own_severe.resize(n);
-    own_punished_human.resize(n);
-    own_fixes.resize(n);
+#define CULTURESIM_CLINICIAN_FIELD(name, type, snapshot, description) name.resize(n);
+#include "agents/clinician_fields.def"
+#undef CULTURESIM_CLINICIAN_FIELD
   }
 
   /// Bytes of state per clinician slot (the performance budget is 256).
   static constexpr std::size_t bytes_per_clinician() {
-    // role, unit, departures, errors, major_errors; tenure, refill, sv_start, sv_last_start, sv_last_end;
-    // 8 doubles; 8 byte-sized fields.
-    return sizeof(Role) + 4 * sizeof(std::uint16_t) + 5 * sizeof(std::int32_t) + 8 * sizeof(double) +
-           8 * sizeof(std::uint8_t);
+    return 0
+#define CULTURESIM_CLINICIAN_FIELD(name, type, snapshot, description) +sizeof(type)
+#include "agents/clinician_fields.def"
+#undef CULTURESIM_CLINICIAN_FIELD
+        ;
+  }
+
+  /// Calls f(name, vector) for every field, in table order (memory accounting, tests).
+  template <class F>
+  void for_each_field(F&& f) const {
+#define CULTURESIM_CLINICIAN_FIELD(name, type, snapshot, description) f(#name, name);
+#include "agents/clinician_fields.def"
+#undef CULTURESIM_CLINICIAN_FIELD
   }
 };
+
+/// A copy of a field with enums as their integer.
+template <class T>
+std::vector<plain_t<T>> plain_copy(const std::vector<T>& v) {
+  if constexpr (std::is_same_v<T, plain_t<T>>) {
+    return v;
+  } else {
+    std::vector<plain_t<T>> out(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) out[i] = static_cast<plain_t<T>>(v[i]);
+    return out;
+  }
+}
+
+/// Agent state at one moment (optional output, every snapshot_every days): the table's fields
+/// marked `snapshot`, enums as their integer.
+struct Snapshot {
+  std::int64_t day = 0;
+#define CULTURESIM_CLINICIAN_FIELD(name, type, kind, description) CULTURESIM_SNAPSHOT_MEMBER_##kind(name, type)
+#define CULTURESIM_SNAPSHOT_MEMBER_snapshot(name, type) std::vector<plain_t<type>> name;
+#define CULTURESIM_SNAPSHOT_MEMBER_hot(name, type)
+#include "agents/clinician_fields.def"
+#undef CULTURESIM_CLINICIAN_FIELD
+
+  /// Copies the snapshot fields of `state` (taken on `day`).
+  static Snapshot of(const ClinicianState& state, std::int64_t day);
+
+  /// Calls f(name, vector) for every field, in table order (bindings, fingerprints).
+  template <class F>
+  void for_each_field(F&& f) const {
+#define CULTURESIM_CLINICIAN_FIELD(name, type, kind, description) CULTURESIM_SNAPSHOT_VISIT_##kind(name)
+#define CULTURESIM_SNAPSHOT_VISIT_snapshot(name) f(#name, name);
+#define CULTURESIM_SNAPSHOT_VISIT_hot(name)
+#include "agents/clinician_fields.def"
+#undef CULTURESIM_CLINICIAN_FIELD
+  }
+};
+
+inline Snapshot Snapshot::of(const ClinicianState& state, std::int64_t day) {
+  Snapshot snap;
+  snap.day = day;
+#define CULTURESIM_CLINICIAN_FIELD(name, type, kind, description) CULTURESIM_SNAPSHOT_COPY_##kind(name)
+#define CULTURESIM_SNAPSHOT_COPY_snapshot(name) snap.name = plain_copy(state.name);
+#define CULTURESIM_SNAPSHOT_COPY_hot(name)
+#include "agents/clinician_fields.def"
+#undef CULTURESIM_CLINICIAN_FIELD
+  return snap;
+}
+
+#undef CULTURESIM_SNAPSHOT_MEMBER_snapshot
+#undef CULTURESIM_SNAPSHOT_MEMBER_hot
+#undef CULTURESIM_SNAPSHOT_VISIT_snapshot
+#undef CULTURESIM_SNAPSHOT_VISIT_hot
+#undef CULTURESIM_SNAPSHOT_COPY_snapshot
+#undef CULTURESIM_SNAPSHOT_COPY_hot
 
 }  // namespace culturesim

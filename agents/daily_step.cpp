@@ -541,11 +541,11 @@ DayConstants DayConstants::make(const Params& params, const Policy& policy) {
   k.drain_consoled =
       std::exp(-(params.alpha_base + params.alpha_support * std::max(policy.support_level, params.console_support)));
   k.moral_keep = std::exp(-params.moral_decay);
-  for (std::size_t r = 0; r < kRoles; ++r) k.quit_per_day[r] = params.quit_rate[r] / 365.0;
-  k.hazard_arrival_per_day = params.hazard_arrival_per_year / 365.0;
-  k.hazard_retire_prob = -std::expm1(-params.hazard_retire_per_year / 365.0);
-  k.support_cost_per_day = params.support_cost_per_clinician_year * policy.support_level / 365.0;
-  k.training_cost_per_day = params.training_cost_per_clinician_year * policy.training_level / 365.0;
+  for (std::size_t r = 0; r < kRoles; ++r) k.quit_per_day[r] = params.quit_rate[r] / core::kDaysPerYear;
+  k.hazard_arrival_per_day = params.hazard_arrival_per_year / core::kDaysPerYear;
+  k.hazard_retire_prob = -std::expm1(-params.hazard_retire_per_year / core::kDaysPerYear);
+  k.support_cost_per_day = params.support_cost_per_clinician_year * policy.support_level / core::kDaysPerYear;
+  k.training_cost_per_day = params.training_cost_per_clinician_year * policy.training_level / core::kDaysPerYear;
   for (std::size_t t = 0; t < kNoviceTableMax; ++t) {
     const double excess = params.novice_excess * std::exp(-static_cast<double>(t) / params.learning_days);
     if (excess < kNoviceNegligible) break;
@@ -567,9 +567,9 @@ void init_clinician(ClinicianState& s, std::size_t slot, Role role, std::uint16_
   s.unit[slot] = unit;
   // Tenure of a workforce at steady state under a constant quit hazard: exponential, mean 1/rate.
   const double quit = params.quit_rate[index(role)];
-  const double mean_days = quit > 0.0 ? 365.0 / quit : 40.0 * 365.0;
+  const double mean_days = quit > 0.0 ? core::kDaysPerYear / quit : 40.0 * core::kDaysPerYear;
   s.tenure_days[slot] =
-      static_cast<std::int32_t>(std::min(40.0 * 365.0, core::exponential_from_uniform(mean_days, u[3])));
+      static_cast<std::int32_t>(std::min(40.0 * core::kDaysPerYear, core::exponential_from_uniform(mean_days, u[3])));
   s.active[slot] = 1;
   s.refill_day[slot] = kNever;
   s.reckless[slot] = u[2] < params.reckless_fraction;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/errors.hpp"
+#include "core/format.hpp"
 #include "core/name_lookup.hpp"
 
 namespace culturesim {
@@ -18,11 +19,11 @@ Hospital Hospital::default_hospital() {
   // Workload: ICU and ED above the wards (Lin 2024 meta-analysis: 46% burnout among ICU and ED
   // physicians and nurses), the pharmacy below; the sizes are judgements, not measurements.
   h.units = {
-      Unit{"ICU", {150, 40, 35, 10}, -1.0, 1.1},
-      Unit{"ED", {150, 40, 40, 10}, -1.0, 1.12},
-      Unit{"surgery", {140, 40, 45, 5}, -1.0, 1.0},
-      Unit{"medicine", {140, 30, 30, 10}, -1.0, 0.98},
-      Unit{"pharmacy", {20, 0, 0, 65}, -1.0, 0.85},
+      Unit{"ICU", {150, 40, 35, 10}, std::nullopt, 1.1},
+      Unit{"ED", {150, 40, 40, 10}, std::nullopt, 1.12},
+      Unit{"surgery", {140, 40, 45, 5}, std::nullopt, 1.0},
+      Unit{"medicine", {140, 30, 30, 10}, std::nullopt, 0.98},
+      Unit{"pharmacy", {20, 0, 0, 65}, std::nullopt, 0.85},
   };
   return h;
 }
@@ -60,11 +61,12 @@ void Hospital::validate() const {
     }
     if (u.establishment() == 0) throw InvalidValue("unit '" + u.name + "' has no clinicians");
     if (!std::isfinite(u.workload) || u.workload < 0.0 || u.workload > 10.0) {
-      throw InvalidValue("unit '" + u.name + "': workload = " + std::to_string(u.workload) +
+      throw InvalidValue("unit '" + u.name + "': workload = " + core::format_number(u.workload) +
                          " is out of range; allowed 0 to 10 (1 is an average unit)");
     }
-    if (!std::isfinite(u.initial_hazards) || u.initial_hazards > 1000.0) {
-      throw InvalidValue("unit '" + u.name + "': initial_hazards must be at most 1000 (or negative for the parameter's value)");
+    if (u.initial_hazards && (!std::isfinite(*u.initial_hazards) || *u.initial_hazards < 0.0 || *u.initial_hazards > 1000.0)) {
+      throw InvalidValue("unit '" + u.name + "': initial_hazards = " + core::format_number(*u.initial_hazards) +
+                         " is out of range; allowed 0 to 1000 (leave it out for the parameter initial_hazards)");
     }
   }
 }

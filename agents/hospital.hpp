@@ -2,6 +2,7 @@
 // Peers are the clinicians of the same unit; all interactions stay inside a unit.
 #pragma once
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,7 +14,7 @@ namespace culturesim {
 struct Unit {
   std::string name;
   std::array<int, kRoles> headcount{};  ///< establishment per role (nurse, resident, attending, pharmacist)
-  double initial_hazards = -1.0;        ///< < 0: use the parameter initial_hazards
+  std::optional<double> initial_hazards{};  ///< latent hazards at the start; none: the parameter initial_hazards
   double workload = 1.0;                ///< relative job demands of the unit (acuity, pace), scaling chronic strain
 
   int establishment() const;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/format.hpp"
 #include "core/name_lookup.hpp"
 
 namespace culturesim {
@@ -49,6 +50,11 @@ std::vector<Entry> make_entries() {
   }
 #include "agents/parameter_table.def"
 #undef CS_PARAM
+  for (auto& e : entries) {
+    for (auto name : kStartOnlyParameters) {
+      if (e.spec.name == name) e.spec.changes_during_run = false;
+    }
+  }
   return entries;
 }
 
@@ -64,11 +70,7 @@ const Entry& entry(std::string_view name) {
   core::throw_unknown_name("parameter", name, parameter_names());
 }
 
-std::string format_number(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
+using core::format_number;
 
 }  // namespace
 
@@ -111,6 +113,14 @@ std::size_t key_index(const ParamSpec& spec, std::string_view key) {
                       std::string(key) + "')");
   }
   core::throw_unknown_name("key of '" + std::string(spec.name) + "'", key, keys);
+}
+
+void check_changes_during_run(const ParamSpec& spec) {
+  if (!spec.changes_during_run) {
+    throw InvalidValue("parameter '" + std::string(spec.name) +
+                       "' is read only when a run starts, so an intervention cannot change it; set it in the "
+                       "scenario's params instead");
+  }
 }
 
 void check_value(const ParamSpec& spec, double value, std::string_view key) {

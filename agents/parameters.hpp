@@ -68,6 +68,7 @@ struct ParamSpec {
   std::string_view source;
   std::span<const std::string_view> keys;  ///< empty for scalars
   std::vector<double> defaults;
+  bool changes_during_run = true;  ///< false: read only when a run starts (kStartOnlyParameters)
 };
 
 std::string_view kind_name(ParamKind kind);
@@ -78,6 +79,14 @@ const ParamSpec& parameter_spec(std::string_view name);
 std::vector<std::string> parameter_names();
 /// Position of `key` among the keys of a keyed parameter; throws UnknownName.
 std::size_t key_index(const ParamSpec& spec, std::string_view key);
+
+/// Parameters read only when a run starts (the Simulation's constructor and init_clinician): an
+/// intervention that set them would change nothing, so interventions may not. reckless_fraction
+/// and sensitivity_sd are not here: new hires draw their traits with the current values.
+inline constexpr std::string_view kStartOnlyParameters[] = {"initial_hazards", "initial_shortcut",
+                                                           "initial_psych_safety", "initial_report_value"};
+/// Throws InvalidValue naming the parameter when it cannot change during a run.
+void check_changes_during_run(const ParamSpec& spec);
 
 /// Throws InvalidValue unless value is finite, in [min, max] and whole for integer parameters.
 void check_value(const ParamSpec& spec, double value, std::string_view key = {});

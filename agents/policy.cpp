@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/errors.hpp"
+#include "core/format.hpp"
 #include "core/name_lookup.hpp"
 
 namespace culturesim {
@@ -17,17 +18,27 @@ double* field_ptr(Policy& p, std::string_view field) {
   core::throw_unknown_name("policy field", field, policy_field_names());
 }
 
-std::string format_number(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
+using core::format_number;
 
 }  // namespace
 
-Policy Policy::blame() { return from_blame(1.0); }
-Policy Policy::just_culture() { return from_blame(0.0); }
-Policy Policy::typical() { return from_blame(0.6); }
+const std::vector<PolicyPreset>& policy_presets() {
+  static const std::vector<PolicyPreset> presets{{"blame", 1.0}, {"typical", 0.6}, {"just_culture", 0.0}};
+  return presets;
+}
+
+const PolicyPreset& policy_preset(std::string_view name) {
+  for (const auto& p : policy_presets()) {
+    if (p.name == name) return p;
+  }
+  std::vector<std::string> names;
+  for (const auto& p : policy_presets()) names.emplace_back(p.name);
+  core::throw_unknown_name("policy preset", name, names);
+}
+
+Policy Policy::blame() { return from_blame(policy_preset("blame").blame_level); }
+Policy Policy::just_culture() { return from_blame(policy_preset("just_culture").blame_level); }
+Policy Policy::typical() { return from_blame(policy_preset("typical").blame_level); }
 
 Policy Policy::from_blame(double b) {
   if (!std::isfinite(b) || b < 0.0 || b > 1.0) {

@@ -31,6 +31,16 @@ struct Policy {
   bool operator==(const Policy&) const = default;
 };
 
+/// A named policy: a blame level b (Policy::from_blame). The one list of preset names.
+struct PolicyPreset {
+  std::string_view name;
+  double blame_level;
+};
+/// blame (b 1), typical (b 0.6), just_culture (b 0).
+const std::vector<PolicyPreset>& policy_presets();
+/// The preset called `name`; throws UnknownName naming the presets.
+const PolicyPreset& policy_preset(std::string_view name);
+
 struct PolicyFieldSpec {
   std::string_view name;
   double blame;

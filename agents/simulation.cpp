@@ -25,13 +25,13 @@ bool is_flow(std::size_t o) {
 }  // namespace
 
 void RunOptions::validate() const {
-  if (days < 1 || days > 100'000'000) {
+  if (days < 1 || days > kMaxRunDays) {
     throw InvalidValue("days = " + std::to_string(days) + " is out of range; allowed 1 to 100000000 (years 1/365 to 273972)");
   }
-  if (record_every < 1 || record_every > 36500) {
+  if (record_every < 1 || record_every > kMaxRecordEvery) {
     throw InvalidValue("record_every = " + std::to_string(record_every) + " is out of range; allowed 1 to 36500 days");
   }
-  if (snapshot_every < 0 || snapshot_every > 36500) {
+  if (snapshot_every < 0 || snapshot_every > kMaxRecordEvery) {
     throw InvalidValue("snapshot_every = " + std::to_string(snapshot_every) +
                        " is out of range; allowed 0 (no snapshots) to 36500 days");
   }
@@ -74,7 +74,7 @@ Simulation::Simulation(Hospital hospital, Params params, Policy policy, RunOptio
     us.end = slot;
     us.workload = unit.workload;
     us.hazards = static_cast<std::int64_t>(
-        std::llround(unit.initial_hazards >= 0.0 ? unit.initial_hazards : params_.initial_hazards));
+        std::llround(unit.initial_hazards.value_or(params_.initial_hazards)));
     refresh_unit_means(state_, us);
     units_.push_back(us);
   }
@@ -194,32 +194,7 @@ void Simulation::record_period(std::int64_t period) {
   for (std::size_t o = 0; o < kOutputs; ++o) series_.at(o, static_cast<std::size_t>(period)) = row[o];
 }
 
-Snapshot Simulation::snapshot() const {
-  const auto& s = state_;
-  Snapshot snap;
-  snap.day = day_;
-  snap.unit = s.unit;
-  snap.role.resize(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) snap.role[i] = static_cast<std::uint8_t>(s.role[i]);
-  snap.active = s.active;
-  snap.reckless = s.reckless;
-  snap.sv_in_episode = s.sv_in_episode;
-  snap.tenure_days = s.tenure_days;
-  snap.sv_last_start_day = s.sv_last_start_day;
-  snap.sv_last_end_day = s.sv_last_end_day;
-  snap.departures = s.departures;
-  snap.errors = s.errors;
-  snap.major_errors = s.major_errors;
-  snap.distress = s.distress;
-  snap.moral_residue = s.moral_residue;
-  snap.burnout = s.burnout;
-  snap.shortcut = s.shortcut;
-  snap.psych_safety = s.psych_safety;
-  snap.report_value = s.report_value;
-  snap.sensitivity = s.sensitivity;
-  snap.job_demand = s.job_demand;
-  return snap;
-}
+Snapshot Simulation::snapshot() const { return Snapshot::of(state_, day_); }
 
 RunResult Simulation::result() const {
   RunResult r;

@@ -20,6 +20,10 @@
 
 namespace culturesim {
 
+/// The run limits (Python shows them as _engine.run_limits).
+inline constexpr std::int64_t kMaxRunDays = 100'000'000;
+inline constexpr int kMaxRecordEvery = 36500;
+
 /// How long, how recorded, and which random stream.
 struct RunOptions {
   std::int64_t days = 10 * core::kDaysPerYear;
@@ -62,17 +66,6 @@ struct ScheduledChange {
   std::string label;
 };
 using Schedule = std::vector<ScheduledChange>;  ///< applied in order; days must not decrease
-
-/// Agent state at one moment (optional output, every snapshot_every days).
-struct Snapshot {
-  std::int64_t day = 0;
-  std::vector<std::uint16_t> unit;
-  std::vector<std::uint8_t> role, active, reckless, sv_in_episode;
-  std::vector<std::int32_t> tenure_days, sv_last_start_day, sv_last_end_day;
-  std::vector<std::uint16_t> departures, errors, major_errors;
-  std::vector<double> distress, moral_residue, burnout, shortcut, psych_safety, report_value, sensitivity,
-      job_demand;
-};
 
 struct RunResult {
   core::SeriesTable series;              ///< (output, period), outputs in output_specs() order

@@ -166,23 +166,19 @@ std::size_t held(const std::vector<T>& v) {
   return v.capacity() * sizeof(T);
 }
 
-std::size_t state_bytes(const ClinicianState& s) {
-  return held(s.role) + held(s.unit) + held(s.tenure_days) + held(s.active) + held(s.refill_day) + held(s.reckless) +
-         held(s.sensitivity) + held(s.distress) + held(s.moral_residue) + held(s.burnout) + held(s.shortcut) +
-         held(s.psych_safety) + held(s.report_value) + held(s.sv_in_episode) + held(s.sv_flags) +
-         held(s.sv_start_day) + held(s.sv_last_start_day) + held(s.sv_last_end_day) + held(s.departures) +
-         held(s.errors) + held(s.major_errors) + held(s.day_flags) + held(s.own_severe) + held(s.own_punished_human) +
-         held(s.own_fixes);
+/// Bytes held by every field of a clinician table (agents/clinician_fields.def).
+template <class Fields>
+std::size_t fields_bytes(const Fields& s) {
+  std::size_t b = 0;
+  s.for_each_field([&](const char*, const auto& values) { b += held(values); });
+  return b;
 }
+
+std::size_t state_bytes(const ClinicianState& s) { return fields_bytes(s); }
 
 std::size_t result_bytes(const RunResult& r) {
   std::size_t b = r.series.values().size() * sizeof(double) + held(r.period_start_day) + held(r.period_days);
-  for (const auto& s : r.snapshots) {
-    b += held(s.unit) + held(s.role) + held(s.active) + held(s.reckless) + held(s.sv_in_episode) +
-         held(s.tenure_days) + held(s.sv_last_start_day) + held(s.sv_last_end_day) + held(s.departures) +
-         held(s.errors) + held(s.major_errors) + held(s.distress) + held(s.moral_residue) + held(s.burnout) +
-         held(s.shortcut) + held(s.psych_safety) + held(s.report_value) + held(s.sensitivity);
-  }
+  for (const auto& s : r.snapshots) b += fields_bytes(s);
   return b;
 }
 

@@ -60,24 +60,7 @@ std::uint64_t fingerprint(const RunResult& r) {
   h.values(r.period_days);
   for (const auto& s : r.snapshots) {
     h.bytes(&s.day, sizeof s.day);
-    h.values(s.unit);
-    h.values(s.role);
-    h.values(s.active);
-    h.values(s.reckless);
-    h.values(s.sv_in_episode);
-    h.values(s.tenure_days);
-    h.values(s.sv_last_start_day);
-    h.values(s.sv_last_end_day);
-    h.values(s.departures);
-    h.values(s.errors);
-    h.values(s.major_errors);
-    h.values(s.distress);
-    h.values(s.moral_residue);
-    h.values(s.burnout);
-    h.values(s.shortcut);
-    h.values(s.psych_safety);
-    h.values(s.report_value);
-    h.values(s.sensitivity);
+    s.for_each_field([&](const char*, const auto& values) { h.values(values); });
   }
   return h.h;
 }
@@ -120,8 +103,8 @@ std::vector<Case> cases() {
     c.scenario.name = "interventions";
     c.scenario.policy = Policy::blame();
     c.scenario.interventions = {
-        Intervention::ramp_blame(year, 1.0, 0.0, year, 30),
-        Intervention::clear_hazards(2 * year + 17, {"ICU", "pharmacy"}),
+        Intervention::ramp(year, 1.0, 0.0, year, 30),
+        Intervention::fix_friction(2 * year + 17, {"ICU", "pharmacy"}),
         Intervention::set_params(3 * year + 5, {{"report_safety_power", "", 2.0}, {"report_value_power", "", 0.5}}),
         Intervention::set_params(4 * year, {{"alpha_base", "", 0.0}, {"alpha_support", "", 0.0}}),
     };

@@ -7,6 +7,8 @@
 #include "convert.hpp"
 #include "core/errors.hpp"
 #include "core/results_file.hpp"
+#include "core/results_merge.hpp"
+#include "experiments/resources.hpp"
 
 namespace culturesim::bindings {
 namespace {
@@ -18,9 +20,50 @@ FileMode mode_from(const std::string& mode) {
   throw InvalidValue("file mode '" + mode + "' is not allowed; allowed: create, overwrite, resume");
 }
 
-std::vector<RunId> runs_from(const std::vector<std::pair<std::size_t, std::size_t>>& pairs) {
+/// Python's (scenario, replicate) pairs, checked here so a negative or too large index gets a
+/// message naming it instead of pybind11's signature dump.
+std::vector<RunId> runs_from(const py::handle& pairs, std::size_t scenarios, std::size_t replicates) {
+  if (py::isinstance<py::str>(pairs) || !py::isinstance<py::iterable>(pairs)) {
+    throw InvalidValue("runs must be a list of (scenario, replicate) pairs of whole numbers, got " +
+                       std::string(py::str(py::repr(pairs))));
+  }
   std::vector<RunId> runs;
-  for (const auto& [s, r] : pairs) runs.push_back({s, r});
+  std::size_t i = 0;
+  for (const py::handle item : pairs) {
+    const std::string where = "runs[" + std::to_string(i++) + "]";
+    py::sequence pair;
+    try {
+      pair = item.cast<py::sequence>();
+    } catch (const py::cast_error&) {
+      throw InvalidValue(where + " must be a (scenario, replicate) pair of whole numbers");
+    }
+    if (py::isinstance<py::str>(item) || pair.size() != 2) {
+      throw InvalidValue(where + " must be a (scenario, replicate) pair of whole numbers");
+    }
+    std::int64_t index[2] = {0, 0};
+    const std::size_t limit[2] = {scenarios, replicates};
+    const char* name[2] = {"scenario", "replicate"};
+    for (int k = 0; k < 2; ++k) {
+      const py::object v = pair[static_cast<std::size_t>(k)];  // owned: a sequence may make items on the fly
+      // Python and NumPy integers (anything with __index__), never bools or floats.
+      if (py::isinstance<py::bool_>(v) || !PyIndex_Check(v.ptr())) {
+        throw InvalidValue(where + ": the " + std::string(name[k]) + " index must be a whole number, got " +
+                           std::string(py::str(py::repr(v))));
+      }
+      const std::string text = py::str(py::repr(v));
+      bool fits = true;
+      try {
+        index[k] = py::int_(v).cast<std::int64_t>();
+      } catch (const py::cast_error&) {
+        fits = false;  // beyond int64: out of range either way
+      }
+      if (!fits || index[k] < 0 || static_cast<std::uint64_t>(index[k]) >= limit[k]) {
+        throw InvalidValue(where + ": " + std::string(name[k]) + " " + text + " is out of range; allowed 0 to " +
+                           std::to_string(limit[k] - 1));
+      }
+    }
+    runs.push_back({static_cast<std::size_t>(index[0]), static_cast<std::size_t>(index[1])});
+  }
   return runs;
 }
 
@@ -33,10 +76,10 @@ Experiment with_warmup(Experiment experiment, std::int64_t warmup_days, const py
 class ResultsWriter {
  public:
   ResultsWriter(const py::list& scenarios, std::size_t replicates, std::int64_t days, int record_every,
-                std::uint64_t seed, const std::string& path, const std::string& mode, std::int64_t warmup_days,
-                const py::object& warmup_policy)
-      : experiment_(with_warmup(experiment_from(scenarios, replicates, days, record_every, seed, 0), warmup_days,
-                                warmup_policy)),
+                std::uint64_t seed, const std::string& path, const std::string& mode, double max_disk,
+                std::int64_t warmup_days, const py::object& warmup_policy)
+      : experiment_(checked_experiment(scenarios, replicates, days, record_every, seed, path, max_disk, warmup_days,
+                                       warmup_policy)),
         file_(open_results_file(experiment_, path, mode_from(mode))) {}
 
   std::vector<std::pair<std::size_t, std::size_t>> pending() const {
@@ -63,6 +106,19 @@ class ResultsWriter {
   const std::string& path() const { return file_.path(); }
 
  private:
+  /// The experiment, refused before the file is touched when its runs cannot fit on disk (the
+  /// runs themselves are computed elsewhere, so memory is the workers' concern).
+  static Experiment checked_experiment(const py::list& scenarios, std::size_t replicates, std::int64_t days,
+                                       int record_every, std::uint64_t seed, const std::string& path,
+                                       double max_disk, std::int64_t warmup_days, const py::handle& warmup_policy) {
+    Experiment e = with_warmup(experiment_from(scenarios, replicates, days, record_every, seed, 0), warmup_days,
+                               warmup_policy);
+    core::ResourceNeeds needs = experiment_needs(e, e.scenarios.size() * e.replicates);
+    needs.memory.clear();
+    core::check_resources(needs, {0, max_disk}, path, "this experiment", "", "--max-disk (max_disk=)");
+    return e;
+  }
+
   Experiment experiment_;
   core::ResultsFile file_;
 };
@@ -73,30 +129,53 @@ void bind_results(py::module_& m) {
   m.def(
       "run_experiment",
       [](const py::list& scenarios, std::size_t replicates, std::int64_t days, int record_every, std::uint64_t seed,
-         int threads, const std::string& path, const std::string& mode,
-         std::optional<std::vector<std::pair<std::size_t, std::size_t>>> runs, core::CancellationToken* cancel,
-         EnsembleProgress* progress, std::int64_t warmup_days, const py::object& warmup_policy) {
-        const Experiment experiment = with_warmup(
-            experiment_from(scenarios, replicates, days, record_every, seed, threads), warmup_days, warmup_policy);
+         int threads, const std::string& path, const std::string& mode, const py::object& runs,
+         core::CancellationToken* cancel, EnsembleProgress* progress, double max_memory, double max_disk,
+         std::int64_t warmup_days, const py::object& warmup_policy) {
+        Experiment experiment = with_warmup(experiment_from(scenarios, replicates, days, record_every, seed, threads),
+                                            warmup_days, warmup_policy);
+        experiment.limits = {max_memory, max_disk};
         const FileMode file_mode = mode_from(mode);
         std::vector<RunId> subset;
-        if (runs) subset = runs_from(*runs);
+        if (!runs.is_none()) subset = runs_from(runs, experiment.scenarios.size(), experiment.replicates);
         py::gil_scoped_release release;
-        return run_experiment(experiment, path, file_mode, runs ? &subset : nullptr, progress, cancel);
+        return run_experiment(experiment, path, file_mode, runs.is_none() ? nullptr : &subset, progress, cancel);
       },
       py::arg("scenarios"), py::arg("replicates"), py::arg("days"), py::arg("record_every"), py::arg("seed"),
-      py::arg("threads"), py::arg("path"), py::arg("mode") = "create", py::arg("runs") = std::nullopt,
-      py::arg("cancel") = nullptr, py::arg("progress") = nullptr, py::arg("warmup_days") = 0,
-      py::arg("warmup_policy") = py::none(),
+      py::arg("threads"), py::arg("path"), py::arg("mode") = "create", py::arg("runs") = py::none(),
+      py::arg("cancel") = nullptr, py::arg("progress") = nullptr, py::arg("max_memory") = 0.0,
+      py::arg("max_disk") = 0.0, py::arg("warmup_days") = 0, py::arg("warmup_policy") = py::none(),
       "Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file `path` as it "
       "finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume' (skip finished runs). "
+      "max_memory / max_disk: limits in bytes (0: what the machine has free), checked before any run starts. "
       "Returns the number of runs computed.");
+
+  m.def(
+      "verify_results",
+      [](const std::string& path) {
+        py::gil_scoped_release release;
+        return core::ResultsFile::read(path).done_count();
+      },
+      py::arg("path"),
+      "Checks a results file read-only: format version, HDF5 structure, the checksum of its stored "
+      "definition and of every finished run. Returns the number of finished runs; raises OSError "
+      "naming the file and what is damaged.");
+
+  m.def(
+      "merge_results",
+      [](const std::vector<std::string>& parts, const std::string& out, bool overwrite) {
+        py::gil_scoped_release release;
+        return core::merge_results(parts, out, overwrite);
+      },
+      py::arg("parts"), py::arg("out"), py::arg("overwrite") = false,
+      "Merges results files of shards of one experiment into `out` (see culturesim.cluster.merge). "
+      "Returns the number of runs in `out`.");
 
   py::class_<ResultsWriter>(m, "ResultsWriter", "An experiment's results file open for writing runs.")
       .def(py::init<const py::list&, std::size_t, std::int64_t, int, std::uint64_t, const std::string&,
-                    const std::string&, std::int64_t, const py::object&>(),
+                    const std::string&, double, std::int64_t, const py::object&>(),
            py::arg("scenarios"), py::arg("replicates"), py::arg("days"), py::arg("record_every"), py::arg("seed"),
-           py::arg("path"), py::arg("mode") = "create", py::arg("warmup_days") = 0,
+           py::arg("path"), py::arg("mode") = "create", py::arg("max_disk") = 0.0, py::arg("warmup_days") = 0,
            py::arg("warmup_policy") = py::none())
       .def("pending", &ResultsWriter::pending, "(scenario, replicate) pairs not yet in the file.")
       .def("write", &ResultsWriter::write, py::arg("scenario"), py::arg("replicate"), py::arg("values"),

@@ -6,6 +6,7 @@
 
 #include "agents/outputs.hpp"
 #include "convert.hpp"
+#include "experiments/resources.hpp"
 #include "core/errors.hpp"
 #include "core/parallel.hpp"
 
@@ -19,28 +20,11 @@ py::array_t<T> to_array(const std::vector<T>& v) {
   return a;
 }
 
+/// A snapshot as {'day': int, field: array, ...}, fields in the table's order (clinician_fields.def).
 py::dict snapshot_to_dict(const Snapshot& s) {
   py::dict d;
   d["day"] = s.day;
-  d["unit"] = to_array(s.unit);
-  d["role"] = to_array(s.role);
-  d["active"] = to_array(s.active);
-  d["reckless"] = to_array(s.reckless);
-  d["sv_in_episode"] = to_array(s.sv_in_episode);
-  d["tenure_days"] = to_array(s.tenure_days);
-  d["sv_last_start_day"] = to_array(s.sv_last_start_day);
-  d["sv_last_end_day"] = to_array(s.sv_last_end_day);
-  d["departures"] = to_array(s.departures);
-  d["errors"] = to_array(s.errors);
-  d["major_errors"] = to_array(s.major_errors);
-  d["distress"] = to_array(s.distress);
-  d["moral_residue"] = to_array(s.moral_residue);
-  d["burnout"] = to_array(s.burnout);
-  d["shortcut"] = to_array(s.shortcut);
-  d["psych_safety"] = to_array(s.psych_safety);
-  d["report_value"] = to_array(s.report_value);
-  d["sensitivity"] = to_array(s.sensitivity);
-  d["job_demand"] = to_array(s.job_demand);
+  s.for_each_field([&](const char* name, const auto& values) { d[name] = to_array(values); });
   return d;
 }
 
@@ -68,6 +52,8 @@ void bind_run(py::module_& m) {
         run_settings.snapshot_every = snapshot_every;
         const RunOptions options = run_settings.run_options(replicate);
         options.validate();
+        // A hospital or snapshot schedule that cannot fit is refused before the run, not mid-run.
+        core::check_resources(run_needs(s, options), {}, "", "this run", "", "");
         RunResult result;
         {
           py::gil_scoped_release release;

@@ -6,6 +6,7 @@
 #include "agents/parameters.hpp"
 #include "agents/policy.hpp"
 #include "convert.hpp"
+#include "core/clock.hpp"
 
 namespace culturesim::bindings {
 
@@ -27,11 +28,13 @@ void bind_tables(py::module_& m) {
           for (auto k : s.keys) keys.append(std::string(k));
           d["keys"] = keys;
           d["default"] = s.defaults;
+          d["changes_during_run"] = s.changes_during_run;
           out.append(d);
         }
         return out;
       },
-      "Every model parameter in table order: name, kind, min, max, unit, description, source, keys, default.");
+      "Every model parameter in table order: name, kind, min, max, unit, description, source, keys, default, "
+      "changes_during_run (False: read only when a run starts, so interventions may not set it).");
   m.def("default_params", [] { return params_to_dict(Params{}); },
         "The default parameter values as a dict (keyed parameters as dicts by key).");
   m.def("validate_params", [](const py::dict& p) { return params_to_dict(params_from(p)); }, py::arg("params"),
@@ -72,9 +75,36 @@ void bind_tables(py::module_& m) {
       "Every recorded output: name, unit, kind (flow or level), description.");
   m.def("default_hospital", [] { return hospital_to_dict(Hospital::default_hospital()); },
         "The embedded default hospital (about 1,000 clinicians in five units).");
-  m.def("role_names", [] { return std::vector<std::string>(kRoleNames.begin(), kRoleNames.end()); });
-  m.def("scenario_toml", [](const py::dict& scenario) { return scenario_from(scenario).to_toml(); },
-        py::arg("scenario"), "The complete TOML description of a scenario, as stored in results files.");
+  m.def("role_names", [] { return std::vector<std::string>(kRoleNames.begin(), kRoleNames.end()); },
+        "The roles, in the order of per-role parameters and of snapshot role codes.");
+  m.def(
+      "category_names",
+      [] {
+        auto names = [](const auto& list) { return std::vector<std::string>(list.begin(), list.end()); };
+        py::dict d;
+        d["role"] = names(kRoleNames);
+        d["severity"] = names(kSeverityNames);
+        d["response"] = names(kResponseNames);
+        d["behaviour"] = names(kBehaviourNames);
+        d["disclosure"] = names(kDisclosureNames);
+        return d;
+      },
+      "The model's categories (role, severity, response, behaviour, disclosure), each in code order.");
+  m.def(
+      "policy_presets",
+      [] {
+        py::dict d;
+        for (const auto& p : policy_presets()) d[py::str(std::string(p.name))] = p.blame_level;
+        return d;
+      },
+      "The policy presets: name -> blame level b.");
+  m.attr("days_per_year") = core::kDaysPerYear;
+  py::dict limits;
+  limits["max_days"] = kMaxRunDays;
+  limits["max_record_every"] = kMaxRecordEvery;
+  limits["max_replicates"] = kMaxReplicates;
+  limits["max_threads"] = kMaxThreads;
+  m.attr("run_limits") = limits;
   m.def("parameters_markdown", [] { return parameters_markdown(); });
 }
 

@@ -102,7 +102,7 @@ Hospital hospital_from(const py::handle& description) {
   Hospital h;
   h.name = d.contains("name") ? text(d["name"], "hospital name") : "custom";
   if (!d.contains("units")) throw InvalidValue("hospital '" + h.name + "' needs a list of units");
-  std::vector<std::string> unit_fields{"name", "initial_hazards"};
+  std::vector<std::string> unit_fields{"name", "initial_hazards", "workload"};
   for (auto r : kRoleNames) unit_fields.emplace_back(r);
   for (auto unit : py::reinterpret_borrow<py::sequence>(d["units"])) {
     const py::dict u = as_dict(unit, "hospital unit");
@@ -117,6 +117,7 @@ Hospital hospital_from(const py::handle& description) {
     if (u.contains("initial_hazards")) {
       out.initial_hazards = number(u["initial_hazards"], "unit '" + out.name + "' initial_hazards");
     }
+    if (u.contains("workload")) out.workload = number(u["workload"], "unit '" + out.name + "' workload");
     h.units.push_back(out);
   }
   h.validate();
@@ -136,10 +137,10 @@ Intervention intervention_from(const py::handle& description, std::size_t positi
     iv.kind = Intervention::Kind::set;
   } else if (kind == "ramp") {
     iv.kind = Intervention::Kind::ramp;
-  } else if (kind == "clear_hazards") {
-    iv.kind = Intervention::Kind::clear_hazards;
+  } else if (kind == "fix_friction") {
+    iv.kind = Intervention::Kind::fix_friction;
   } else {
-    core::throw_unknown_name(who + " kind", kind, {"set", "ramp", "clear_hazards"});
+    core::throw_unknown_name(who + " kind", kind, {"set", "ramp", "fix_friction"});
   }
   if (!d.contains("day")) throw InvalidValue(who + " needs a day (or at_year)");
   iv.day = whole(d["day"], who + " day");
@@ -216,7 +217,7 @@ EnsembleOptions ensemble_options_from(std::int64_t days, int record_every, std::
   o.record_every = record_every;
   o.seed = seed;
   o.threads = threads;
-  if (threads < 0 || threads > 4096) {
+  if (threads < 0 || threads > kMaxThreads) {
     throw InvalidValue("threads = " + std::to_string(threads) + " is out of range; allowed 0 (all cores) to 4096");
   }
   o.run_options(0).validate();
@@ -260,13 +261,65 @@ py::dict policy_to_dict(const Policy& policy) {
   return d;
 }
 
+py::dict intervention_to_dict(const Intervention& iv) {
+  py::dict d;
+  d["day"] = iv.day;
+  d["label"] = iv.label;
+  switch (iv.kind) {
+    case Intervention::Kind::set: {
+      d["kind"] = "set";
+      if (iv.policy) d["policy"] = policy_to_dict(*iv.policy);
+      py::dict fields;
+      for (const auto& f : iv.policy_fields) fields[py::str(f.field)] = f.value;
+      if (!iv.policy_fields.empty()) d["policy_fields"] = fields;
+      py::dict params;
+      for (const auto& p : iv.params) {
+        if (p.key.empty()) {
+          params[py::str(p.name)] = p.value;
+        } else {
+          if (!params.contains(p.name)) params[py::str(p.name)] = py::dict();
+          params[py::str(p.name)][py::str(p.key)] = p.value;
+        }
+      }
+      if (!iv.params.empty()) d["params"] = params;
+      break;
+    }
+    case Intervention::Kind::ramp:
+      d["kind"] = "ramp";
+      d["from_blame"] = iv.ramp_from;
+      d["to_blame"] = iv.ramp_to;
+      d["ramp_days"] = iv.ramp_days;
+      d["step_days"] = iv.ramp_step_days;
+      break;
+    case Intervention::Kind::fix_friction:
+      d["kind"] = "fix_friction";
+      d["units"] = iv.units;
+      break;
+  }
+  return d;
+}
+
+py::dict scenario_to_dict(const Scenario& s) {
+  py::dict d;
+  d["name"] = s.name;
+  d["params"] = params_to_dict(s.params);
+  d["policy"] = policy_to_dict(s.policy);
+  // The embedded default hospital is None on the Python side (Scenario(hospital=None)).
+  d["hospital"] = s.hospital == Hospital::default_hospital() ? py::object(py::none()) : hospital_to_dict(s.hospital);
+  py::list interventions;
+  for (const auto& iv : s.interventions) interventions.append(intervention_to_dict(iv));
+  d["interventions"] = interventions;
+  return d;
+}
+
 py::dict hospital_to_dict(const Hospital& hospital) {
   py::list units;
   for (const auto& u : hospital.units) {
     py::dict unit;
     unit["name"] = u.name;
     for (std::size_t r = 0; r < kRoles; ++r) unit[py::str(std::string(kRoleNames[r]))] = u.headcount[r];
-    if (u.initial_hazards >= 0.0) unit["initial_hazards"] = u.initial_hazards;
+    if (u.initial_hazards) unit["initial_hazards"] = *u.initial_hazards;
+    if (u.workload != 1.0) unit["workload"] = u.workload;
     units.append(unit);
   }
   py::dict d;

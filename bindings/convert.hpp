@@ -27,5 +27,8 @@ Experiment experiment_from(const py::handle& scenarios, std::size_t replicates, 
 py::dict params_to_dict(const Params& params);
 py::dict policy_to_dict(const Policy& policy);
 py::dict hospital_to_dict(const Hospital& hospital);
+py::dict intervention_to_dict(const Intervention& intervention);
+/// The dict Scenario.to_dict() gives (every parameter; hospital None for the default one).
+py::dict scenario_to_dict(const Scenario& scenario);
 
 }  // namespace culturesim::bindings

@@ -1,6 +1,7 @@
 // Simulated time: one step is one day, a year is 365 steps, outputs are kept per period of
 // `record_every` days.
 #pragma once
+#include <cmath>
 #include <cstdint>
 
 namespace culturesim::core {
@@ -20,8 +21,10 @@ struct Clock {
     return end < days ? end : days;
   }
   static constexpr double years_of(std::int64_t day) { return static_cast<double>(day) / kDaysPerYear; }
+  /// The day `years` after the start, rounded half to even (as Python's round(), so a file read by
+  /// the engine and the same numbers given to the Python API agree: 0.5 years is day 182).
   static std::int64_t day_of_year(double years) {
-    return static_cast<std::int64_t>(years * kDaysPerYear + 0.5);
+    return static_cast<std::int64_t>(std::nearbyint(years * kDaysPerYear));
   }
 };
 

@@ -31,6 +31,19 @@ class ResultsFileError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A results file whose HDF5 structure, stored definition or run data fails its checks (a
+/// checksum, a shape, a missing object): the message names the file and what is damaged (-> OSError).
+class DamagedResultsFile : public ResultsFileError {
+ public:
+  using ResultsFileError::ResultsFileError;
+};
+
+/// A run or sweep that would need more memory or disk than allowed or available (-> MemoryError).
+class InsufficientResources : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// A run stopped on request (Ctrl-C in a notebook) (-> Python KeyboardInterrupt).
 class Interrupted : public std::runtime_error {
  public:

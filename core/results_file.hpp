@@ -1,83 +1,74 @@
 // The generic HDF5 results file of one experiment: scenarios x replicates x periods of many output
 // time series, plus the metadata needed to repeat the experiment. The core knows no clinicians: the
-// model layer passes the series specs, scenario names and all metadata. HDF5 stays private to core
-// (this header does not include hdf5.h). The on-disk layout is documented in docs/results-format.md.
+// caller names the series, scenarios and all metadata. HDF5 stays private to core (this header does
+// not include hdf5.h). The on-disk layout and the guarantees are in docs/results-format.md.
 //
-// Crash safety: every run is written in its own short write session (open with SWMR write, write
-// the series, flush, set /done[scenario, replicate] = 1, close). A SIGKILL at any time leaves every
-// run whose write_run() returned intact and marked done; ResultsFile::open() resumes such a file.
+// Guarantees (each tested in tests/cpp/core/test_results_file.cpp and tests/python):
+//  - One writer per file (FileLock). A new file is built under a temporary name and published
+//    without replacing anything that appeared meanwhile; every write first checks the name still
+//    leads to the locked file.
+//  - Crash safety: every run is written in its own short write session (open with SWMR write, write
+//    the series, flush, store its checksum, set /done[scenario, replicate] = 1, close). A SIGKILL at
+//    any time leaves every run whose write_run() returned intact; open() resumes such a file.
+//  - Damage is an error, never a crash or a hang: checksummed HDF5 metadata, a CRC-32 of the stored
+//    definition and of every finished run, verified by open(), read() and merge_results().
+//  - A refused open() or create() writes nothing: every check runs before the first write.
 //
 // Threads: the Debian HDF5 build is not thread-safe. A ResultsFile, and HDF5 in general, must be
 // used from one thread at a time (the ensemble calls it from its single writer thread).
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <variant>
 #include <vector>
 
-#include "core/series.hpp"
+#include "core/attributes.hpp"
+#include "core/results_layout.hpp"
 
 namespace culturesim::core {
 
 /// Value of the root attribute `format` of every culturesim results file.
 inline constexpr std::string_view kResultsFormat = "culturesim-results";
-/// Value of the root attribute `format_version` this code writes and reads.
-inline constexpr std::int64_t kResultsFormatVersion = 1;
+/// Value of the root attribute `format_version` this code writes and reads. Version 2: fixed-length
+/// strings, /checksums and the root attribute definition_crc32.
+inline constexpr std::int64_t kResultsFormatVersion = 2;
 
-/// The shape of one experiment's results.
-struct ResultsLayout {
-  std::vector<SeriesSpec> series;        ///< one dataset per output: /series/<name>, (scenario, replicate, period), float64
-  std::vector<std::string> scenarios;    ///< scenario names, in order
-  std::size_t replicates = 0;
-  std::size_t periods = 0;
-  std::vector<double> period_start_day;  ///< length periods; /coords/period_start_day (and period_start_year = day/365)
-  std::vector<double> period_days;       ///< length periods: how many days each period covers
-};
-
-/// An HDF5 attribute: int64 scalar, float64 scalar, UTF-8 string, 1-D float64 array, 1-D string array.
-using AttributeValue =
-    std::variant<std::int64_t, double, std::string, std::vector<double>, std::vector<std::string>>;
-/// Attributes in the order they are written (and read back).
-using Attributes = std::vector<std::pair<std::string, AttributeValue>>;
-
-/// Throws InvalidValue unless the layout is usable: at least one series, scenario, replicate and
-/// period; series and scenario names non-empty, unique, without '/' and not "."; coordinate vectors
-/// of length `periods`.
-void validate_layout(const ResultsLayout& layout);
-
-/// The attribute called `name`, or nullptr.
-const AttributeValue* find_attribute(const Attributes& attributes, std::string_view name);
-
-/// One experiment's HDF5 results file, open for writing runs. Holds an advisory lock on the file
-/// (an open-file-description lock, released by the kernel if the process dies), so a second
-/// ResultsFile on the same path, in this or another process, is refused with ResultsFileError.
-/// Move-only. Use from one thread at a time.
+/// One experiment's HDF5 results file. Opened by create() or open() it is writable and holds the
+/// file's lock, so a second writer on the same path, in this or another process, is refused with
+/// ResultsFileError; opened by read() it is read-only and locks nothing. Move-only. One thread at a time.
 class ResultsFile {
  public:
-  /// Creates a new file. Throws FileExists when `path` exists and `overwrite` is false. The file is
-  /// built under a temporary name next to `path` and renamed into place when complete, so an
-  /// existing file is only replaced by a complete new one.
-  /// `root_attributes` go on "/" (engine version, build info, seed, years, record_every, ...);
-  /// the names `format` and `format_version` are reserved.
-  /// `scenario_attributes[i]` go on group /scenarios/<name> (the full parameter set, policy, ...);
-  /// `scenario_texts[i]` is the string dataset /scenarios/<name>/definition (a TOML/JSON text so the
-  /// run can be repeated exactly). Each of the two vectors is either empty or one entry per scenario.
+  /// Creates a new file. Throws FileExists when `path` exists (or appears while this one is being
+  /// built) and `overwrite` is false. With `overwrite`, only an HDF5 file nobody is writing is
+  /// replaced (never, say, the scenario TOML). The file is built as `<path>.creating.<pid>` and
+  /// published when complete; leftovers of killed creations are removed first.
+  /// `root_attributes` go on "/" (engine version, seed, years, ...); the names `format`,
+  /// `format_version` and `definition_crc32` are reserved. `scenario_attributes[i]` go on group
+  /// /scenarios/<name>; `scenario_texts[i]` is the dataset /scenarios/<name>/definition (a TOML/JSON
+  /// text, so the run can be repeated exactly). Each vector is either empty or one entry per scenario.
   static ResultsFile create(const std::string& path, const ResultsLayout& layout,
                             const Attributes& root_attributes,
                             const std::vector<Attributes>& scenario_attributes,
                             const std::vector<std::string>& scenario_texts, bool overwrite);
 
+  /// Called by open() with the verified, still unmodified file; throws to refuse it.
+  using Check = std::function<void(const ResultsFile&)>;
+
   /// Opens an existing file to continue it (resume). Throws ResultsFileError naming the path when
-  /// it does not exist, is not a culturesim results file, is open for writing by another
-  /// ResultsFile, or (when `expected` is given) its stored layout differs from `expected` in series
-  /// names, scenario names, replicates, periods or period coordinates; the message says what
-  /// differs. Clears the "open for writing" marks a killed writer leaves in the file.
-  static ResultsFile open(const std::string& path, const ResultsLayout* expected = nullptr);
+  /// it does not exist, is not a culturesim results file (or of another format version), is
+  /// damaged (a checksum or HDF5 structure fails), is open for writing by another ResultsFile, its
+  /// stored layout differs from `expected` (the message says what differs), or `check` throws.
+  /// All of that is decided on a read-only handle; only then are the marks a killed writer leaves
+  /// cleared, so a refused open leaves the file's bytes as they were.
+  static ResultsFile open(const std::string& path, const ResultsLayout* expected = nullptr, const Check& check = {});
+
+  /// Opens an existing file read-only, verified like open(), taking no lock and writing nothing;
+  /// write_run() is refused. For merging and for checking a file before reading it elsewhere.
+  static ResultsFile read(const std::string& path);
 
   ResultsFile(ResultsFile&&) noexcept;
   ResultsFile& operator=(ResultsFile&&) noexcept;
@@ -86,26 +77,33 @@ class ResultsFile {
   ~ResultsFile();
 
   const std::string& path() const;
-  /// The stored layout (for open(): as read from the file).
+  /// The stored layout (for open() and read(): as read from the file).
   const ResultsLayout& layout() const;
+  /// The CRC-32 of everything the file defines (layout, attributes, scenario texts): equal for two
+  /// files of the same experiment.
+  std::uint32_t definition_checksum() const;
 
   /// Writes the run (scenario, replicate): `values` is row-major (series, period), series in layout
-  /// order, length series*periods. Then marks /done[scenario, replicate] = 1, flushes and closes
-  /// the HDF5 file, so a crash after this returns loses nothing written. Throws InvalidValue for an
-  /// index out of range, a wrong length, or a run that is already done (runs are written once).
+  /// order, length series*periods. Then stores its checksum, marks /done[scenario, replicate] = 1,
+  /// flushes and closes the HDF5 file, so a crash after this returns loses nothing written. Throws
+  /// InvalidValue for an index out of range, a wrong length, or a run that is already done (runs are
+  /// written once); ResultsFileError when the file is read-only or closed, or its name no longer
+  /// leads to the locked file (replaced or removed by someone else: nothing is written then).
   void write_run(std::size_t scenario, std::size_t replicate, std::span<const double> values);
 
   bool done(std::size_t scenario, std::size_t replicate) const;
   std::size_t done_count() const;
   /// The stored values of one run, row-major (series, period); NaN where nothing was written.
+  /// A finished run is checked against its checksum (ResultsFileError if it differs).
   std::vector<double> read_run(std::size_t scenario, std::size_t replicate) const;
-  /// Attributes of "/" in creation order, including `format` and `format_version`.
+  /// Attributes of "/" in creation order, including `format`, `format_version` and `definition_crc32`.
   Attributes root_attributes() const;
   /// Attributes of /scenarios/<name> in creation order.
   Attributes scenario_attributes(std::size_t scenario) const;
   /// The text of /scenarios/<name>/definition.
   std::string scenario_text(std::size_t scenario) const;
 
+  /// True while writable (created or opened, not closed).
   bool is_open() const;
   /// Releases the lock; further writes throw ResultsFileError. Idempotent.
   void close();

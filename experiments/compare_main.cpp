@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agents/outputs.hpp"
+#include "core/clock.hpp"
 #include "experiments/ensemble.hpp"
 
 using namespace culturesim;
@@ -40,8 +41,8 @@ int main(int argc, char** argv) {
     scenarios[1].policy = Policy::just_culture();
 
     EnsembleOptions options;
-    options.days = years * 365;
-    options.record_every = 365;
+    options.days = years * core::kDaysPerYear;
+    options.record_every = core::kDaysPerYear;
     options.seed = static_cast<std::uint64_t>(seed);
     options.threads = static_cast<int>(threads);
 

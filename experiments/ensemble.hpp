@@ -14,6 +14,10 @@
 
 namespace culturesim {
 
+/// The ensemble's limits (Python shows them as _engine.run_limits).
+inline constexpr std::size_t kMaxReplicates = 1'000'000;
+inline constexpr int kMaxThreads = 4096;
+
 struct RunId {
   std::size_t scenario = 0;
   std::size_t replicate = 0;

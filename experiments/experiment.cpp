@@ -7,9 +7,22 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/version.hpp"
+#include "experiments/schema.hpp"
+#include "experiments/resources.hpp"
 
 namespace culturesim {
 namespace {
+
+/// Whether a stored definition describes `scenario`: read by the schema, so a file written by an
+/// older version (another text of the same scenario) can still be resumed.
+bool same_definition(const std::string& stored, const Scenario& scenario) {
+  try {
+    const LoadedExperiment loaded = parse_experiment(stored, "stored definition", scenario.name);
+    return loaded.scenarios.size() == 1 && loaded.scenarios[0] == scenario;
+  } catch (const std::exception&) {
+    return false;  // unreadable: not the same scenario
+  }
+}
 
 template <std::size_t N>
 std::vector<std::string> names_of(const std::array<std::string_view, N>& names) {
@@ -20,7 +33,7 @@ std::vector<std::string> names_of(const std::array<std::string_view, N>& names) 
 
 void Experiment::validate() const {
   if (scenarios.empty()) throw InvalidValue("an experiment needs at least one scenario");
-  if (replicates < 1 || replicates > 1'000'000) {
+  if (replicates < 1 || replicates > kMaxReplicates) {
     throw InvalidValue("replicates = " + std::to_string(replicates) + " is out of range; allowed 1 to 1000000");
   }
   std::set<std::string> names;
@@ -112,24 +125,26 @@ core::ResultsFile open_results_file(const Experiment& experiment, const std::str
   for (const auto& s : experiment.scenarios) texts.push_back(s.to_toml());
 
   if (mode == FileMode::resume && std::filesystem::exists(path)) {
-    core::ResultsFile file = core::ResultsFile::open(path, &layout);
-    const auto stored = file.root_attributes();
-    const auto ours = experiment.root_attributes();  // kept alive: find_attribute points into it
-    for (const char* key : {"seed", "days", "record_every", "warmup_days", "warmup_policy"}) {
-      const auto* mine = core::find_attribute(ours, key);
-      const auto* theirs = core::find_attribute(stored, key);
-      if (!theirs || *theirs != *mine) {
-        throw ResultsFileError("cannot resume '" + path + "': its " + key +
-                               " differs from this experiment's; use a new file or --force to start again");
+    const core::Attributes mine = experiment.root_attributes();
+    // Runs on the verified, still untouched file: a refused resume writes nothing.
+    auto same_experiment = [&](const core::ResultsFile& file) {
+      const auto stored = file.root_attributes();
+      for (const char* key : {"seed", "days", "record_every", "warmup_days", "warmup_policy"}) {
+        const auto* theirs = core::find_attribute(stored, key);
+        if (!theirs || *theirs != *core::find_attribute(mine, key)) {
+          throw ResultsFileError("cannot resume '" + path + "': its " + key +
+                                 " differs from this experiment's; use a new file or --force to start again");
+        }
       }
-    }
-    for (std::size_t s = 0; s < texts.size(); ++s) {
-      if (file.scenario_text(s) != texts[s]) {
-        throw ResultsFileError("cannot resume '" + path + "': scenario '" + experiment.scenarios[s].name +
-                               "' is defined differently from the one stored; use a new file or --force to start again");
+      for (std::size_t s = 0; s < texts.size(); ++s) {
+        if (!same_definition(file.scenario_text(s), experiment.scenarios[s])) {
+          throw ResultsFileError("cannot resume '" + path + "': scenario '" + experiment.scenarios[s].name +
+                                 "' is defined differently from the one stored; use a new file or --force to start "
+                                 "again");
+        }
       }
-    }
-    return file;
+    };
+    return core::ResultsFile::open(path, &layout, same_experiment);
   }
   std::vector<core::Attributes> scenario_attrs;
   for (const auto& s : experiment.scenarios) scenario_attrs.push_back(scenario_attributes(s));
@@ -148,14 +163,27 @@ std::vector<RunId> pending_runs(const Experiment& experiment, const core::Result
 std::size_t run_experiment(const Experiment& experiment, const std::string& path, FileMode mode,
                            const std::vector<RunId>* subset, EnsembleProgress* progress,
                            core::CancellationToken* cancel) {
-  core::ResultsFile file = open_results_file(experiment, path, mode);
-  std::vector<RunId> runs;
-  for (const auto& id : subset ? *subset : all_runs(experiment.scenarios.size(), experiment.replicates)) {
+  experiment.validate();
+  for (const auto& id : subset ? *subset : std::vector<RunId>{}) {
     if (id.scenario >= experiment.scenarios.size() || id.replicate >= experiment.replicates) {
       throw InvalidValue("run (scenario " + std::to_string(id.scenario) + ", replicate " +
-                         std::to_string(id.replicate) + ") is outside the experiment");
+                         std::to_string(id.replicate) + ") is outside the experiment (" +
+                         std::to_string(experiment.scenarios.size()) + " scenarios x " +
+                         std::to_string(experiment.replicates) + " replicates)");
     }
-    if (!file.done(id.scenario, id.replicate)) runs.push_back(id);
+  }
+  // Sizes first, from the requested runs (an upper bound when resuming), before any file is touched.
+  const std::size_t requested = subset ? subset->size() : experiment.scenarios.size() * experiment.replicates;
+  core::check_resources(experiment_needs(experiment, requested), experiment.limits, path, "this experiment",
+                        "--max-memory (max_memory=)", "--max-disk (max_disk=)");
+  core::ResultsFile file = open_results_file(experiment, path, mode);
+  // Each pending run once, in the order asked: a run listed twice is computed and written once.
+  std::vector<RunId> runs;
+  std::vector<bool> taken(experiment.scenarios.size() * experiment.replicates, false);
+  for (const auto& id : subset ? *subset : all_runs(experiment.scenarios.size(), experiment.replicates)) {
+    const std::size_t index = id.scenario * experiment.replicates + id.replicate;
+    if (!taken[index] && !file.done(id.scenario, id.replicate)) runs.push_back(id);
+    taken[index] = true;
   }
   // The ensemble serialises the sink, so the (not thread-safe) HDF5 file sees one writer at a time.
   run_ensemble(experiment.scenarios, runs, experiment.options,

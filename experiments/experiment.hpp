@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/resources.hpp"
 #include "core/results_file.hpp"
 #include "experiments/ensemble.hpp"
 #include "experiments/scenario.hpp"
@@ -15,6 +16,8 @@ struct Experiment {
   std::vector<Scenario> scenarios;
   std::size_t replicates = 20;
   EnsembleOptions options;
+  /// Memory and disk the experiment may use (0: what the machine has free); checked before it starts.
+  core::ResourceLimits limits;
 
   /// Throws InvalidValue: no scenarios, duplicate scenario names, replicates outside 1 to 1e6.
   void validate() const;
@@ -34,14 +37,16 @@ enum class FileMode {
 };
 
 /// Opens the results file for `experiment` as `mode` says. With resume, the stored layout,
-/// seed, days and scenario definitions must equal this experiment's (ResultsFileError otherwise).
+/// seed, days and scenario definitions must equal this experiment's (ResultsFileError otherwise);
+/// that is checked before anything is written, so a refused resume leaves the file as it was.
 core::ResultsFile open_results_file(const Experiment& experiment, const std::string& path, FileMode mode);
 
 /// The runs of `experiment` that `file` does not hold yet, scenario-major.
 std::vector<RunId> pending_runs(const Experiment& experiment, const core::ResultsFile& file);
 
 /// Runs every pending run (or only those in `subset`) and writes each to the file as it
-/// finishes. Returns how many runs were computed.
+/// finishes. Returns how many runs were computed. Before any run starts, the memory and disk they
+/// need are checked against experiment.limits (InsufficientResources).
 std::size_t run_experiment(const Experiment& experiment, const std::string& path, FileMode mode,
                            const std::vector<RunId>* subset = nullptr, EnsembleProgress* progress = nullptr,
                            core::CancellationToken* cancel = nullptr);

@@ -36,8 +36,8 @@ Intervention Intervention::set_params(std::int64_t day, std::vector<ParamOverrid
   return i;
 }
 
-Intervention Intervention::ramp_blame(std::int64_t day, double from_b, double to_b, std::int64_t days,
-                                      std::int64_t step_days, std::string label) {
+Intervention Intervention::ramp(std::int64_t day, double from_b, double to_b, std::int64_t days,
+                                std::int64_t step_days, std::string label) {
   Intervention i;
   i.kind = Kind::ramp;
   i.day = day;
@@ -49,9 +49,9 @@ Intervention Intervention::ramp_blame(std::int64_t day, double from_b, double to
   return i;
 }
 
-Intervention Intervention::clear_hazards(std::int64_t day, std::vector<std::string> units, std::string label) {
+Intervention Intervention::fix_friction(std::int64_t day, std::vector<std::string> units, std::string label) {
   Intervention i;
-  i.kind = Kind::clear_hazards;
+  i.kind = Kind::fix_friction;
   i.day = day;
   i.units = std::move(units);
   i.label = std::move(label);
@@ -66,12 +66,18 @@ void Intervention::validate(const Hospital& hospital) const {
     Policy probe;
     for (const auto& f : policy_fields) probe.set(f.field, f.value);
     Params probe_params;
-    for (const auto& p : params) probe_params.set(p.name, p.value, p.key);
+    for (const auto& p : params) {
+      probe_params.set(p.name, p.value, p.key);
+      check_changes_during_run(parameter_spec(p.name));
+    }
     for (const auto& u : units) hospital.unit_index(u);
   } catch (const UnknownName& e) {
     throw UnknownName(who + ": " + e.what());
   } catch (const InvalidValue& e) {
     throw InvalidValue(who + ": " + e.what());
+  }
+  if (kind == Kind::set && !policy && policy_fields.empty() && params.empty()) {
+    throw InvalidValue(who + ": changes nothing; give a policy, policy fields or parameters to set");
   }
   if (kind == Kind::ramp) {
     for (double b : {ramp_from, ramp_to}) {
@@ -99,7 +105,7 @@ std::string Intervention::describe() const {
       out << "ramp blame " << ramp_from << " -> " << ramp_to << " over " << ramp_days << " days in steps of "
           << ramp_step_days;
       break;
-    case Kind::clear_hazards:
+    case Kind::fix_friction:
       out << "fix friction in " << (units.empty() ? std::string("all units") : "");
       for (std::size_t i = 0; i < units.size(); ++i) out << (i ? ", " : "") << units[i];
       break;
@@ -178,7 +184,7 @@ Schedule compile_schedule(const std::vector<Intervention>& interventions, const 
         current_policy = Policy::from_blame(a.ramp_b);
         change.policy = current_policy;
         break;
-      case Intervention::Kind::clear_hazards:
+      case Intervention::Kind::fix_friction:
         if (iv.units.empty()) {
           for (std::size_t u = 0; u < hospital.units.size(); ++u) change.clear_hazards_units.push_back(u);
         } else {

@@ -18,19 +18,21 @@ struct ParamOverride {
   std::string name;
   std::string key;
   double value = 0.0;
+  bool operator==(const ParamOverride&) const = default;
 };
 
 /// One policy field to set.
 struct PolicyOverride {
   std::string field;
   double value = 0.0;
+  bool operator==(const PolicyOverride&) const = default;
 };
 
 struct Intervention {
   enum class Kind {
     set,            ///< from `day` on: replace the policy (if given), then set fields and parameters
     ramp,           ///< move the policy from from_blame(ramp_from) to from_blame(ramp_to) over ramp_days
-    clear_hazards,  ///< fix all friction: remove every latent hazard of the named units (all if none named)
+    fix_friction,   ///< fix all friction: remove every latent hazard of the named units (all if none named)
   };
   Kind kind = Kind::set;
   std::int64_t day = 0;
@@ -53,16 +55,18 @@ struct Intervention {
   static Intervention set_params(std::int64_t day, std::vector<ParamOverride> params,
                                  std::string label = "set parameters");
   /// Ramp the blame level b linearly from `from_b` to `to_b` over `days`, starting on `day`.
-  static Intervention ramp_blame(std::int64_t day, double from_b, double to_b, std::int64_t days,
-                                 std::int64_t step_days = 30, std::string label = "ramp policy");
+  static Intervention ramp(std::int64_t day, double from_b, double to_b, std::int64_t days,
+                           std::int64_t step_days = 30, std::string label = "ramp policy");
   /// Fix all friction in the named units (all units if empty) on `day`.
-  static Intervention clear_hazards(std::int64_t day, std::vector<std::string> units = {},
-                                    std::string label = "fix friction");
+  static Intervention fix_friction(std::int64_t day, std::vector<std::string> units = {},
+                                   std::string label = "fix friction");
 
   /// Throws InvalidValue / UnknownName naming this intervention and the offending field.
   void validate(const Hospital& hospital) const;
   /// A one-line human description.
   std::string describe() const;
+
+  bool operator==(const Intervention&) const = default;
 };
 
 /// Turns interventions into the model's dated changes, applied on top of (params, policy).

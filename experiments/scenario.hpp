@@ -24,6 +24,8 @@ struct Scenario {
   Schedule schedule() const;
   /// A TOML text that describes the scenario completely (kept in every results file).
   std::string to_toml() const;
+
+  bool operator==(const Scenario&) const = default;
 };
 
 /// One run of a scenario.

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what culturesim needs when it is missing: Debian packages (compiler, CMake, TBB,
-# HDF5, Boost, Random123, Catch2, OpenMPI) and the Python package with its test extras.
+# HDF5, Random123, toml++, Catch2, OpenMPI) and the Python package with its test extras.
 # Idempotent: a second run installs nothing. Usage: bash tools/setup.sh [--no-python]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(g++ cmake ninja-build pkg-config libboost-dev libtbb-dev libhdf5-dev hdf5-tools catch2
-              librandom123-dev libbenchmark-dev openmpi-bin libopenmpi-dev)
+APT_PACKAGES=(g++ cmake ninja-build pkg-config libtbb-dev libhdf5-dev hdf5-tools catch2
+              librandom123-dev libbenchmark-dev openmpi-bin libopenmpi-dev libtomlplusplus-dev)
+# CI also fuzzes the results-file opener (tools/fuzz.sh): clang with its libFuzzer runtime.
+[ -n "${CI:-}" ] && APT_PACKAGES+=(clang libclang-rt-14-dev)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the C++ engine's Catch2 suite (through ctest) and the Python suite (pytest,
 # including notebooks and cluster tests). Installs what is missing first.
-# Usage: bash tools/test.sh            (everything, as CI runs it)
+# With CI set (as CI runs it) also the sanitizer build of the C++ tests (tools/sanitize.sh) and
+# 60 s of fuzzing the results-file opener (tools/fuzz.sh; needs clang and libclang-rt-14-dev).
+# Usage: bash tools/test.sh            (everything)
 #        bash tools/test.sh -m "not slow"   (extra arguments go to pytest)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,5 +14,15 @@ cmake -S . -B build/cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DCULTURESIM_BUILD_T
 cmake --build build/cpp --parallel 2
 ctest --test-dir build/cpp --output-on-failure --parallel 2
 
+echo "== Python style (ruff check; also a test in tests/python/test_style.py)"
+python3 -m ruff check bindings tests/python
+
 echo "== Python tests"
 python3 -m pytest "$@"
+
+if [ -n "${CI:-}" ]; then
+  echo "== C++ tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+  bash tools/sanitize.sh
+  echo "== Fuzzing the results-file opener (60 s)"
+  bash tools/fuzz.sh 60
+fi

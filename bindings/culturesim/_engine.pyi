@@ -77,8 +77,49 @@ def default_hospital() -> dict[str, Any]:
 def role_names() -> list[str]:
     """The clinician roles, in the order of per-role parameters and snapshot role codes."""
 
-def scenario_toml(scenario: dict[str, Any]) -> str:
-    """The complete TOML description of a scenario dict (validating it), as stored in results files."""
+def category_names() -> dict[str, list[str]]:
+    """The model's categories (role, severity, response, behaviour, disclosure), each in code order."""
+
+def policy_presets() -> dict[str, float]:
+    """The policy presets: name -> blame level b."""
+
+#: Days in a simulated year (core::kDaysPerYear).
+days_per_year: int
+#: The run limits: max_days, max_record_every, max_replicates, max_threads.
+run_limits: dict[str, int]
+
+# -- the scenario schema (experiments/schema.hpp) ---------------------------------------------------
+
+def load_experiment(text: str, source: str = "<string>", default_name: str = "scenario") -> dict[str, Any]:
+    """Reads an experiment file or a scenario file (TOML text): {'years', 'replicates', 'seed',
+    'record_every', 'scenarios': [scenario dicts], 'deprecations': [str], 'notes': [str]}."""
+
+def dump(scenario: dict[str, Any]) -> str:
+    """A scenario dict as a complete scenario file (the form stored in results files). Validates it."""
+
+def dump_experiment(
+    scenarios: list[dict[str, Any]],
+    years: _Float,
+    replicates: _Int,
+    seed: _Int,
+    record_every: _Int,
+    header: str = "",
+    warmup_years: _Float = 20.0,
+    warmup_policy: dict[str, float] | None = None,
+) -> str:
+    """An experiment file of scenario dicts and run settings."""
+
+def schedule_notes(scenario: dict[str, Any], days: _Int) -> list[str]:
+    """Notes on interventions of a scenario dict that never act in `days` days."""
+
+def intervention_kinds() -> list[str]:
+    """The intervention kinds of scenario files."""
+
+def defaults_file() -> str:
+    """The default parameters as a commented scenario file (what `culturesim params` prints)."""
+
+#: The run settings of a file that gives none: years, replicates, seed, record_every.
+run_defaults: dict[str, float | int]
 
 def parameters_markdown() -> str:
     """The parameter table as Markdown (docs/parameters.md)."""
@@ -130,12 +171,24 @@ def run_experiment(
     runs: Sequence[tuple[_Int, _Int]] | None = None,
     cancel: Cancel | None = None,
     progress: Progress | None = None,
+    max_memory: float = 0.0,
+    max_disk: float = 0.0,
     warmup_days: _Int = 0,
     warmup_policy: dict[str, float] | None = None,
 ) -> int:
     """Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file
     `path` as it finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume'
-    (skip finished runs). Returns the number of runs computed."""
+    (skip finished runs). max_memory / max_disk: limits in bytes (0: what the machine has free),
+    checked before any run starts. Returns the number of runs computed."""
+
+def verify_results(path: str) -> int:
+    """Checks a results file read-only: format version, HDF5 structure, the checksum of its stored
+    definition and of every finished run. Returns the number of finished runs; raises OSError
+    naming the file and what is damaged."""
+
+def merge_results(parts: list[str], out: str, overwrite: bool = False) -> int:
+    """Merges results files of shards of one experiment into `out` (see culturesim.cluster.merge).
+    Returns the number of runs in `out`."""
 
 class ResultsWriter:
     """An experiment's results file open for writing runs computed anywhere (cluster workers)."""
@@ -149,6 +202,7 @@ class ResultsWriter:
         seed: _Int,
         path: str,
         mode: str = "create",
+        max_disk: float = 0.0,
         warmup_days: _Int = 0,
         warmup_policy: dict[str, float] | None = None,
     ) -> None: ...

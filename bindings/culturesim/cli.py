@@ -19,8 +19,11 @@ import math
 import os
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from typing import Any
+
+from .plotting import compact_number as _fmt
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -50,24 +53,6 @@ def _message(exc: BaseException) -> str:
         return str(exc.args[0])
     text = str(exc)
     return text or type(exc).__name__
-
-
-def _fmt(x: float) -> str:
-    """A number for a table: thousands separators, millions as M, small values to 3 digits."""
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    a = abs(x)
-    if a >= 1e6:
-        return f"{x / 1e6:,.4g}M" if a < 1e9 else f"{x / 1e6:,.0f}M"
-    if a >= 1000:
-        return f"{x:,.0f}"
-    if a >= 100:
-        return f"{x:.0f}"
-    if a >= 10:
-        return f"{x:.1f}"
-    if a == 0:
-        return "0"
-    return f"{x:.3g}"
 
 
 def _seconds(s: float) -> str:
@@ -104,8 +89,16 @@ def _unit_label(metric: str) -> str:
     return f"{u}/yr" if metric in FLOWS or metric in DERIVED else u
 
 
-def _check_output(path: str, force: bool, resume: bool, what: str = "results file") -> None:
-    """Refuses an existing output unless --force or --resume, before anything is run."""
+def _check_output(path: str, force: bool, resume: bool, what: str = "results file",
+                  inputs: Sequence[str] = ()) -> None:
+    """Refuses an existing output unless --force or --resume, and never lets it be an input file,
+    before anything is run."""
+    if not path:
+        raise ValueError(f"the {what} name given with -o is empty; give one such as -o out.h5")
+    for source in inputs:
+        if os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source):
+            raise ValueError(f"the {what} '{path}' is the input file '{source}'; it was left untouched: "
+                             "choose another name with -o")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot write '{path}': the folder '{folder}' does not exist")
@@ -221,11 +214,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = toml_io.pick_scenario(exp, args.scenario, args.file)
     exp = Experiment([scenario], replicates=exp.replicates, years=exp.years, seed=exp.seed,
                      record_every=exp.record_every, warmup_years=exp.warmup_years, warmup_policy=exp.warmup_policy)
-    _check_output(args.output, args.force, args.resume)
+    _check_output(args.output, args.force, args.resume, inputs=[args.file])
     args.writing = args.output
     before = _done_before(args.output, args.resume)
     started = time.perf_counter()
-    res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force, threads=args.threads)
+    res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force, threads=args.threads,
+                  max_memory=args.max_memory, max_disk=args.max_disk)
     _report_run(res, args.output, time.perf_counter() - started, int(res.done.sum()) - before, before)
     return EXIT_OK
 
@@ -234,7 +228,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .experiment import open_results
 
     exp = _load(args)
-    _check_output(args.output, args.force, args.resume)
+    _check_output(args.output, args.force, args.resume, inputs=[args.file])
     args.writing = args.output
     before = _done_before(args.output, args.resume)
     started = time.perf_counter()
@@ -260,7 +254,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         res = open_results(args.output)
     else:
         res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force,
-                      threads=args.threads)
+                      threads=args.threads, max_memory=args.max_memory, max_disk=args.max_disk)
     _report_run(res, args.output, time.perf_counter() - started, int(res.done.sum()) - before, before)
     if args.shard:
         print(f"\nShard {args.shard}: merge the shards' files with `culturesim merge PART.h5 ... -o OUT.h5`.")
@@ -270,7 +264,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from . import cluster
 
-    _check_output(args.output, args.force, False, what="output file")
+    _check_output(args.output, args.force, False, what="output file", inputs=args.parts)
     started = time.perf_counter()
     res = cluster.merge(args.parts, args.output, force=args.force)
     done = int(res.done.sum())
@@ -378,88 +372,6 @@ def demo_experiment(replicates: int = 20, years: float = DEMO_YEARS, seed: int =
     ], replicates=replicates, years=years, seed=seed)
 
 
-_FIGURE_PANELS = (
-    ("harm_events", "Harm events (mild, moderate, severe)"),
-    ("reports", "Events reported"),
-    ("sv_started", "Second-victim episodes started"),
-    ("burnout_prevalence", "Burnout prevalence (share of staff)"),
-    ("quits", "Quits (turnover)"),
-    ("cost_total", "Costs: turnover, harm, claims and the programme"),
-)
-
-
-def demo_figure(res: Any, path: str, baseline: str = "typical", switch_year: float | None = None) -> None:
-    """The demo's figure: trajectories with 10-90% bands, and forest plots of paired differences."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-    from matplotlib.ticker import FuncFormatter
-
-    from .outputs import DERIVED, FLOWS
-
-    others = [s for s in res.scenarios if s != baseline]
-    fig = plt.figure(figsize=(15, 12.5), layout="constrained")
-    outer = fig.add_gridspec(2, 1, height_ratios=[2.1, 1.0])
-    top = outer[0].subgridspec(2, 3)
-    bottom = outer[1].subgridspec(1, max(1, len(others)))
-    fig.suptitle(f"culturesim: today's typical hospital and three culture programmes from day 0, {res.replicates} "
-                 f"replicates x {res.years:g} years (lines: median, bands: 10-90% of replicates)", fontsize=13)
-    every = int(res.attrs.get("record_every", 30))
-    for k, (metric, title) in enumerate(_FIGURE_PANELS):
-        ax = fig.add_subplot(top[k // 3, k % 3])
-        res.plot(metric, ax=ax)
-        ax.set_title(title, fontsize=11)
-        if metric in FLOWS or metric in DERIVED:
-            ax.set_ylabel(f"{ax.get_ylabel()} per {every} days")
-        if metric.startswith("cost"):
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "$" + _fmt(v)))
-            ax.set_ylabel(f"USD per {every} days")
-        if metric == "burnout_prevalence":
-            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-        ax.set_ylim(bottom=0)
-        ax.set_xlim(0, res.years)
-        if switch_year is not None and 0 < switch_year < res.years:
-            ax.axvline(switch_year, color="0.35", ls=":", lw=1)
-            if k == 0:
-                ax.annotate(f"switch at year {switch_year:g}", (switch_year, 1), xycoords=("data", "axes fraction"),
-                            xytext=(4, -12), textcoords="offset points", fontsize=8, color="0.3")
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
-        if metric == "burnout_prevalence":  # much free space there, whatever the policy
-            ax.legend(loc="best", fontsize=10, framealpha=0.9, title="scenario", title_fontsize=10)
-    colors = {name: f"C{i}" for i, name in enumerate(res.scenarios)}
-    forest = [m for m in COMPARE_METRICS if m != "cost_programme"]  # near 0 under typical: relative change unreadable
-    axes, lows, highs = [], [], []
-    for j, other in enumerate(others):
-        ax = fig.add_subplot(bottom[0, j])
-        res.plot_compare(baseline, other, forest, ax=ax)
-        table = res.compare_table(baseline, other, forest)
-        rel = 100 * table["diff"] / table["mean_a"]
-        for container in ax.containers:
-            for artist in container.get_children():
-                artist.set_color(colors[other])
-        for y, (value, high) in enumerate(zip(rel[::-1], (100 * table["ci_high"] / table["mean_a"])[::-1])):
-            if math.isfinite(value):
-                ax.annotate(f"{value:+.0f}%", (max(value, high), y), xytext=(6, 0), textcoords="offset points",
-                            va="center", fontsize=9, color="0.2")
-        lows.append(float(np.nanmin(100 * table["ci_low"] / table["mean_a"])))
-        highs.append(float(np.nanmax(100 * table["ci_high"] / table["mean_a"])))
-        ax.set_title(f"{other} vs {baseline}: paired change, 95% interval over {int(table['n'].min())} replicates",
-                     fontsize=11)
-        ax.set_xlabel(f"change relative to {baseline}")
-        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(100))
-        axes.append(ax)
-    if axes:
-        low, high = min(lows + [0.0]), max(highs + [0.0])
-        pad = 0.12 * (high - low or 1.0)
-        for ax in axes:
-            ax.set_xlim(low - pad / 2, high + pad)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     exp = demo_experiment(replicates=args.replicates, years=args.years, seed=args.seed)
     _check_output(args.output, args.force, args.resume)
@@ -480,14 +392,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Every scenario starts from the same warmed-up hospital and replicate r uses the same random stream "
           f"(seed {exp.seed}, r): the differences below are paired, and zero at day 0.", flush=True)
     started = time.perf_counter()
-    res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force, threads=args.threads)
+    res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force, threads=args.threads,
+                  max_memory=args.max_memory, max_disk=args.max_disk)
     ran = time.perf_counter() - started
     print()
     for other in exp.scenarios[1:]:
         print(compare_text(res, "typical", other.name))
         print()
     if args.figure:
-        demo_figure(res, args.figure)
+        from .plotting import demo_figure
+
+        demo_figure(res, args.figure, COMPARE_METRICS)
     took = time.perf_counter() - started
     print(f"Results: {os.path.abspath(args.output)} ({_size(args.output)}; simulation took {_seconds(ran)})")
     if args.figure:
@@ -528,6 +443,20 @@ def _years(text: str) -> float:
     return value
 
 
+def _bytes(text: str) -> float:
+    """A size such as 512M, 8G or 1.5T (powers of 1024), or a plain number of bytes."""
+    scale = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+    body = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = body[-1:] if body[-1:] in scale else ""
+    try:
+        value = float(body[:-1] if unit else body) * scale[unit]
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a size such as 512M, 8G or 1.5T, got {text!r}")
+    return value
+
+
 def _add_run_options(p: argparse.ArgumentParser, file_settings: bool = True) -> None:
     def note(default: Any) -> str:
         return " (overrides the file)" if file_settings else f" (default {default})"
@@ -542,6 +471,10 @@ def _add_run_options(p: argparse.ArgumentParser, file_settings: bool = True) -> 
                            help="continue an existing output file: finished runs are kept, the rest are run")
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress bar (it goes to stderr, and only for runs longer than 2 s)")
+    p.add_argument("--max-memory", type=_bytes, metavar="SIZE",
+                   help="memory the runs may use, e.g. 8G (default: what is free); checked before starting")
+    p.add_argument("--max-disk", type=_bytes, metavar="SIZE",
+                   help="disk the results may take, e.g. 50G (default: what is free); checked before starting")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -630,6 +563,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.writing = None
+    with warnings.catch_warnings():
+        # Warnings (old names in a file, an intervention after the run's end) as one line each.
+        warnings.showwarning = lambda message, *rest: _err(f"culturesim: warning: {message}")
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt:

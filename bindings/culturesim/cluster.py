@@ -21,10 +21,8 @@ See docs/cluster.md for the SLURM recipes, task sizing and measured scaling.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import fcntl
 import math
 import os
-import shutil
 import sys
 import uuid
 from collections.abc import Iterator, Sequence
@@ -248,7 +246,7 @@ def _backend(executor: Any, retries: int) -> _Backend:
 def run_on_executor(experiment: "Experiment", path: str | os.PathLike, executor: Any, mode: str = "create",
                     progress: bool = True, runs: Sequence[tuple[int, int]] | None = None, *,
                     block: int | None = None, task_seconds: float = TASK_SECONDS, threads: int = 1,
-                    retries: int = 0) -> int:
+                    retries: int = 0, max_disk: float | None = None) -> int:
     """Runs an experiment's runs as tasks on ``executor`` and writes them into ``path``.
 
     executor: a concurrent.futures.Executor (ProcessPoolExecutor, mpi4py.futures.MPIPoolExecutor,
@@ -257,7 +255,8 @@ def run_on_executor(experiment: "Experiment", path: str | os.PathLike, executor:
     replicate) pairs. block / task_seconds: replicates per task, or the target task duration
     (see plan_tasks). threads: engine threads per task (1 suits one task per core). retries: Dask
     only, how often a task that raised is tried again (a task lost with a killed worker is always
-    rescheduled by Dask, independently of this).
+    rescheduled by Dask, independently of this). max_disk: bytes the results may take on disk
+    (default: the free space), checked before anything is written.
 
     The driver writes each run as its task finishes. A task that raises stops the sweep: pending
     tasks are cancelled, the runs already finished stay in the file, and TaskError names the
@@ -277,10 +276,11 @@ def run_on_executor(experiment: "Experiment", path: str | os.PathLike, executor:
                                  f"({n_s} scenarios x {n_r} replicates)")
     dicts = experiment.scenario_dicts()
     writer = _engine.ResultsWriter(dicts, n_r, experiment.days, experiment.record_every, experiment.seed, path, mode,
-                                   **experiment.warmup_args())
+                                   max_disk=max_disk or 0.0, **experiment.warmup_args())
     try:
         pending = set(writer.pending())
-        todo = [run for run in (runs if runs is not None else sorted(pending)) if run in pending]
+        # Each pending run once, in the order asked (a run listed twice is written once).
+        todo = list(dict.fromkeys(run for run in (runs if runs is not None else sorted(pending)) if run in pending))
         tasks = plan_tasks(experiment, todo, block=block, task_seconds=task_seconds,
                            workers=None if block is not None else backend.workers())
         return _drive(experiment, writer, backend, tasks, dicts, threads, progress)
@@ -414,161 +414,25 @@ def run_shard(experiment: "Experiment", path: str | os.PathLike, shard: int, n_s
                           force=mode == "overwrite", threads=threads, runs=shard_runs(experiment, shard, n_shards))
 
 
-def _check_not_being_written(path: str) -> None:
-    """Refuses a file that a culturesim writer (any process) holds locked."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError as exc:
-        raise OSError(f"cannot read '{path}': {exc.strerror}") from None
-    try:
-        # A classic POSIX read lock conflicts with the writer's open-file-description write lock.
-        fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        fcntl.lockf(fd, fcntl.LOCK_UN)
-    except OSError:
-        raise OSError(f"'{path}' is being written by a running sweep; merge it once that has finished") from None
-    finally:
-        os.close(fd)
-
-
-def _identity(f) -> dict[str, Any]:
-    """What makes two results files parts of the same experiment."""
-    ident: dict[str, Any] = {}
-    for key, value in f.attrs.items():
-        ident[f"root attribute '{key}'"] = value
-    for name in sorted(f["coords"]):
-        ident[f"coordinate '{name}'"] = f[f"coords/{name}"][...]
-    ident["series"] = sorted(f["series"])
-    for name in ident["series"]:
-        ident[f"shape of series '{name}'"] = f[f"series/{name}"].shape
-    ident["shape of done"] = f["done"].shape
-    for name in f["coords/scenario"].asstr()[:]:
-        ident[f"definition of scenario '{name}'"] = f[f"scenarios/{name}/definition"].asstr()[()]
-    return ident
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a, b = np.asarray(a), np.asarray(b)
-        if a.shape != b.shape or a.dtype.kind != b.dtype.kind:
-            return False
-        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
-    return type(a) is type(b) and a == b
-
-
-def _open_part(path: str):
-    import h5py
-
-    try:
-        f = h5py.File(path, "r")
-    except OSError as exc:
-        raise OSError(f"cannot open '{path}' as an HDF5 results file ({exc}); if its sweep was killed, "
-                      "finish it first with resume") from None
-    if f.attrs.get("format") != "culturesim-results":
-        f.close()
-        raise OSError(f"'{path}' is not a culturesim results file")
-    return f
-
-
 def merge(parts: Sequence[str | os.PathLike], out: str | os.PathLike, force: bool = False) -> "ExperimentResult":
     """Merges the results files of shards of one experiment into ``out``, which gets every run done
     in any part.
 
-    The parts must belong to the same experiment: same root attributes (seed, days, record_every,
-    replicates, engine version, ...), coordinates, series and scenario definitions; otherwise
-    ValueError names the first part that differs and what differs. A run done in two parts must have
-    identical values there. ``out`` is refused if it exists, unless ``force``.
-
-    How: the first part is copied byte for byte (layout, attributes, definitions and its runs) to a
-    temporary file next to ``out``; the other parts' finished runs are copied into it with h5py,
-    one scenario row at a time, and /done is updated; the temporary file is renamed to ``out`` only
-    when complete. This needs no scenario objects, so any culturesim results files can be merged.
-    A file that lacks runs can be finished later with Experiment.run(out, resume=True).
+    The engine does it (the same code that writes, resumes and verifies results files): every part
+    is checked first (not being written, HDF5 structure, checksums of its definition and of every
+    finished run), the parts must belong to the same experiment (same root attributes, layout and
+    scenario definitions; otherwise ValueError names the first part that differs and what differs),
+    and a run done in two parts must have bit-identical values in both. ``out`` is refused if it
+    exists, unless ``force``, and must not be one of the parts. It is built under a temporary name
+    and appears only when complete. A file that lacks runs can be finished later with
+    Experiment.run(out, resume=True). No part is modified.
     """
-    import h5py
-
     from .experiment import open_results
 
     parts = [os.fspath(p) for p in parts]
     out = os.fspath(out)
-    if not parts:
-        raise ValueError("merge needs at least one part")
     for p in parts:
         if not os.path.exists(p):
             raise FileNotFoundError(f"no results file at '{p}'")
-    if os.path.exists(out):
-        if not force:
-            raise FileExistsError(f"'{out}' exists; choose another output or force=True (--force) to replace it")
-        if any(os.path.samefile(out, p) for p in parts):
-            raise ValueError(f"the output '{out}' is also one of the parts; write the merge to a new file")
-    for p in parts:
-        _check_not_being_written(p)
-
-    with _open_part(parts[0]) as first:
-        reference = _identity(first)
-        scenarios = list(first["coords/scenario"].asstr()[:])
-        series = list(reference["series"])
-    for p in parts[1:]:
-        with _open_part(p) as f:
-            ident = _identity(f)
-        for key in list(reference) + [k for k in ident if k not in reference]:  # root attributes first
-            if key not in ident or key not in reference or not _same(reference[key], ident[key]):
-                mine = ident.get(key, "(missing)")
-                theirs = reference.get(key, "(missing)")
-                raise ValueError(f"'{p}' is not a part of the same experiment as '{parts[0]}': its {key} differs "
-                                 f"({_short(mine)} vs {_short(theirs)})")
-
-    directory = os.path.dirname(os.path.abspath(out))
-    tmp = os.path.join(directory, f".{os.path.basename(out)}.merging-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    try:
-        shutil.copyfile(parts[0], tmp)
-        with h5py.File(tmp, "r+") as dst:
-            done = dst["done"][...].astype(bool)
-            source = np.full(done.shape, -1, dtype=np.int64)  # which part holds each done run
-            source[done] = 0
-            for k, p in enumerate(parts[1:], start=1):
-                with h5py.File(p, "r") as src:
-                    theirs = src["done"][...].astype(bool)
-                    for s, name in enumerate(scenarios):
-                        new = theirs[s] & ~done[s]
-                        both = theirs[s] & done[s]
-                        if not (new.any() or both.any()):
-                            continue
-                        for series_name in series:
-                            theirs_row = src[f"series/{series_name}"][s]
-                            target = dst[f"series/{series_name}"]
-                            if both.any():
-                                mine_row = target[s]
-                                same = (theirs_row == mine_row) | (np.isnan(theirs_row) & np.isnan(mine_row))
-                                clash = both & ~same.all(axis=1)
-                                if clash.any():
-                                    r = int(np.flatnonzero(clash)[0])
-                                    raise ValueError(
-                                        f"run (scenario '{name}', replicate {r}) is done in both "
-                                        f"'{parts[source[s, r]]}' and '{p}' with different values (series "
-                                        f"'{series_name}'); these parts do not come from the same computation")
-                            # Only the new runs' chunks are written: runs done nowhere stay unallocated (NaN).
-                            for start, stop in _spans(new):
-                                target[s, start:stop] = theirs_row[start:stop]
-                        done[s] |= new
-                        source[s][new] = k
-            dst["done"][...] = done.astype(dst["done"].dtype)
-        if os.path.exists(out) and not force:
-            raise FileExistsError(f"'{out}' exists; choose another output or force=True (--force) to replace it")
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    _engine.merge_results(parts, out, force)
     return open_results(out)
-
-
-def _spans(mask: np.ndarray) -> list[tuple[int, int]]:
-    """[F, T, T, F, T] -> [(1, 3), (4, 5)]: the runs of True as half-open index ranges."""
-    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
-    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, (np.ndarray, np.generic)):
-        value = value.tolist()
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."

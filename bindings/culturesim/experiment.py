@@ -10,10 +10,13 @@ import numpy as np
 
 from . import _engine
 from ._running import call_engine
-from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
-from .result import _days, _seed, _threads
+from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, check_metric
+from .result import _days, _seed, _threads, _whole_days, warn_never_acting
 from .scenario import Scenario, as_scenario
 from .warmup import WARMUP_YEARS, warmup
+
+#: The engine's run defaults (a file without run settings gets the same).
+_DEFAULTS = _engine.run_defaults
 
 
 class Experiment:
@@ -32,8 +35,9 @@ class Experiment:
     3
     """
 
-    def __init__(self, scenarios: Iterable[Scenario | str], replicates: int = 20, years: float = 30,
-                 seed: int = 0, record_every: int = 30, warmup_years: float = WARMUP_YEARS,
+    def __init__(self, scenarios: Iterable[Scenario | str], replicates: int = _DEFAULTS["replicates"],
+                 years: float = _DEFAULTS["years"], seed: int = _DEFAULTS["seed"],
+                 record_every: int = _DEFAULTS["record_every"], warmup_years: float = WARMUP_YEARS,
                  warmup_policy: Any = "typical"):
         if isinstance(scenarios, (str, Scenario)) or not isinstance(scenarios, Iterable):
             raise ValueError(f"scenarios must be a list of cs.Scenario objects or preset names, got "
@@ -45,15 +49,16 @@ class Experiment:
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"scenario names must be unique; repeated: {', '.join(dupes)}")
-        if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or not 1 <= replicates <= 10**6:
-            raise ValueError(f"replicates must be a whole number from 1 to 1000000, got {replicates!r}")
+        most = _engine.run_limits["max_replicates"]
+        if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or not 1 <= replicates <= most:
+            raise ValueError(f"replicates must be a whole number from 1 to {most}, got {replicates!r}")
         self.replicates = int(replicates)
         self.days = _days(years)
         self.seed = _seed(seed)
-        if isinstance(record_every, bool) or not isinstance(record_every, (int, np.integer)) or not 1 <= record_every <= 36500:
-            raise ValueError(f"record_every must be a whole number of days from 1 to 36500, got {record_every!r}")
-        self.record_every = int(record_every)
+        self.record_every = _whole_days(record_every, "record_every", 1)
         self.warmup_days, self.warmup_policy = warmup(warmup_years, warmup_policy)
+        for s in self.scenarios:
+            warn_never_acting(s, self.days)
 
     @property
     def warmup_years(self) -> float:
@@ -76,7 +81,8 @@ class Experiment:
 
     def run(self, path: str | os.PathLike | None = None, executor: Any = None, progress: bool = True,
             resume: bool = False, force: bool = False, threads: int | None = None,
-            runs: Sequence[tuple[int, int]] | None = None) -> "ExperimentResult":
+            runs: Sequence[tuple[int, int]] | None = None, max_memory: float | None = None,
+            max_disk: float | None = None) -> "ExperimentResult":
         """Runs every (scenario, replicate) and returns the results.
 
         path: the HDF5 file to write (runs are written as they finish); None keeps the results in
@@ -84,7 +90,12 @@ class Experiment:
         not recomputed) or ``force`` (start it again). executor: None runs on this machine's
         cores; a concurrent.futures Executor or a dask.distributed Client spreads tasks over a
         cluster (see culturesim.cluster). runs: only these (scenario, replicate) pairs.
+        max_memory / max_disk: bytes the experiment may use; by default what the machine has free.
+        Both are estimated before anything runs, and an experiment that would not fit is refused
+        with ValueError (nothing is written).
         """
+        limits = {name: _byte_limit(name, value) for name, value in (("max_memory", max_memory),
+                                                                     ("max_disk", max_disk))}
         if resume and force:
             raise ValueError("choose one of resume (continue the file) or force (start it again)")
         temporary = path is None
@@ -98,15 +109,15 @@ class Experiment:
                 if executor is not None:
                     from .cluster import run_on_executor
 
-                    run_on_executor(self, path, executor, mode=mode, progress=progress, runs=runs)
+                    run_on_executor(self, path, executor, mode=mode, progress=progress, runs=runs,
+                                    max_disk=limits["max_disk"])
                 else:
                     todo = self.n_runs if runs is None else len(runs)
                     call_engine(_engine.run_experiment, total_days=todo * (self.days + self.warmup_days), total_runs=todo,
                                 progress=progress, desc="experiment", scenarios=self.scenario_dicts(),
                                 replicates=self.replicates, days=self.days, record_every=self.record_every,
                                 seed=self.seed, threads=_threads(threads), path=path, mode=mode,
-                                runs=[(int(s), int(r)) for s, r in runs] if runs is not None else None,
-                                **self.warmup_args())
+                                runs=runs, **limits, **self.warmup_args())
             except FileExistsError:  # the engine's message speaks C++; the file is untouched
                 raise FileExistsError(f"results file '{path}' already exists; pass force=True (--force on the "
                                       f"command line) to replace it, or resume=True (--resume) to continue "
@@ -144,7 +155,7 @@ class ExperimentResult:
         import h5py
 
         with h5py.File(self.path, "r") as f:
-            if f.attrs.get("format") != "culturesim-results":
+            if _plain(f.attrs.get("format")) != "culturesim-results":
                 raise OSError(f"'{self.path}' is not a culturesim results file")
             self.attrs = {k: _plain(v) for k, v in f.attrs.items()}
             self.scenarios: list[str] = list(f["coords/scenario"].asstr()[:])
@@ -154,7 +165,7 @@ class ExperimentResult:
             self.scenario_attrs = {name: {k: _plain(v) for k, v in f[f"scenarios/{name}"].attrs.items()}
                                    for name in self.scenarios}
             self.definitions = {name: f[f"scenarios/{name}/definition"].asstr()[()] for name in self.scenarios}
-            self.units = {n: f[f"series/{n}"].attrs.get("unit", "") for n in f["series"]}
+            self.units = {n: _plain(f[f"series/{n}"].attrs.get("unit", "")) for n in f["series"]}
 
     def load(self) -> "ExperimentResult":
         """Reads every series into memory (done automatically on first use)."""
@@ -363,7 +374,25 @@ def open_results(path: str | os.PathLike, experiment: Experiment | None = None) 
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no results file at '{path}'")
-    return ExperimentResult(path, experiment)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"'{path}' is a directory, not a results file")
+    # The engine checks the file read-only first (format version, HDF5 structure, the checksums of
+    # its definition and of every finished run), so h5py below only ever reads a verified file.
+    _engine.verify_results(path)
+    try:
+        return ExperimentResult(path, experiment)
+    except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:  # h5py's errors on a damaged file
+        raise OSError(f"results file '{path}' cannot be read: {exc}") from None
+
+
+def _byte_limit(name: str, value: Any) -> float:
+    """A byte limit as the engine takes it: 0 for None (what the machine has free)."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not value > 0:
+        raise ValueError(f"{name} must be a positive number of bytes (or None for what the machine has free), "
+                         f"got {value!r}")
+    return float(value)
 
 
 def _plain(value: Any) -> Any:

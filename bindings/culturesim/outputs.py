@@ -7,7 +7,7 @@ OUTPUTS: dict[str, dict[str, str]] = {o["name"]: o for o in _engine.output_specs
 OUTPUT_NAMES: tuple[str, ...] = tuple(OUTPUTS)
 #: Outputs summed over a period (events, costs); the rest are levels at the period's end.
 FLOWS: frozenset[str] = frozenset(n for n, o in OUTPUTS.items() if o["kind"] == "flow")
-DAYS_PER_YEAR = 365
+DAYS_PER_YEAR: int = _engine.days_per_year
 
 #: The headline outputs shown by reprs, summaries and the demo.
 HEADLINE = ("harm_mild", "harm_moderate", "harm_severe", "reports", "sv_started", "burnout_prevalence",

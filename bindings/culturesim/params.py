@@ -84,6 +84,9 @@ class Params(MutableMapping):
     """
 
     def __init__(self, values: Mapping[str, Any] | None = None, **overrides: Any):
+        if values is not None and not isinstance(values, Mapping):
+            raise ValueError(f"Params takes a table (dict) of parameter names and values, got "
+                             f"{type(values).__name__} {values!r}")
         self._values: dict[str, Any] = _engine.default_params()
         if values:
             self.update(values)

@@ -1,12 +1,13 @@
 """Plots one call away: run trajectories, bands over replicates, paired-difference forest plots."""
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from .outputs import DAYS_PER_YEAR, unit
+from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, unit
 
 
 def _axes(n: int, ax=None):
@@ -82,8 +83,6 @@ def plot_forest(table: Any, ax=None):
 
 def _per_year(res: Any, metric: str) -> tuple[np.ndarray, str]:
     """(scenario, replicate, period) values of an ExperimentResult, flows as rates per year."""
-    from .outputs import DERIVED, FLOWS
-
     values = np.asarray(res[metric], dtype=float)
     if metric in FLOWS or metric in DERIVED:
         return values * (DAYS_PER_YEAR / np.asarray(res.period_days, dtype=float)), f"{unit(metric)} per year"
@@ -288,3 +287,103 @@ def plot_sensitivity(mu_star: Any, conf: Any = None, ncols: int = 3, axes=None, 
         ax.set_xlabel(xlabel.get(output, "") if isinstance(xlabel, dict) else xlabel)
         ax.grid(alpha=0.3, axis="x")
     return axes
+
+
+def compact_number(x: float) -> str:
+    """A number for a table: thousands separators, millions as M, small values to 3 digits."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    a = abs(x)
+    if a >= 1e6:
+        return f"{x / 1e6:,.4g}M" if a < 1e9 else f"{x / 1e6:,.0f}M"
+    if a >= 1000:
+        return f"{x:,.0f}"
+    if a >= 100:
+        return f"{x:.0f}"
+    if a >= 10:
+        return f"{x:.1f}"
+    if a == 0:
+        return "0"
+    return f"{x:.3g}"
+
+
+_FIGURE_PANELS = (
+    ("harm_events", "Harm events (mild, moderate, severe)"),
+    ("reports", "Events reported"),
+    ("sv_started", "Second-victim episodes started"),
+    ("burnout_prevalence", "Burnout prevalence (share of staff)"),
+    ("quits", "Quits (turnover)"),
+    ("cost_total", "Costs: turnover, harm, claims and the programme"),
+)
+
+
+def demo_figure(res: Any, path: str, compare: Sequence[str], baseline: str = "typical",
+                switch_year: float | None = None) -> None:
+    """The demo's figure (culturesim demo): trajectories with 10-90% bands, and forest plots of the
+    paired differences of the `compare` outputs; `switch_year` marks when a scenario switches."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+
+    others = [s for s in res.scenarios if s != baseline]
+    fig = plt.figure(figsize=(15, 12.5), layout="constrained")
+    outer = fig.add_gridspec(2, 1, height_ratios=[2.1, 1.0])
+    top = outer[0].subgridspec(2, 3)
+    bottom = outer[1].subgridspec(1, max(1, len(others)))
+    fig.suptitle(f"culturesim: today's typical hospital and three culture programmes from day 0, {res.replicates} "
+                 f"replicates x {res.years:g} years (lines: median, bands: 10-90% of replicates)", fontsize=13)
+    every = int(res.attrs.get("record_every", 30))
+    for k, (metric, title) in enumerate(_FIGURE_PANELS):
+        ax = fig.add_subplot(top[k // 3, k % 3])
+        res.plot(metric, ax=ax)
+        ax.set_title(title, fontsize=11)
+        if metric in FLOWS or metric in DERIVED:
+            ax.set_ylabel(f"{ax.get_ylabel()} per {every} days")
+        if metric.startswith("cost"):
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "$" + compact_number(v)))
+            ax.set_ylabel(f"USD per {every} days")
+        if metric == "burnout_prevalence":
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.set_ylim(bottom=0)
+        ax.set_xlim(0, res.years)
+        if switch_year is not None and 0 < switch_year < res.years:
+            ax.axvline(switch_year, color="0.35", ls=":", lw=1)
+            if k == 0:
+                ax.annotate(f"switch at year {switch_year:g}", (switch_year, 1), xycoords=("data", "axes fraction"),
+                            xytext=(4, -12), textcoords="offset points", fontsize=8, color="0.3")
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        if metric == "burnout_prevalence":  # much free space there, whatever the policy
+            ax.legend(loc="best", fontsize=10, framealpha=0.9, title="scenario", title_fontsize=10)
+    colors = {name: f"C{i}" for i, name in enumerate(res.scenarios)}
+    forest = [m for m in compare if m != "cost_programme"]  # near 0 under typical: relative change unreadable
+    axes, lows, highs = [], [], []
+    for j, other in enumerate(others):
+        ax = fig.add_subplot(bottom[0, j])
+        res.plot_compare(baseline, other, forest, ax=ax)
+        table = res.compare_table(baseline, other, forest)
+        rel = 100 * table["diff"] / table["mean_a"]
+        for container in ax.containers:
+            for artist in container.get_children():
+                artist.set_color(colors[other])
+        for y, (value, high) in enumerate(zip(rel[::-1], (100 * table["ci_high"] / table["mean_a"])[::-1])):
+            if math.isfinite(value):
+                ax.annotate(f"{value:+.0f}%", (max(value, high), y), xytext=(6, 0), textcoords="offset points",
+                            va="center", fontsize=9, color="0.2")
+        lows.append(float(np.nanmin(100 * table["ci_low"] / table["mean_a"])))
+        highs.append(float(np.nanmax(100 * table["ci_high"] / table["mean_a"])))
+        ax.set_title(f"{other} vs {baseline}: paired change, 95% interval over {int(table['n'].min())} replicates",
+                     fontsize=11)
+        ax.set_xlabel(f"change relative to {baseline}")
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(100))
+        axes.append(ax)
+    if axes:
+        low, high = min(lows + [0.0]), max(highs + [0.0])
+        pad = 0.12 * (high - low or 1.0)
+        for ax in axes:
+            ax.set_xlim(low - pad / 2, high + pad)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,6 +1,8 @@
 """The organisation's culture policy: blame versus Just Culture."""
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -9,6 +11,10 @@ from . import _engine
 
 _FIELDS = _engine.policy_field_specs()
 FIELD_NAMES: tuple[str, ...] = tuple(f["name"] for f in _FIELDS)
+#: The engine's policy presets: name -> blame level b.
+PRESETS: dict[str, float] = _engine.policy_presets()
+#: Old preset names that still work, with a warning.
+_OLD_PRESETS = {"just": "just_culture"}
 
 
 class Policy:
@@ -44,19 +50,27 @@ class Policy:
         return p
 
     @classmethod
+    def _from_fields(cls, fields: Mapping[str, float]) -> "Policy":
+        """A policy of these (complete, valid) fields, knowing its b when it is a preset's."""
+        p = cls.__new__(cls)
+        p._fields = dict(fields)
+        p._b = next((b for b in PRESETS.values() if _engine.policy_from_blame(b) == p._fields), None)
+        return p
+
+    @classmethod
     def blame(cls) -> "Policy":
         """Honest mistakes punished, outcome bias, no support."""
-        return cls.from_blame(1.0)
+        return cls.from_blame(PRESETS["blame"])
 
     @classmethod
     def just_culture(cls) -> "Policy":
         """Console human error, coach at-risk behaviour, discipline reckless acts; fix the system."""
-        return cls.from_blame(0.0)
+        return cls.from_blame(PRESETS["just_culture"])
 
     @classmethod
     def typical(cls) -> "Policy":
         """Current practice in surveyed hospitals: from_blame(0.6)."""
-        return cls.from_blame(0.6)
+        return cls.from_blame(PRESETS["typical"])
 
     # -- access ------------------------------------------------------------------------------
     def __getattr__(self, name: str) -> float:
@@ -114,3 +128,34 @@ class Policy:
     def fields() -> list[dict[str, Any]]:
         """Every field with its blame and Just Culture values and a description."""
         return [dict(f) for f in _FIELDS]
+
+
+def as_policy(policy: Policy | Mapping[str, float] | str | float | None) -> Policy:
+    """A Policy from a Policy, a preset name, a blame level b, or a table of fields."""
+    if policy is None:
+        return Policy.typical()
+    if isinstance(policy, Policy):
+        return policy
+    if isinstance(policy, str):
+        if policy in _OLD_PRESETS:
+            warnings.warn(f"policy preset '{policy}' is an old name of '{_OLD_PRESETS[policy]}'; write "
+                          f"'{_OLD_PRESETS[policy]}'", FutureWarning, stacklevel=3)
+            policy = _OLD_PRESETS[policy]
+        if policy not in PRESETS:
+            import difflib
+
+            close = difflib.get_close_matches(policy, list(PRESETS), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise KeyError(f"unknown policy preset '{policy}'; allowed: {', '.join(PRESETS)}{hint}")
+        return Policy.from_blame(PRESETS[policy])
+    if isinstance(policy, bool):
+        raise ValueError(f"a policy must be a Policy, a preset name, a blame level or a table, got {policy!r}")
+    if isinstance(policy, (int, float, np.integer, np.floating)):
+        return Policy.from_blame(float(policy))
+    if isinstance(policy, Mapping):
+        fields = dict(policy)
+        base = fields.pop("preset", None)
+        b = fields.pop("blame_level", None)
+        start = as_policy(base if base is not None else (b if b is not None else "typical"))
+        return start.replace(**fields) if fields else start
+    raise ValueError(f"a policy must be a Policy, a preset name, a blame level or a table, got {type(policy).__name__}")

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _engine
 from ._running import call_engine
-from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, HEADLINE, OUTPUT_NAMES, check_metric
+from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
 from .scenario import Scenario, as_scenario
 from .warmup import WARMUP_YEARS, warmup, warn_unsettled
 
@@ -114,6 +114,7 @@ def run(scenario: Scenario | str | None = None, years: float = 10, seed: int = 0
     """
     sc = as_scenario(scenario)
     days = _days(years)
+    warn_never_acting(sc, days)
     record_every = _whole_days(record_every, "record_every", 1)
     snapshot_every = _whole_days(snapshot_every, "snapshot_every", 0)
     warmup_days, warmup_pol = warmup(warmup_years, warmup_policy)
@@ -131,8 +132,17 @@ def _days(years: float) -> int:
         raise ValueError(f"years must be a number, got {years!r}")
     days = int(round(float(years) * DAYS_PER_YEAR))
     if days < 1:
-        raise ValueError(f"years = {years} is out of range; a run lasts at least 1 day (years >= 1/365)")
+        raise ValueError(f"years = {years} is out of range; allowed at least 1/365 year (one day): a run lasts "
+                         f"whole days")
     return days
+
+
+def warn_never_acting(scenario: Scenario, days: int) -> None:
+    """A warning for each intervention of `scenario` after the end of a `days`-day run."""
+    import warnings
+
+    for note in scenario.warnings_for(days):
+        warnings.warn(note, UserWarning, stacklevel=3)
 
 
 def _seed(value: int, what: str = "seed") -> int:
@@ -142,14 +152,16 @@ def _seed(value: int, what: str = "seed") -> int:
 
 
 def _whole_days(value: int, what: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= int(value) <= 36500:
-        raise ValueError(f"{what} must be a whole number of days from {low} to 36500, got {value!r}")
+    high = _engine.run_limits["max_record_every"]
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= int(value) <= high:
+        raise ValueError(f"{what} must be a whole number of days from {low} to {high}, got {value!r}")
     return int(value)
 
 
 def _threads(threads: int | None) -> int:
     if threads is None:
         return 0
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= int(threads) <= 4096:
-        raise ValueError(f"threads must be a whole number from 1 to 4096 (or None for all cores), got {threads!r}")
+    high = _engine.run_limits["max_threads"]
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not 1 <= int(threads) <= high:
+        raise ValueError(f"threads must be a whole number from 1 to {high} (or None for all cores), got {threads!r}")
     return int(threads)

@@ -1,13 +1,19 @@
-"""Scenarios: a hospital, parameters, a policy and interventions."""
+"""Scenarios: a hospital, parameters, a policy and interventions.
+
+A Scenario is a view of the engine's scenario (experiments/scenario.hpp): the engine validates
+it, writes it as TOML (the schema of experiments/schema.cpp) and reads it back, and pickling goes
+through that text, so a scenario sent to a cluster worker is exactly the one stored in results.
+"""
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import _engine
-from .intervention import Intervention, as_policy
+from .intervention import Intervention
 from .params import Params
-from .policy import Policy
+from .policy import Policy, as_policy
 
 
 def default_hospital() -> dict[str, Any]:
@@ -36,14 +42,48 @@ class Scenario:
         if not isinstance(name, str) or not name:
             raise ValueError(f"a scenario needs a non-empty name, got {name!r}")
         self.name = name
+        if params is not None and not isinstance(params, Mapping):
+            raise ValueError(f"scenario '{name}': params must be a cs.Params or a table (dict) of parameter names "
+                             f"and values, got {type(params).__name__} {params!r}")
         self.params = params.copy() if isinstance(params, Params) else Params(params or {})
         self.policy = as_policy(policy)
+        if isinstance(interventions, (str, bytes, Mapping, Intervention)) or not isinstance(interventions, Iterable):
+            raise ValueError(f"scenario '{name}': interventions must be a list of cs.Intervention objects, got "
+                             f"{type(interventions).__name__} {interventions!r}")
         self.interventions = list(interventions)
         for iv in self.interventions:
             if not isinstance(iv, Intervention):
                 raise ValueError(f"scenario '{name}': interventions must be cs.Intervention objects, got {iv!r}")
+        if hospital is not None and not isinstance(hospital, Mapping):
+            raise ValueError(f"scenario '{name}': hospital must be a table (dict) with a name and a list of units "
+                             f"(or None for the embedded default hospital), got {type(hospital).__name__} "
+                             f"{hospital!r}")
         self.hospital = dict(hospital) if hospital is not None else None
-        _engine.scenario_toml(self.to_dict())  # validates everything now, not at run time
+        _engine.dump(self.to_dict())  # validates everything now, not at run time
+
+    @classmethod
+    def _from_engine(cls, d: Mapping[str, Any]) -> "Scenario":
+        """The view of an engine scenario dict (as _engine.load_experiment gives)."""
+        return cls(d["name"], params=Params(d["params"]), policy=Policy._from_fields(d["policy"]),
+                   interventions=[Intervention._from_engine(iv) for iv in d["interventions"]],
+                   hospital=d["hospital"])
+
+    @classmethod
+    def from_toml(cls, text: str, source: str = "<string>") -> "Scenario":
+        """The scenario a scenario file describes (the form to_toml() writes)."""
+        loaded = _engine.load_experiment(text, source, "scenario")
+        for note in loaded["deprecations"]:
+            warnings.warn(note, FutureWarning, stacklevel=2)
+        (scenario,) = loaded["scenarios"]
+        return cls._from_engine(scenario)
+
+    def __reduce__(self):
+        # Pickled (for executors) as the schema's text: what a worker runs is what results store.
+        return (_scenario_from_toml, (self.to_toml(),))
+
+    def warnings_for(self, days: int) -> list[str]:
+        """What the user should know about a run of `days` days (interventions that never act)."""
+        return _engine.schedule_notes(self.to_dict(), int(days))
 
     def to_dict(self) -> dict[str, Any]:
         """The plain description the engine takes."""
@@ -54,8 +94,8 @@ class Scenario:
         return d
 
     def to_toml(self) -> str:
-        """A TOML text describing this scenario completely (as stored in results files)."""
-        return _engine.scenario_toml(self.to_dict())
+        """A TOML scenario file describing this scenario completely (as stored in results files)."""
+        return _engine.dump(self.to_dict())
 
     def replace(self, **changes: Any) -> "Scenario":
         """A copy with some of name, params, policy, interventions, hospital changed."""
@@ -93,3 +133,7 @@ def as_scenario(scenario: "Scenario | Policy | str | None") -> Scenario:
     if isinstance(scenario, Policy):
         return Scenario("custom" if scenario.blame_level is None else f"b={scenario.blame_level:g}", policy=scenario)
     raise ValueError(f"expected a cs.Scenario, a cs.Policy or a preset name, got {type(scenario).__name__}")
+
+
+def _scenario_from_toml(text: str) -> Scenario:
+    return Scenario.from_toml(text, "<pickled scenario>")

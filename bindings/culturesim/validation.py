@@ -20,17 +20,19 @@ from typing import Any
 
 import numpy as np
 
+from . import _engine
+from . import validation_changes as vc
 from .intervention import as_policy
+from .outputs import DAYS_PER_YEAR
 from .policy import Policy
 from .result import Result, run
 from .scenario import Scenario
-from . import validation_changes as vc
 from .warmup import WARMUP_YEARS
 
-DAYS_PER_YEAR = 365
 QUARTER_DAYS = 91  # snapshots every quarter: per-person errors per quarter, turnover per year (4 quarters)
-PHYSICIANS = (1, 2)  # role codes of residents and attendings (agents/categories.hpp)
-NURSE, RESIDENT = 0, 1
+_ROLES = list(_engine.category_names()["role"])  # role codes are positions in the engine's list
+PHYSICIANS = (_ROLES.index("resident"), _ROLES.index("attending"))
+NURSE, RESIDENT = _ROLES.index("nurse"), _ROLES.index("resident")
 
 
 @dataclass(frozen=True)

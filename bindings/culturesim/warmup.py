@@ -17,11 +17,12 @@ import math
 import warnings
 from typing import Any
 
+from . import _engine
 from .outputs import DAYS_PER_YEAR
 
-#: The default warm-up: twice the 10 years after which typical practice's slow states move less
-#: than MAX_DRIFT a year (the settling check; docs/model.md, "Warm start").
-WARMUP_YEARS = 20
+#: The default warm-up (the engine's, experiments/schema.hpp): twice the 10 years after which
+#: typical practice's slow states pass the settling check (docs/model.md, "Warm start").
+WARMUP_YEARS: float = _engine.run_defaults["warmup_years"]
 #: How much a slow state's yearly mean may still move in a year to count as settled (the engine's
 #: WarmupReport::kTolerance).
 MAX_DRIFT = 0.03

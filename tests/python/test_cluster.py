@@ -11,6 +11,7 @@ import sys
 import textwrap
 import threading
 import time
+import zlib
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import h5py
@@ -19,6 +20,7 @@ import pytest
 
 import culturesim as cs
 from culturesim import cluster
+
 
 def make_experiment(**kw) -> cs.Experiment:
     args = dict(replicates=4, years=2, seed=7)
@@ -82,7 +84,7 @@ def test_plan_tasks_covers_every_run_once_in_blocks_of_one_scenario(experiment):
     assert {len(t.replicates) for t in cluster.plan_tasks(long_runs)} == {max(1, per_task)}
     assert {len(t.replicates) for t in cluster.plan_tasks(long_runs, task_seconds=60)} == {10}
     # with workers known, tasks shrink towards the end so workers finish together
-    many = cs.Experiment(["blame", "just"], replicates=100, years=2)
+    many = cs.Experiment(["blame", "just_culture"], replicates=100, years=2)
     sizes = [len(t.replicates) for t in cluster.plan_tasks(many, workers=4)]
     assert sum(sizes) == 200 and sizes[0] == -(-200 // (cluster.TASKS_PER_WORKER * 4)) and sizes[-8:] == [1] * 8
     assert cluster.plan_tasks(experiment, runs=[(1, 3), (1, 0)]) == [cluster.Task(1, (0, 3))]
@@ -171,12 +173,11 @@ def test_dask_worker_killed_mid_sweep_loses_nothing(tmp_path):
     def kill_a_busy_worker(client, pids, stop):
         while not stop.is_set():
             busy = [w for w, keys in client.processing().items() if keys]
-            if busy and pids.get(busy[0]):
-                time.sleep(0.1)  # let the task get well into its run
+            if busy and pids.get(busy[0]):  # the scheduler has handed it a task: kill it now
                 os.kill(pids[busy[0]], signal.SIGKILL)
                 killed.update(worker=busy[0], pid=pids[busy[0]])
                 return
-            time.sleep(0.01)
+            stop.wait(0.01)  # poll the scheduler's state until a worker is busy
 
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=":0") as lc, distributed.Client(lc) as client:
@@ -319,15 +320,25 @@ def test_dask_failing_task_stops_the_sweep(experiment, local_file, tmp_path, mon
     assert_same_results(local_file, path)
 
 
-def test_ctrl_c_cancels_keeps_finished_runs_and_reraises(experiment, local_file, tmp_path, monkeypatch):
+def test_ctrl_c_cancels_keeps_finished_runs_and_reraises(experiment, local_file, tmp_path, monkeypatch, request):
     real = cluster.run_task
     calls = []
+    # The driver's KeyboardInterrupt is an event the third task waits for (not a time): a SIGINT
+    # handler that records it, then raises as Python's own does.
+    interrupted = threading.Event()
+
+    def on_sigint(signum, frame):
+        interrupted.set()
+        signal.default_int_handler(signum, frame)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
 
     def interrupted_third(scenario, replicates, *args):
         calls.append((scenario["name"], replicates))
         if (scenario["name"], replicates) == ("blame", [2]):  # the third task: Ctrl-C reaches the driver
             os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(0.5)
+            assert interrupted.wait(120), "the driver never received SIGINT"  # a failure guard only
         return real(scenario, replicates, *args)
 
     monkeypatch.setattr(cluster, "run_task", interrupted_third)
@@ -500,15 +511,36 @@ def test_merge_refuses_other_scenario_definitions(shard_files, tmp_path):
         cluster.merge([shard_files[0], other], tmp_path / "out.h5")
 
 
+def _tamper(path, scenario: int, replicate: int, fix_checksum: bool) -> None:
+    """Changes one value of a finished run with plain h5py, and (if asked) stores the run's new
+    CRC-32 the way the format documents it, so only the merge's value comparison can notice."""
+    with h5py.File(path, "r+") as f:
+        f["series/reports"][scenario, replicate, 3] += 1
+        if fix_checksum:
+            rows = [f[f"series/{name}"][scenario, replicate, :] for name in f["coords/series"].asstr()[:]]
+            f["checksums"][scenario, replicate] = zlib.crc32(np.concatenate(rows).astype("<f8").tobytes())
+
+
 def test_merge_refuses_a_run_done_twice_with_different_values(shard_files, tmp_path):
     tampered = tmp_path / "tampered.h5"
     shutil.copyfile(shard_files[0], tampered)
-    with h5py.File(tampered, "r+") as f:
-        f["series/reports"][1, 2, 3] += 1  # run (just, 2) is in shard 0
+    _tamper(tampered, 1, 2, fix_checksum=True)  # run (just, 2) is in shard 0
     out = tmp_path / "out.h5"
-    with pytest.raises(ValueError, match=r"run \(scenario 'just', replicate 2\) is done in both .* different values"):
+    with pytest.raises(ValueError, match=r"run \(scenario 1 'just', replicate 2\) is done in both .* different values"):
         cluster.merge([shard_files[0], shard_files[1], tampered], out)
-    assert not os.path.exists(out) and not [p for p in os.listdir(tmp_path) if "merging" in p]
+    assert not os.path.exists(out) and os.listdir(tmp_path) == ["tampered.h5"]
+
+
+def test_merge_refuses_a_part_whose_data_fails_its_checksum(shard_files, tmp_path):
+    tampered = tmp_path / "tampered.h5"
+    shutil.copyfile(shard_files[0], tampered)
+    before = tampered.read_bytes()
+    _tamper(tampered, 1, 2, fix_checksum=False)
+    out = tmp_path / "out.h5"
+    with pytest.raises(OSError, match=r"'.*tampered.h5' is damaged: the values of run \(scenario 1 'just', "
+                                      r"replicate 2\) do not match their stored checksum"):
+        cluster.merge([tampered, shard_files[1]], out)
+    assert not os.path.exists(out) and before != tampered.read_bytes()
 
 
 def test_merge_refuses_a_part_still_being_written(experiment, shard_files, tmp_path):

@@ -6,11 +6,11 @@ import os
 
 import h5py
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 
 import culturesim as cs
+
 S, R = 2, 4  # the small experiment (conftest.py)
 P = 25  # 2 years of 30-day periods
 

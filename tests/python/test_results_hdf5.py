@@ -7,11 +7,11 @@ import json
 import subprocess
 import sys
 import textwrap
-import tomllib
 
 import h5py
 import numpy as np
 import pytest
+import tomllib
 
 import culturesim as cs
 from culturesim import _engine
@@ -20,10 +20,22 @@ S, R, P = 2, 4, 25  # the small experiment (conftest.py)
 SPECS = _engine.parameter_specs()
 
 
+def text_attrs(obj) -> dict:
+    """An object's attributes with the format's fixed-length strings decoded: h5py returns them as
+    bytes (the documented way to read them with plain h5py, docs/results-format.md)."""
+    def decode(v):
+        if isinstance(v, bytes):
+            return v.decode()
+        if isinstance(v, np.ndarray) and v.dtype.kind == "S":
+            return [x.decode() for x in v.tolist()]
+        return v
+    return {k: decode(v) for k, v in obj.attrs.items()}
+
+
 def test_root_attributes(small_file):
     with h5py.File(small_file, "r") as f:
-        a = f.attrs
-        assert a["format"] == "culturesim-results" and a["format_version"] == 1
+        a = text_attrs(f)
+        assert a["format"] == "culturesim-results" and a["format_version"] == 2
         assert a["engine"] == "culturesim"
         assert a["engine_version"] == cs.engine_version and a["build_info"] == cs.build_info
         assert a["seed"] == 11 and a["days"] == 730 and a["years"] == 2.0
@@ -42,7 +54,8 @@ def test_coordinates(small_file):
         assert c["period_start_day"][:].tolist() == [30.0 * p for p in range(P)]
         assert np.array_equal(c["period_start_year"][:], c["period_start_day"][:] / 365)
         assert c["period_days"][:].tolist() == [30.0] * (P - 1) + [10.0]
-        assert c["period_start_day"].attrs["unit"] == "day" and c["period_start_year"].attrs["unit"] == "year"
+        assert text_attrs(c["period_start_day"])["unit"] == "day"
+        assert text_attrs(c["period_start_year"])["unit"] == "year"
 
 
 def test_one_dataset_per_output_with_unit_kind_and_description(small_file, small_result):
@@ -51,10 +64,11 @@ def test_one_dataset_per_output_with_unit_kind_and_description(small_file, small
         for name, spec in cs.OUTPUTS.items():
             d = f[f"series/{name}"]
             assert d.shape == (S, R, P) and d.dtype == np.float64, name
-            assert d.attrs["unit"] == spec["unit"] and d.attrs["kind"] == spec["kind"], name
-            assert d.attrs["description"] == spec["description"] and spec["description"], name
-            assert list(d.attrs["dimensions"]) == ["scenario", "replicate", "period"]
+            assert text_attrs(d)["unit"] == spec["unit"] and text_attrs(d)["kind"] == spec["kind"], name
+            assert text_attrs(d)["description"] == spec["description"] and spec["description"], name
+            assert list(text_attrs(d)["dimensions"]) == ["scenario", "replicate", "period"]
             assert d.chunks == (1, 1, P) and d.compression == "gzip" and d.shuffle, name  # one chunk per run
+            assert d.fletcher32, name  # plain h5py readers detect a damaged chunk too
             assert np.isnan(d.fillvalue), name  # never-written runs read as NaN
             assert np.array_equal(d[...], small_result.data[name]), name
 
@@ -63,14 +77,14 @@ def test_done_mask(small_file):
     with h5py.File(small_file, "r") as f:
         done = f["done"]
         assert done.shape == (S, R) and done.dtype == np.uint8 and (done[...] == 1).all()
-        assert list(done.attrs["dimensions"]) == ["scenario", "replicate"] and done.attrs["description"]
+        assert list(text_attrs(done)["dimensions"]) == ["scenario", "replicate"] and text_attrs(done)["description"]
 
 
 def test_every_scenario_carries_its_parameters_policy_and_definition(small_file, small_experiment):
     with h5py.File(small_file, "r") as f:
         for scenario in small_experiment.scenarios:
             g = f[f"scenarios/{scenario.name}"]
-            a = g.attrs
+            a = text_attrs(g)
             assert a["name"] == scenario.name
             for spec in SPECS:  # every parameter, keyed ones as arrays in key order
                 name = spec["name"]
@@ -95,11 +109,11 @@ def test_interventions_are_described_in_the_file(tmp_path):
     path = tmp_path / "iv.h5"
     cs.Experiment([s], replicates=1, years=1).run(path, progress=False)
     with h5py.File(path, "r") as f:
-        described = [str(x) for x in f["scenarios/switch"].attrs["interventions"]]
+        described = [str(x) for x in text_attrs(f["scenarios/switch"])["interventions"]]
         definition = tomllib.loads(f["scenarios/switch/definition"].asstr()[()])
     assert len(described) == 2
     assert "switch policy to b=0" in described[0] and "fix friction in ED" in described[1]
-    assert [iv["day"] for iv in definition["interventions"]] == [182, 73]
+    assert [iv["at_day"] for iv in definition["interventions"]] == [182, 73]
 
 
 READER = textwrap.dedent('''
@@ -107,14 +121,22 @@ READER = textwrap.dedent('''
     import h5py, numpy as np
     path = sys.argv[1]
     out = {}
+
+    def plain(v):  # fixed-length strings come back as bytes
+        if isinstance(v, bytes):
+            return v.decode()
+        if isinstance(v, np.ndarray):
+            return [x.decode() if isinstance(x, bytes) else x for x in v.tolist()]
+        return v.item() if isinstance(v, np.generic) else v
+
     with h5py.File(path, "r") as f:
-        out["root"] = {k: (v.tolist() if isinstance(v, np.ndarray) else v.item() if isinstance(v, np.generic)
-                           else v) for k, v in f.attrs.items()}
+        out["root"] = {k: plain(v) for k, v in f.attrs.items()}
         out["scenarios"] = list(f["coords/scenario"].asstr()[:])
         out["period_start_day"] = f["coords/period_start_day"][:].tolist()
         out["done"] = f["done"][...].tolist()
-        out["series"] = {name: {"shape": list(d.shape), "unit": d.attrs["unit"], "kind": d.attrs["kind"],
-                                "description": d.attrs["description"], "values": d[...].tolist()}
+        out["series"] = {name: {"shape": list(d.shape), "unit": plain(d.attrs["unit"]),
+                                "kind": plain(d.attrs["kind"]), "description": plain(d.attrs["description"]),
+                                "values": d[...].tolist()}
                          for name, d in f["series"].items()}
         out["alpha_support"] = {s: float(f["scenarios/" + s].attrs["alpha_support"]) for s in out["scenarios"]}
         out["console_prob"] = {s: float(f["scenarios/" + s].attrs["policy.console_prob"]) for s in out["scenarios"]}

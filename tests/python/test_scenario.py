@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import copy
 import pickle
-import tomllib
 
 import pytest
+import tomllib
 
 import culturesim as cs
 
@@ -21,11 +21,17 @@ def test_switch_to_a_policy_at_a_year():
     assert repr(iv) == "Intervention(day 1825 = year 5: switch policy to b=0)"
 
 
-@pytest.mark.parametrize("policy", ["just_culture", "just", 0, 0.0, cs.Policy.just_culture()])
+@pytest.mark.parametrize("policy", ["just_culture", 0, 0.0, cs.Policy.just_culture()])
 def test_switch_accepts_a_preset_name_a_blame_level_or_a_policy(policy):
     iv = cs.Intervention.switch(2, policy)
     assert iv.to_dict() == {"kind": "set", "day": 730, "label": "switch policy to b=0", "policy": JUST}
     assert cs.Intervention(at_year=2, policy=policy) == iv
+
+
+def test_the_old_preset_name_just_still_works_with_a_warning():
+    with pytest.warns(FutureWarning, match="policy preset 'just' is an old name of 'just_culture'"):
+        iv = cs.Intervention.switch(2, "just")
+    assert iv == cs.Intervention.switch(2, "just_culture")
 
 
 def test_policy_fields_and_parameters_at_a_day():
@@ -61,9 +67,9 @@ def test_ramp():
 
 def test_fix_friction():
     assert cs.Intervention.fix_friction(at_year=1, units=["ED", "ICU"]).to_dict() == {
-        "kind": "clear_hazards", "day": 365, "label": "fix friction in ED, ICU", "units": ["ED", "ICU"]}
+        "kind": "fix_friction", "day": 365, "label": "fix friction in ED, ICU", "units": ["ED", "ICU"]}
     assert cs.Intervention.fix_friction(at_year=1).to_dict() == {
-        "kind": "clear_hazards", "day": 365, "label": "fix friction in all units", "units": []}
+        "kind": "fix_friction", "day": 365, "label": "fix friction in all units", "units": []}
 
 
 def test_intervention_equality_is_by_description():
@@ -121,12 +127,13 @@ def test_scenario_to_toml_describes_everything_exactly():
     # every parameter, not only the changed ones, and floats that read back exactly
     assert doc["params"] == s.params.to_dict()
     assert doc["hospital"] == cs.default_hospital()
-    assert [iv["kind"] for iv in doc["interventions"]] == ["set", "ramp", "set", "clear_hazards", "set"]
-    assert [iv["day"] for iv in doc["interventions"]] == [1825, 2190, 730, 365, 10]
+    assert [iv["kind"] for iv in doc["interventions"]] == ["set", "ramp", "set", "fix_friction", "set"]
+    assert [iv["at_day"] for iv in doc["interventions"]] == [1825, 2190, 730, 365, 10]
     assert [iv["label"] for iv in doc["interventions"]] == [iv.label for iv in s.interventions]
-    assert doc["interventions"][0]["policy"] == JUST
-    assert doc["interventions"][1]["from_blame"] == 0.5 and doc["interventions"][1]["ramp_days"] == 730
-    assert doc["interventions"][2]["policy_fields"] == {"support_level": 1.0}
+    assert doc["interventions"][0]["policy"] == {"preset": "typical", **JUST}   # a whole policy: over a preset
+    assert doc["interventions"][1]["from_blame"] == 0.5 and doc["interventions"][1]["days"] == 730
+    assert doc["interventions"][2]["policy"] == {"support_level": 1.0}          # fields to set: no preset
+    assert cs.Scenario.from_toml(s.to_toml()) == s
     assert doc["interventions"][3]["units"] == ["ED"]
     assert doc["interventions"][4]["params"] == {"alpha_support": 0.08}
 
@@ -139,7 +146,9 @@ def test_custom_hospital():
     assert "hospital 'small' (37 clinicians)" in repr(s)
     units = tomllib.loads(s.to_toml())["hospital"]["units"]
     assert [(u["name"], u["nurse"], u["pharmacist"]) for u in units] == [("A", 20, 0), ("B", 10, 2)]
-    r = cs.run(s, years=0.1, progress=False)
+    with pytest.warns(UserWarning, match=r"intervention 'fix friction in B' on day 365 \(year 1\) comes after "
+                                         r"the run's end \(day 36\): it never acts"):
+        r = cs.run(s, years=0.1, progress=False)
     assert (r.series["headcount"] + r.series["vacancies"] == 37).all()  # posts: on staff or waiting
 
 

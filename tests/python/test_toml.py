@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from culturesim.cli import demo_experiment
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.toml"))
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
 
 
 def write(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:
@@ -33,70 +35,8 @@ def test_minimal_experiment_file_takes_the_defaults(tmp_path):
     assert exp.scenarios == [cs.Scenario("a")]          # typical policy, default parameters and hospital
 
 
-def test_a_full_experiment_file_builds_the_objects_it_describes(tmp_path):
-    path = write(tmp_path, """
-years = 2.5
-replicates = 3
-seed = 7
-record_every = 10
-
-[params]
-alpha_base = 0.02
-quit_rate = { nurse = 0.2 }
-
-[hospital]
-name = "small"
-[[hospital.units]]
-name = "ward"
-nurse = 30
-resident = 5
-attending = 5
-pharmacist = 2
-initial_hazards = 3
-
-[[scenarios]]
-name = "blame"
-policy = "blame"
-
-[[scenarios]]
-name = "b03"
-policy = 0.3
-[scenarios.params]
-quit_rate = { resident = 0.1 }
-alpha_base = 0.03
-
-[[scenarios]]
-name = "name_only"
-policy = { preset = "blame", stated_safety = 0.8 }
-
-[[scenarios.interventions]]
-at_year = 1
-policy = "just_culture"
-label = "switch"
-
-[[scenarios.interventions]]
-at_day = 100
-policy = { console_prob = 0.5 }
-params = { alpha_support = 0.08 }
-
-[[scenarios.interventions]]
-at_year = 0.5
-kind = "ramp"
-years = 1
-from_blame = 0.9
-to_blame = 0.1
-step_days = 15
-
-[[scenarios.interventions]]
-at_day = 200
-kind = "launch_support"
-level = 0.5
-
-[[scenarios.interventions]]
-at_year = 2
-kind = "fix_friction"
-units = ["ward"]
-""")
+def test_a_full_experiment_file_builds_the_objects_it_describes():
+    path = DATA / "full_experiment.toml"
     exp = toml_io.load_experiment(path)
     assert (exp.days, exp.replicates, exp.seed, exp.record_every) == (912, 3, 7, 10)
     blame, b03, name_only = exp.scenarios
@@ -115,7 +55,7 @@ units = ["ward"]
     assert ramp.kind == "ramp" and ramp.day == 182
     assert ramp.extra == {"from_blame": 0.9, "to_blame": 0.1, "ramp_days": 365, "step_days": 15}
     assert support.day == 200 and support.policy_fields == {"support_level": 0.5}
-    assert fix.kind == "clear_hazards" and fix.day == 730 and fix.extra == {"units": ["ward"]}
+    assert fix.kind == "fix_friction" and fix.day == 730 and fix.extra == {"units": ["ward"]}
 
 
 def test_a_scenario_file_is_one_scenario_named_after_the_file_unless_named(tmp_path):
@@ -171,7 +111,8 @@ def test_an_experiment_file_made_from_stored_definitions_reloads_exactly(tmp_pat
     scenarios = [_everything_scenario(None), cs.Scenario("just", policy="just_culture")]
     text = toml_io.experiment_toml({s.name: s.to_toml() for s in scenarios},
                                    {"years": 2, "replicates": 3, "seed": 9, "record_every": 15}, header="a\nb")
-    exp = toml_io.load_experiment(write(tmp_path, text))
+    with pytest.warns(UserWarning, match="it never acts"):
+        exp = toml_io.load_experiment(write(tmp_path, text))
     assert exp.scenarios == scenarios
     assert (exp.years, exp.replicates, exp.seed, exp.record_every) == (2, 3, 9, 15)
 
@@ -196,7 +137,10 @@ def test_the_shipped_files_are_there():
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_every_shipped_file_loads_and_runs(path):
-    exp = toml_io.load_experiment(path, years=1, replicates=2)
+    with warnings.catch_warnings():
+        # A year is shorter than the shipped interventions' start (a warning each, checked elsewhere).
+        warnings.filterwarnings("ignore", ".* it never acts", UserWarning)
+        exp = toml_io.load_experiment(path, years=1, replicates=2)
     res = exp.run(progress=False)
     assert res.complete and res.scenarios == [s.name for s in exp.scenarios]
     assert np.all(res["harm_events"].sum(axis=2) > 0)
@@ -228,7 +172,7 @@ def test_the_shipped_interventions_all_start_from_one_warmed_up_hospital_and_cha
 BAD = [
     # (case, file text, exception, regex the message must match)
     ("malformed", "years = 2\nreplicates = \n", ValueError, r"^bad\.toml, line 2, column \d+: invalid TOML"),
-    ("unterminated", 'name = "x', ValueError, r"^bad\.toml, line 1 .*invalid TOML: Unterminated string"),
+    ("unterminated", 'name = "x', ValueError, r"^bad\.toml, line 1, column \d+: invalid TOML: .*string"),
     ("unknown parameter", "[params]\nalpha_bse = 0.1\n", KeyError,
      r"^bad\.toml, line 2: params: unknown parameter 'alpha_bse'; did you mean 'alpha_base'\?"),
     ("unknown key of a keyed parameter", "[params]\nquit_rate = { nurs = 0.1 }\n", KeyError,
@@ -275,6 +219,21 @@ BAD = [
      r"^bad\.toml, line 3: hospital\.units\[0\]: unknown key 'nurses'; did you mean 'nurse'\?"),
     ("head count out of range", "[[hospital.units]]\nname = 'A'\nnurse = -1\n", ValueError,
      r"^bad\.toml, line 3: hospital: .*nurse = -1 is out of range"),
+    # issue 9, item 6: the engine's checks, as in the Python API
+    ("years shorter than a day", "years = 0.001\n", ValueError,
+     r"^bad\.toml, line 1: 'years' = 0\.001 is shorter than a day; allowed at least 1/365 \(one day\)"),
+    ("ramp shorter than a day", "[[interventions]]\nat_year = 1\nkind = 'ramp'\nyears = 0.001\n", ValueError,
+     r"line 4: interventions\[0\]: 'years' = 0\.001 is shorter than a day; allowed at least 1/365 year"),
+    ("at_year far beyond any run", "[[interventions]]\nat_year = 1e15\npolicy = 'blame'\n", ValueError,
+     r"line 2: interventions\[0\]: 'at_year' = 1e\+15 is out of range; allowed years from the start, 0 to 273972"),
+    ("NUL in a name", 'name = "a\\u0000b"\n', ValueError, r"line 1: 'name' must not contain a NUL character"),
+    ("negative initial_hazards", "[[hospital.units]]\nname = 'A'\nnurse = 3\ninitial_hazards = -3\n", ValueError,
+     r"line 4: hospital\.units\[0\]: 'initial_hazards' = -3 is out of range; allowed latent hazards, 0 to 1000"),
+    ("nested 5,000 deep", "x = " + "[" * 5000 + "]" * 5000 + "\n", ValueError,
+     r"^bad\.toml, line 1, column \d+: invalid TOML: .*nest"),
+    ("a parameter read only at the start", "[[interventions]]\nat_year = 1\nparams = { initial_psych_safety = 0.1 }\n",
+     ValueError, r"line 3: interventions\[0\]\.params: parameter 'initial_psych_safety' is read only when a run "
+                 r"starts"),
 ]
 
 
@@ -304,3 +263,55 @@ def test_a_binary_file_is_a_value_error(tmp_path):
     path.write_bytes(b"years = 1\n\xff\xfe\n")
     with pytest.raises(ValueError, match=r"x\.toml, line 2: not a text file in UTF-8"):
         toml_io.load_experiment(path)
+
+
+def test_old_names_still_load_with_a_warning_each(tmp_path):
+    path = write(tmp_path, 'policy = "just"\n[[interventions]]\nday = 10\nkind = "clear_hazards"\n'
+                           '[[interventions]]\nat_day = 20\nkind = "ramp_blame"\nramp_days = 30\n')
+    with pytest.warns(FutureWarning) as record:
+        (scenario,) = toml_io.load_experiment(path).scenarios
+    notes = [str(w.message) for w in record]
+    assert notes[0] == "policy preset 'just' is an old name of 'just_culture'; write \"just_culture\""
+    assert any("kind \"clear_hazards\" is an old name; write kind = \"fix_friction\"" in n for n in notes)
+    assert scenario.policy == cs.Policy.just_culture()
+    assert [iv.kind for iv in scenario.interventions] == ["fix_friction", "ramp"]
+    assert scenario.interventions[1].extra["ramp_days"] == 30
+
+
+def test_an_intervention_after_the_runs_end_is_a_warning(tmp_path):
+    path = write(tmp_path, "years = 1\n[[interventions]]\nat_year = 2\npolicy = 'blame'\n")
+    with pytest.warns(UserWarning, match=r"on day 730 \(year 2\) comes after the run's end \(day 365\): it never acts"):
+        toml_io.load_experiment(path)
+
+
+def test_a_scenario_pickles_through_its_toml_text():
+    import pickle
+
+    s = cs.Scenario("p", policy="blame", params={"alpha_base": 0.02},
+                    interventions=[cs.Intervention.ramp(1, 2), cs.Intervention.fix_friction(2, ["ED"])])
+    assert s.__reduce__()[1] == (s.to_toml(),)
+    assert pickle.loads(pickle.dumps(s)) == s
+
+
+def test_interventions_without_labels_get_the_labels_the_python_api_gives():
+    exp = toml_io.loads_experiment("""
+[[interventions]]
+at_year = 1
+policy = 0.5
+[[interventions]]
+at_year = 1
+kind = "ramp"
+years = 0.5
+from_blame = 0.8
+[[interventions]]
+at_year = 2
+kind = "launch_support"
+level = 0.5
+[[interventions]]
+at_year = 3
+kind = "fix_friction"
+units = ["ED"]
+""")
+    assert exp.scenarios[0].interventions == [
+        cs.Intervention(at_year=1, policy=0.5), cs.Intervention.ramp(1, 0.5, from_blame=0.8),
+        cs.Intervention.launch_support(2, 0.5), cs.Intervention.fix_friction(3, ["ED"])]

@@ -12,9 +12,6 @@
 #include "tests/cpp/catch.hpp"
 
 using namespace culturesim;
-#ifdef CULTURESIM_CATCH_V3
-using Catch::Approx;
-#endif
 
 namespace {
 

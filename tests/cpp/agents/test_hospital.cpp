@@ -57,6 +57,8 @@ TEST_CASE("Hospital::validate rejects malformed hospitals, naming the problem", 
   CHECK(contains(message_of<InvalidValue>([&] { h.validate(); }), "resident"));
   h.units = {Unit{"A", {3, 0, 0, 0}, 1001.0}};
   CHECK(contains(message_of<InvalidValue>([&] { h.validate(); }), "initial_hazards"));
+  h.units = {Unit{"A", {3, 0, 0, 0}, -3.0}};  // no sentinel: a negative count of hazards is refused
+  CHECK(contains(message_of<InvalidValue>([&] { h.validate(); }), "initial_hazards = -3 is out of range; allowed 0"));
   h.units = {Unit{"A", {3, 0, 0, 0}, 7.0}};
   CHECK_NOTHROW(h.validate());
   CHECK(h.establishment() == 3);

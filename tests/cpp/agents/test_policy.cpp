@@ -14,9 +14,6 @@
 #include "tests/cpp/test_helpers.hpp"
 
 using namespace culturesim;
-#ifdef CULTURESIM_CATCH_V3
-using Catch::Approx;
-#endif
 
 namespace {
 

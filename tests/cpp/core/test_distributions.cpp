@@ -13,9 +13,6 @@
 #include "tests/cpp/catch.hpp"
 
 using namespace culturesim::core;
-#ifdef CULTURESIM_CATCH_V3
-using Catch::Approx;
-#endif
 
 namespace {
 

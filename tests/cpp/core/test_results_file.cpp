@@ -17,6 +17,7 @@
 
 #include "core/errors.hpp"
 #include "tests/cpp/catch.hpp"
+#include "tests/cpp/core/results_fixtures.hpp"
 #include "tests/cpp/test_helpers.hpp"
 
 namespace fs = std::filesystem;
@@ -24,62 +25,13 @@ using culturesim::FileExists;
 using culturesim::InvalidValue;
 using culturesim::ResultsFileError;
 using namespace culturesim::core;
+using culturesim::testing::TempDir;
+using culturesim::testing::small_layout;
+using culturesim::testing::run_values;
+using culturesim::testing::create_small;
 
 namespace {
 
-/// A fresh directory under the system temp directory, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    std::random_device device;
-    path_ = fs::temp_directory_path() /
-            ("culturesim_results_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-             std::to_string(device()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
-
-ResultsLayout small_layout(std::size_t scenarios = 2, std::size_t replicates = 3, std::size_t periods = 5) {
-  ResultsLayout layout;
-  layout.series = {{"reports", "count", "flow", "incident reports filed in the period"},
-                   {"staff", "persons", "level", "staff employed at the end of the period"},
-                   {"burnout", "share", "level", "share of staff burnt out"}};
-  for (std::size_t s = 0; s < scenarios; ++s) layout.scenarios.push_back("scenario_" + std::to_string(s));
-  layout.replicates = replicates;
-  layout.periods = periods;
-  for (std::size_t p = 0; p < periods; ++p) {
-    layout.period_start_day.push_back(30.0 * static_cast<double>(p));
-    layout.period_days.push_back(30.0);
-  }
-  return layout;
-}
-
-/// Deterministic values of one run, distinct for every (scenario, replicate, series, period).
-std::vector<double> run_values(const ResultsLayout& layout, std::size_t scenario, std::size_t replicate) {
-  std::vector<double> values(layout.series.size() * layout.periods);
-  for (std::size_t i = 0; i < layout.series.size(); ++i) {
-    for (std::size_t p = 0; p < layout.periods; ++p) {
-      values[i * layout.periods + p] = 1000.0 * static_cast<double>(scenario) + 100.0 * static_cast<double>(replicate) +
-                                       10.0 * static_cast<double>(i) + static_cast<double>(p) + 0.25;
-    }
-  }
-  return values;
-}
-
-ResultsFile create_small(const std::string& path, const ResultsLayout& layout, bool overwrite = false) {
-  return ResultsFile::create(path, layout, {{"engine_version", std::string("0.1.0")}}, {}, {}, overwrite);
-}
 
 bool all_nan(const std::vector<double>& values) {
   for (double v : values) {
@@ -157,15 +109,18 @@ TEST_CASE("A results file round-trips run values, attributes and scenario defini
 
   const Attributes root_back = file.root_attributes();
   CHECK(attribute_as<std::string>(root_back, "format") == "culturesim-results");
-  CHECK(attribute_as<std::int64_t>(root_back, "format_version") == 1);
+  CHECK(attribute_as<std::int64_t>(root_back, "format_version") == kResultsFormatVersion);
   CHECK(attribute_as<std::string>(root_back, "engine_version") == "0.1.0");
   CHECK(attribute_as<std::int64_t>(root_back, "seed") == 20240601);
   CHECK(attribute_as<double>(root_back, "years") == 10.0);
   CHECK(attribute_as<std::vector<std::string>>(root_back, "outputs") ==
         std::vector<std::string>{"reports", "staff", "burnout"});
   CHECK(attribute_as<std::vector<double>>(root_back, "no_values").empty());
-  // Creation order is kept: the format marker first, then the caller's attributes as given.
-  REQUIRE(root_back.size() == root.size() + 2);
+  // Creation order is kept: the format marker first, then the caller's attributes as given, then
+  // the checksum of the whole definition.
+  REQUIRE(root_back.size() == root.size() + 3);
+  CHECK(root_back.back().first == "definition_crc32");
+  CHECK(attribute_as<std::int64_t>(root_back, "definition_crc32") == file.definition_checksum());
   for (std::size_t i = 0; i < root.size(); ++i) CHECK(root_back[i + 2].first == root[i].first);
 
   for (std::size_t s = 0; s < layout.scenarios.size(); ++s) {

@@ -13,9 +13,6 @@
 #include "tests/cpp/test_helpers.hpp"
 
 using namespace culturesim;
-#ifdef CULTURESIM_CATCH_V3
-using Catch::Approx;
-#endif
 
 namespace {
 
@@ -91,7 +88,7 @@ TEST_CASE("A blame ramp compiles into steps on the expected days with the expect
   const Hospital h = Hospital::default_hospital();
   SECTION("1 to 0 over 365 days in steps of 30") {
     const Schedule schedule =
-        compile_schedule({Intervention::ramp_blame(100, 1.0, 0.0, 365, 30, "reform")}, h, Params{}, Policy::blame());
+        compile_schedule({Intervention::ramp(100, 1.0, 0.0, 365, 30, "reform")}, h, Params{}, Policy::blame());
     // Steps at offsets 0, 30, ..., 360, and the target at 365.
     REQUIRE(schedule.size() == 14);
     for (std::size_t k = 0; k < schedule.size(); ++k) {
@@ -110,7 +107,7 @@ TEST_CASE("A blame ramp compiles into steps on the expected days with the expect
   }
   SECTION("0.6 to 0.1 over 90 days in steps of 30 ends exactly on the target") {
     const Schedule schedule =
-        compile_schedule({Intervention::ramp_blame(0, 0.6, 0.1, 90, 30)}, h, Params{}, Policy::typical());
+        compile_schedule({Intervention::ramp(0, 0.6, 0.1, 90, 30)}, h, Params{}, Policy::typical());
     REQUIRE(schedule.size() == 4);
     const double expected_b[] = {0.6, 0.6 - 0.5 / 3, 0.6 - 1.0 / 3, 0.1};
     for (std::size_t k = 0; k < 4; ++k) {
@@ -121,7 +118,7 @@ TEST_CASE("A blame ramp compiles into steps on the expected days with the expect
     CHECK(*schedule.back().policy == Policy::from_blame(0.1));
   }
   SECTION("a step that does not divide the ramp still lands on its last day once") {
-    const Schedule schedule = compile_schedule({Intervention::ramp_blame(10, 0.0, 1.0, 100, 40)}, h, Params{},
+    const Schedule schedule = compile_schedule({Intervention::ramp(10, 0.0, 1.0, 100, 40)}, h, Params{},
                                                Policy::just_culture());
     std::vector<std::int64_t> days;
     for (const auto& c : schedule) days.push_back(c.day);
@@ -133,7 +130,7 @@ TEST_CASE("A blame ramp compiles into steps on the expected days with the expect
 TEST_CASE("A ramp run ends under the target policy", "[experiments][intervention]") {
   const Hospital h = Hospital::default_hospital();
   const Schedule schedule =
-      compile_schedule({Intervention::ramp_blame(30, 1.0, 0.0, 200, 30)}, h, Params{}, Policy::blame());
+      compile_schedule({Intervention::ramp(30, 1.0, 0.0, 200, 30)}, h, Params{}, Policy::blame());
   RunOptions options;
   options.days = 365;
   Simulation sim(h, Params{}, Policy::blame(), options);
@@ -144,7 +141,7 @@ TEST_CASE("A ramp run ends under the target policy", "[experiments][intervention
   CHECK(ramped.policy() == Policy::just_culture());
 }
 
-TEST_CASE("clear_hazards sets the unit's hazards to 0 on its day", "[experiments][intervention]") {
+TEST_CASE("fix_friction sets the unit's hazards to 0 on its day", "[experiments][intervention]") {
   // Hazards that neither arrive, retire nor get fixed: 5 per unit, 25 in the hospital, until cleared.
   Params params;
   params.hazard_arrival_per_year = 0.0;
@@ -154,7 +151,7 @@ TEST_CASE("clear_hazards sets the unit's hazards to 0 on its day", "[experiments
   Scenario s;
   s.name = "fix the ICU scanner";
   s.params = params;
-  s.interventions = {Intervention::clear_hazards(k, {"ICU"}, "new scanner")};
+  s.interventions = {Intervention::fix_friction(k, {"ICU"}, "new scanner")};
   const auto hazards = series(run_scenario(s, daily(100, 2)), Output::hazards);
   for (std::size_t d = 0; d < hazards.size(); ++d) {
     INFO("day " << d);
@@ -176,16 +173,16 @@ TEST_CASE("clear_hazards sets the unit's hazards to 0 on its day", "[experiments
   for (std::size_t u = 1; u < sim.units().size(); ++u) CHECK(sim.units()[u].hazards == 5);
 
   // No unit named: all of them.
-  s.interventions = {Intervention::clear_hazards(k)};
+  s.interventions = {Intervention::fix_friction(k)};
   const auto all = series(run_scenario(s, daily(100, 2)), Output::hazards);
   CHECK(all[k - 1] == 25.0);
   CHECK(all[k] == 0.0);
   CHECK(all.back() == 0.0);
 }
 
-TEST_CASE("clear_hazards with an unknown unit throws UnknownName naming the intervention", "[experiments][intervention]") {
+TEST_CASE("fix_friction with an unknown unit throws UnknownName naming the intervention", "[experiments][intervention]") {
   const Hospital h = Hospital::default_hospital();
-  const std::vector<Intervention> interventions{Intervention::clear_hazards(10, {"ICUU"}, "new scanner")};
+  const std::vector<Intervention> interventions{Intervention::fix_friction(10, {"ICUU"}, "new scanner")};
   const std::string message =
       message_of<UnknownName>([&] { (void)compile_schedule(interventions, h, Params{}, Policy::typical()); });
   CHECK(contains(message, "intervention 'new scanner'"));
@@ -221,10 +218,10 @@ TEST_CASE("Interventions reject invalid fields, naming the intervention", "[expe
   CHECK(contains(value, "quit_rate[nurse]"));
   CHECK(contains(unknown(Intervention::set_params(10, {{"quit_rate", "surgeon", 0.1}}, "retention")), "surgeon"));
 
-  CHECK(contains(invalid(Intervention::ramp_blame(0, 1.2, 0.0, 365, 30, "ramp")), "ramp blame level"));
-  CHECK(contains(invalid(Intervention::ramp_blame(0, 1.0, -0.1, 365, 30, "ramp")), "ramp blame level"));
-  CHECK(contains(invalid(Intervention::ramp_blame(0, 1.0, 0.0, 0, 30, "ramp")), "ramp_days"));
-  CHECK(contains(invalid(Intervention::ramp_blame(0, 1.0, 0.0, 365, 0, "ramp")), "ramp_step_days"));
+  CHECK(contains(invalid(Intervention::ramp(0, 1.2, 0.0, 365, 30, "ramp")), "ramp blame level"));
+  CHECK(contains(invalid(Intervention::ramp(0, 1.0, -0.1, 365, 30, "ramp")), "ramp blame level"));
+  CHECK(contains(invalid(Intervention::ramp(0, 1.0, 0.0, 0, 30, "ramp")), "ramp_days"));
+  CHECK(contains(invalid(Intervention::ramp(0, 1.0, 0.0, 365, 0, "ramp")), "ramp_step_days"));
 }
 
 TEST_CASE("Parameter changes that break the whole set are rejected when compiled", "[experiments][intervention]") {
@@ -265,10 +262,24 @@ TEST_CASE("Interventions on the same day apply in order and merge into one chang
   CHECK(two[1].params->fix_prob == 0.3);
 }
 
+TEST_CASE("Interventions change only what acts during a run, and change something", "[experiments][intervention]") {
+  const Hospital h = Hospital::default_hospital();
+  const std::string start_only =
+      message_of<InvalidValue>([&] { Intervention::set_params(10, {{"initial_shortcut", "", 0.9}}, "x").validate(h); });
+  CHECK(contains(start_only, "intervention 'x': parameter 'initial_shortcut' is read only when a run starts"));
+  CHECK_NOTHROW(Intervention::set_params(10, {{"reckless_fraction", "", 0.1}}, "x").validate(h));  // new hires
+  CHECK(contains(message_of<InvalidValue>([&] { Intervention::set_params(10, {}, "nothing").validate(h); }),
+                 "intervention 'nothing': changes nothing"));
+  for (const auto& spec : parameter_specs()) {
+    INFO(spec.name);
+    CHECK(spec.changes_during_run == !std::string_view(spec.name).starts_with("initial_"));
+  }
+}
+
 TEST_CASE("Intervention::describe reads as one line", "[experiments][intervention]") {
-  CHECK(Intervention::ramp_blame(365, 1.0, 0.0, 730, 30, "reform").describe() ==
+  CHECK(Intervention::ramp(365, 1.0, 0.0, 730, 30, "reform").describe() ==
         "day 365: ramp blame 1 -> 0 over 730 days in steps of 30 (reform)");
-  CHECK(Intervention::clear_hazards(10, {"ICU", "ED"}, "scanners").describe() == "day 10: fix friction in ICU, ED (scanners)");
+  CHECK(Intervention::fix_friction(10, {"ICU", "ED"}, "scanners").describe() == "day 10: fix friction in ICU, ED (scanners)");
   CHECK(Intervention::set_policy_fields(5, {{"support_level", 1.0}}, "peer support").describe() ==
         "day 5: set support_level=1 (peer support)");
 }

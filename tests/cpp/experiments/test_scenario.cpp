@@ -1,5 +1,6 @@
 // Scenario: validation, its TOML description, and common random numbers between scenarios.
 #include "experiments/scenario.hpp"
+#include "experiments/schema.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -94,7 +95,7 @@ TEST_CASE("Scenario::validate names the scenario and the offending field", "[exp
 
   s = Scenario{};
   s.name = "ward 7";
-  s.interventions = {Intervention::clear_hazards(10, {"ward 8"}, "fix")};
+  s.interventions = {Intervention::fix_friction(10, {"ward 8"}, "fix")};
   message = message_of<UnknownName>([&] { s.validate(); });
   CHECK(contains(message, "scenario 'ward 7': intervention 'fix'"));
   CHECK(contains(message, "ward 8"));
@@ -115,8 +116,8 @@ TEST_CASE("Scenario::to_toml records every field with round-trip precision", "[e
   s.params.alpha_base = 0.1 / 3.0;
   s.params.quit_rate[index(Role::nurse)] = 0.17;  // set here: the test is about precision, not defaults
   s.params.quit_rate[index(Role::resident)] = 0.07;
-  s.interventions = {Intervention::ramp_blame(365, 0.37, 0.0, 730, 30, "reform"),
-                     Intervention::clear_hazards(100, {"ICU"}, "scanner"),
+  s.interventions = {Intervention::ramp(365, 0.37, 0.0, 730, 30, "reform"),
+                     Intervention::fix_friction(100, {"ICU"}, "scanner"),
                      Intervention::set_params(50, {{"fix_prob", "", 0.25}}, "better RCA")};
   const std::string toml = s.to_toml();
   CHECK(contains(toml, "name = \"reform \\\"2030\\\"\""));
@@ -129,14 +130,19 @@ TEST_CASE("Scenario::to_toml records every field with round-trip precision", "[e
     INFO(spec.name);
     CHECK(toml_number(toml, std::string(spec.name)) == s.params.get(spec.name));
   }
-  CHECK(contains(toml, "quit_rate = { nurse = 0.17000000000000001, resident = 0.070000000000000007,"));
+  CHECK(contains(toml, "quit_rate = { nurse = 0.17, resident = 0.07,"));  // shortest exact form
   CHECK(contains(toml, "[[hospital.units]]\nname = \"pharmacy\"\nnurse = 20\nresident = 0\nattending = 0\npharmacist = 65\n"));
-  CHECK(contains(toml, "kind = \"ramp\"\nfrom_blame = 0.37"));
-  CHECK(contains(toml, "kind = \"clear_hazards\"\nunits = [\"ICU\"]"));
+  CHECK(contains(toml, "kind = \"ramp\"\ndays = 730\nfrom_blame = 0.37"));
+  CHECK(contains(toml, "kind = \"fix_friction\"\nunits = [\"ICU\"]"));
   const auto rca = toml.find("label = \"better RCA\"");
   REQUIRE(rca != std::string::npos);
   CHECK(contains(toml.substr(rca), "fix_prob"));
   CHECK(contains(toml.substr(rca), "0.25"));
+  // The stored form is the file form: it loads back to an equal scenario.
+  const LoadedExperiment back = parse_experiment(toml, "stored.toml");
+  REQUIRE(back.scenarios.size() == 1);
+  CHECK(back.scenarios[0] == s);
+  CHECK(back.notes.empty());
 }
 
 TEST_CASE("run_scenario without interventions equals a plain simulation", "[experiments][scenario]") {

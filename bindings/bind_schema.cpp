@@ -1,0 +1,73 @@
+// The scenario schema for Python: files read and written by the engine (experiments/schema.hpp),
+// so the Python package has no TOML parser of its own. Scenarios cross as the dicts of
+// Scenario.to_dict(); what the user should know (old names, interventions that never act)
+// comes back as notes that Python shows as warnings.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "convert.hpp"
+#include "core/clock.hpp"
+#include "experiments/schema.hpp"
+
+namespace culturesim::bindings {
+
+void bind_schema(py::module_& m) {
+  m.def(
+      "load_experiment",
+      [](const std::string& text, const std::string& source, const std::string& default_name) {
+        LoadedExperiment loaded;
+        {
+          py::gil_scoped_release release;
+          loaded = parse_experiment(text, source, default_name);
+        }
+        py::dict out;
+        out["years"] = loaded.settings.years;
+        out["replicates"] = loaded.settings.replicates;
+        out["seed"] = loaded.settings.seed;
+        out["record_every"] = loaded.settings.record_every;
+        out["warmup_years"] = loaded.settings.warmup_years;
+        out["warmup_policy"] = policy_to_dict(loaded.settings.warmup_policy);
+        py::list scenarios;
+        for (const auto& s : loaded.scenarios) scenarios.append(scenario_to_dict(s));
+        out["scenarios"] = scenarios;
+        out["deprecations"] = loaded.deprecations;
+        out["notes"] = loaded.notes;
+        return out;
+      },
+      py::arg("text"), py::arg("source") = "<string>", py::arg("default_name") = "scenario",
+      "Reads an experiment file or a scenario file (TOML text). Returns {'years', 'replicates', 'seed', "
+      "'record_every', 'warmup_years', 'warmup_policy' (a dict of fields), 'scenarios': [scenario dicts], 'deprecations': [str], 'notes': [str]}. Raises ValueError / KeyError naming "
+      "`source`, the line, the table and the field.");
+  m.def(
+      "dump", [](const py::dict& scenario) { return dump_scenario(scenario_from(scenario)); }, py::arg("scenario"),
+      "A scenario dict as a complete scenario file (the form stored in results files). Validates it.");
+  m.def(
+      "dump_experiment",
+      [](const py::list& scenarios, double years, std::size_t replicates, std::uint64_t seed, int record_every,
+         const std::string& header, double warmup_years, const py::object& warmup_policy) {
+        RunSettings settings{years, replicates, seed, record_every, warmup_years, policy_from(warmup_policy)};
+        return dump_experiment(settings, scenarios_from(scenarios), header);
+      },
+      py::arg("scenarios"), py::arg("years"), py::arg("replicates"), py::arg("seed"), py::arg("record_every"),
+      py::arg("header") = "", py::arg("warmup_years") = RunSettings{}.warmup_years,
+      py::arg("warmup_policy") = py::none(), "An experiment file of scenario dicts and run settings.");
+  m.def(
+      "schedule_notes", [](const py::dict& scenario, std::int64_t days) {
+        return schedule_notes(scenario_from(scenario), days);
+      },
+      py::arg("scenario"), py::arg("days"), "Notes on interventions of a scenario dict that never act in `days` days.");
+  m.def("intervention_kinds", &intervention_kinds, "The intervention kinds of scenario files.");
+  m.def(
+      "defaults_file", [] { return defaults_file(CULTURESIM_VERSION_INFO); },
+      "The default parameters as a commented scenario file (what `culturesim params` prints).");
+  const RunSettings defaults;
+  py::dict run_defaults;
+  run_defaults["years"] = defaults.years;
+  run_defaults["replicates"] = defaults.replicates;
+  run_defaults["seed"] = defaults.seed;
+  run_defaults["record_every"] = defaults.record_every;
+  run_defaults["warmup_years"] = defaults.warmup_years;
+  m.attr("run_defaults") = run_defaults;
+}
+
+}  // namespace culturesim::bindings

@@ -1,0 +1,54 @@
+#include "experiments/resources.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "agents/outputs.hpp"
+#include "core/clock.hpp"
+#include <thread>
+#include "experiments/experiment.hpp"
+
+namespace culturesim {
+namespace {
+
+double series_bytes(std::int64_t days, int record_every) {
+  const auto periods = static_cast<double>(core::Clock{days, std::max(record_every, 1)}.periods());
+  return periods * static_cast<double>(kOutputs) * sizeof(double);
+}
+
+double clinicians(const Scenario& scenario) { return static_cast<double>(scenario.hospital.establishment()); }
+
+}  // namespace
+
+core::ResourceNeeds run_needs(const Scenario& scenario, const RunOptions& options) {
+  core::ResourceNeeds needs;
+  const double people = clinicians(scenario);
+  needs.memory.push_back({"state of " + std::to_string(static_cast<long long>(people)) + " clinicians",
+                          people * kStateBytesPerClinician});
+  // The series are recorded once and copied once more on the way out.
+  needs.memory.push_back({"recorded series", 2 * series_bytes(options.days, options.record_every)});
+  if (options.snapshot_every > 0) {
+    const double snapshots = static_cast<double>(options.days / options.snapshot_every + 1);
+    needs.memory.push_back({"snapshots", snapshots * people * kSnapshotBytesPerClinician});
+  }
+  return needs;
+}
+
+core::ResourceNeeds experiment_needs(const Experiment& experiment, std::size_t runs) {
+  core::ResourceNeeds needs;
+  if (runs == 0) return needs;
+  double largest = 0;
+  for (const auto& s : experiment.scenarios) largest = std::max(largest, clinicians(s));
+  const int threads = experiment.options.threads > 0 ? experiment.options.threads
+                                                        : static_cast<int>(std::thread::hardware_concurrency());
+  const auto in_flight = static_cast<double>(std::min<std::size_t>(runs, static_cast<std::size_t>(std::max(threads, 1))));
+  const double series = series_bytes(experiment.options.days, experiment.options.record_every);
+  needs.memory.push_back({"state of " + std::to_string(static_cast<long long>(in_flight)) + " runs in flight",
+                          in_flight * largest * kStateBytesPerClinician});
+  // Each run in flight records its series and hands a copy to the writer.
+  needs.memory.push_back({"series of runs in flight", 2 * in_flight * series});
+  needs.disk.push_back({"series of " + std::to_string(runs) + " runs", static_cast<double>(runs) * series});
+  return needs;
+}
+
+}  // namespace culturesim
