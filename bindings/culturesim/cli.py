@@ -277,6 +277,22 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _warmup_text(attrs: Any) -> str:
+    """The stored warm-up in words: its length and its policy (a preset's name where it is one)."""
+    if "warmup_days" not in attrs:
+        return "none (a file written before warm-ups: every run started from an empty hospital)"
+    days = int(attrs["warmup_days"])
+    if days == 0:
+        return "none (every run started from an empty hospital)"
+    from .policy import FIELD_NAMES, Policy
+
+    fields = dict(zip(FIELD_NAMES, (float(v) for v in attrs["warmup_policy"])))
+    named = [n for n, p in (("typical", Policy.typical()), ("blame", Policy.blame()),
+                            ("just_culture", Policy.just_culture())) if p.to_dict() == fields]
+    policy = named[0] if named else "custom policy " + ", ".join(f"{k} {v:g}" for k, v in fields.items())
+    return f"{days / 365:g} years under {policy} before day 0 (shared by every scenario, not recorded)"
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     res = _open(args.results)
     a = res.attrs
@@ -307,6 +323,7 @@ def cmd_info(args: argparse.Namespace) -> int:
           f"format {a.get('format_version', '?')}")
     print(f"  experiment:  {len(res.scenarios)} scenarios x {res.replicates} replicates x {res.years:g} years, "
           f"seed {res.seed}, recorded every {a.get('record_every', '?')} days ({len(res.period_start_day)} periods)")
+    print(f"  warm-up:     {_warmup_text(a)}")
     print(f"  runs done:   {done}/{res.done.size} ({state})")
     print("  scenarios:")
     width = max(len(s) for s in res.scenarios)
