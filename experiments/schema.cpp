@@ -229,8 +229,9 @@ std::vector<ParamOverride> param_overrides(const Reader& r, const toml::table& t
       one(value, "");
     } else if (const auto* keyed = value.as_table()) {
       for (const auto& [k, v] : *keyed) {
-        r.engine(where, &v, [&] { return key_index(spec, k.str()); });
-        one(v, std::string(k.str()));
+        const std::string key_name(k.str());  // a copy: lambdas may not capture structured bindings (clang 14)
+        r.engine(where, &v, [&] { return key_index(spec, key_name); });
+        one(v, key_name);
       }
     } else if (const auto* list = value.as_array(); list && list->size() == spec.keys.size()) {
       for (std::size_t k = 0; k < spec.keys.size(); ++k) one((*list)[k], std::string(spec.keys[k]));
@@ -304,9 +305,10 @@ PolicyRead whole_policy(Reader& r, const toml::node& n, const std::string& where
     if (const auto* preset = table->get("preset")) out = whole_policy(r, *preset, at, "preset");
     for (const auto& [k, v] : *table) {
       if (k.str() == "preset") continue;
-      const double value = number(r, v, at, std::string(k.str()), "a number from 0 to 1");
+      const std::string field(k.str());  // a copy: lambdas may not capture structured bindings (clang 14)
+      const double value = number(r, v, at, field, "a number from 0 to 1");
       r.engine(at, &v, [&] {
-        out.policy.set(k.str(), value);
+        out.policy.set(field, value);
         return 0;
       });
       out.blame_level.reset();
@@ -326,12 +328,13 @@ std::vector<PolicyOverride> policy_fields(Reader& r, const toml::node& n, const 
   r.check_keys(table, policy_field_names(), at, " (not a policy field)");
   std::vector<PolicyOverride> out;
   for (const auto& [k, v] : table) {
-    const double value = number(r, v, at, std::string(k.str()), "a number from 0 to 1");
+    const std::string field(k.str());  // a copy: lambdas may not capture structured bindings (clang 14)
+    const double value = number(r, v, at, field, "a number from 0 to 1");
     r.engine(at, &v, [&] {
-      Policy().set(k.str(), value);
+      Policy().set(field, value);
       return 0;
     });
-    out.push_back({std::string(k.str()), value});
+    out.push_back({field, value});
   }
   const auto names = policy_field_names();
   auto rank = [&](const PolicyOverride& o) { return std::find(names.begin(), names.end(), o.field) - names.begin(); };
@@ -751,6 +754,7 @@ Experiment LoadedExperiment::experiment() const {
   e.validate();
   return e;
 }
+
 
 LoadedExperiment parse_experiment(std::string_view text, std::string_view source, std::string_view default_name) {
   Reader r{std::string(source)};

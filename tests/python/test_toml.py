@@ -315,3 +315,20 @@ units = ["ED"]
     assert exp.scenarios[0].interventions == [
         cs.Intervention(at_year=1, policy=0.5), cs.Intervention.ramp(1, 0.5, from_blame=0.8),
         cs.Intervention.launch_support(2, 0.5), cs.Intervention.fix_friction(3, ["ED"])]
+
+
+@pytest.mark.parametrize("text, line, column", [
+    ("[params]\nalpha_base = \u03db400\n", 2, 14),          # found by tests/fuzz/fuzz_toml_load
+    ("years = 2\n\u00e9 = 1\n", 2, 1),
+])
+def test_characters_beyond_ascii_outside_strings_are_invalid_toml_not_undefined_behaviour(text, line, column):
+    # toml++ 3.3's character tables reached an unreachable branch here (undefined behaviour); the build
+    # patches them (experiments/CMakeLists.txt), so the file is simply invalid TOML at that character.
+    with pytest.raises(ValueError, match=rf"^bad\.toml, line {line}, column {column}: invalid TOML"):
+        toml_io.loads_experiment(text, source="bad.toml")
+
+
+def test_characters_beyond_ascii_in_strings_and_comments_are_fine():
+    exp = toml_io.loads_experiment('# Unité de soins \u2014 ICU\n[[scenarios]]\nname = "Unit\u00e9 \u03db"\n'
+                                   "[[scenarios]]\nname = 'caf\u00e9'\n", source="ok.toml")
+    assert [s.name for s in exp.scenarios] == ["Unit\u00e9 \u03db", "caf\u00e9"]
