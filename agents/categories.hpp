@@ -14,16 +14,14 @@ enum class Role : std::uint8_t { nurse, resident, attending, pharmacist };
 inline constexpr std::array<std::string_view, 4> kRoleNames{"nurse", "resident", "attending", "pharmacist"};
 
 enum class Severity : std::uint8_t { near_miss, no_harm, mild, moderate, severe };
-inline constexpr std::array<std::string_view, 5> kSeverityNames{"near_miss", "no_harm", "mild", "moderate",
-                                                                "severe"};
+inline constexpr std::array<std::string_view, 5> kSeverityNames{"near_miss", "no_harm", "mild", "moderate", "severe"};
 /// Harm means mild or worse: then the patient is a first victim.
 constexpr bool is_harm(Severity s) { return s >= Severity::mild; }
 /// Severity rank 0 (near miss) to 4 (severe), as used by outcome bias.
 constexpr int severity_rank(Severity s) { return static_cast<int>(s); }
 
 enum class Response : std::uint8_t { none, console, coach, punish, discipline };
-inline constexpr std::array<std::string_view, 5> kResponseNames{"none", "console", "coach", "punish",
-                                                                "discipline"};
+inline constexpr std::array<std::string_view, 5> kResponseNames{"none", "console", "coach", "punish", "discipline"};
 constexpr bool is_punitive(Response r) { return r == Response::punish || r == Response::discipline; }
 
 /// The three behaviours of the Just Culture algorithm.

@@ -49,7 +49,9 @@ double sample_sensitivity(const Params& p, double u1, double u2) {
   return core::lognormal_mean_sd(1.0, p.sensitivity_sd, u1, u2);
 }
 /// The clinician's own job demands (shifts, hours, patient load): block 1 of the trait draws.
-double sample_job_demand(const Params& p, const Uniforms& u) { return core::lognormal_mean_sd(1.0, p.job_demand_sd, u[0], u[1]); }
+double sample_job_demand(const Params& p, const Uniforms& u) {
+  return core::lognormal_mean_sd(1.0, p.job_demand_sd, u[0], u[1]);
+}
 
 /// A new hire takes a vacant slot: tenure 0, no distress, burnout or residue, the new-hire
 /// shortcut share, and the unit's mean beliefs (they learn the local culture from colleagues).
@@ -59,7 +61,8 @@ void hire(ClinicianState& s, std::size_t i, const UnitState& unit, const DayInpu
   s.tenure_days[i] = 0;
   s.sensitivity[i] = sample_sensitivity(in.params, u[0], u[1]);
   s.reckless[i] = u[2] < in.params.reckless_fraction;
-  s.job_demand[i] = sample_job_demand(in.params, in.rng.uniforms(i, static_cast<std::uint64_t>(in.day), purpose_hire, 1));
+  s.job_demand[i] =
+      sample_job_demand(in.params, in.rng.uniforms(i, static_cast<std::uint64_t>(in.day), purpose_hire, 1));
   s.distress[i] = 0.0;
   s.moral_residue[i] = 0.0;
   s.burnout[i] = 0.0;
@@ -84,8 +87,8 @@ struct EventDraws {
   Uniforms block(std::uint64_t k) const { return rng.uniforms(entity, day, purpose, base + k); }
 };
 
-void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const EventDraws& draws,
-                  const DayInputs& in, OutputRow& row) {
+void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const EventDraws& draws, const DayInputs& in,
+                  OutputRow& row) {
   const Params& p = in.params;
   const Policy& pol = in.policy;
   const Uniforms a = draws.block(0);
@@ -93,9 +96,10 @@ void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const E
   // 3. Severity.
   const auto severity = static_cast<Severity>(core::categorical_from_uniform(p.severity_probs, a[1]));
   const bool harm = is_harm(severity);
-  add(row, behaviour == Behaviour::human_error ? Output::errors_human
-           : behaviour == Behaviour::at_risk   ? Output::errors_at_risk
-                                               : Output::errors_reckless,
+  add(row,
+      behaviour == Behaviour::human_error ? Output::errors_human
+      : behaviour == Behaviour::at_risk   ? Output::errors_at_risk
+                                          : Output::errors_reckless,
       1.0);
   static constexpr Output kSeverityOutput[] = {Output::near_misses, Output::errors_no_harm, Output::harm_mild,
                                                Output::harm_moderate, Output::harm_severe};
@@ -105,9 +109,9 @@ void handle_error(ClinicianState& s, std::size_t i, Behaviour behaviour, const E
   if (severity >= Severity::moderate) s.major_errors[i] = static_cast<std::uint16_t>(s.major_errors[i] + 1);
 
   // 4. Reporting: fear (P) and futility (U) both silence it; detection is independent.
-  const double report_p = clamp01(p.report_max * pow_or_same(s.psych_safety[i], p.report_safety_power) *
-                                  pow_or_same(s.report_value[i], p.report_value_power) *
-                                  p.report_severity_mult[index(severity)]);
+  const double report_p =
+      clamp01(p.report_max * pow_or_same(s.psych_safety[i], p.report_safety_power) *
+              pow_or_same(s.report_value[i], p.report_value_power) * p.report_severity_mult[index(severity)]);
   const bool reported = a[2] < report_p;
   const bool detected = !reported && a[3] < p.detect_prob[index(severity)];
   if (reported) {
@@ -281,9 +285,8 @@ UnitDay act(ClinicianState& s, const UnitState& unit, const DayInputs& in, std::
       // Inside the table, or past it where the effect is 0 (branch-free: tenure is as likely
       // to be on either side); only a table cut at its cap needs the exact formula beyond it.
       const auto t = static_cast<std::size_t>(tenure);
-      const double novice_excess =
-          novice_lookup ? select(t < novice_days, novice[std::min(t, novice_last)], 0.0)
-                        : (t < novice_days ? novice[t] : k.novice_excess(tenure, p));
+      const double novice_excess = novice_lookup ? select(t < novice_days, novice[std::min(t, novice_last)], 0.0)
+                                                 : (t < novice_days ? novice[t] : k.novice_excess(tenure, p));
       const double lambda = base_error_rate[index(role[i])] * (1.0 + novice_excess) * hazard_factor *
                             (1.0 + distress_effect * D / (1.0 + D) + burnout_effect * burnout[i]);
       // 2. A share S of the work is done by shortcut, where the hazard is shortcut_risk times higher.
@@ -316,8 +319,8 @@ UnitDay act(ClinicianState& s, const UnitState& unit, const DayInputs& in, std::
       shortcut[i] = select((incidents == 0) & (u[1] < S_now), S_reinforced, S_now);
 
       // 15 (decision). Quit hazard, raised by burnout and by an ongoing second-victim episode.
-      const double quit_hazard = quit_per_day[index(role[i])] * (1.0 + quit_burnout * burnout[i]) +
-                                 dropout[sv_in_episode[i] != 0];
+      const double quit_hazard =
+          quit_per_day[index(role[i])] * (1.0 + quit_burnout * burnout[i]) + dropout[sv_in_episode[i] != 0];
       if (core::event_from_hazard(quit_hazard, u[2])) day_flags[i] |= day_leaves_quit;  // u < 1 - exp(-h)
 
       if (incidents > 0) {  // own_* stay 0 on a day without incidents
@@ -383,8 +386,8 @@ void set_unit_means(UnitState& unit, const StaffSums& sums) {
 /// sums of phase D over [begin, end) (those who stay), so a unit stepped in one piece needs no
 /// second pass; the sums are taken in slot order, exactly as refresh_unit_means takes them.
 /// Fields and constants are read through locals for the same reason as in act().
-StaffSums adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, const DayInputs& in,
-                std::size_t begin, std::size_t end, OutputRow& row) {
+StaffSums adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, const DayInputs& in, std::size_t begin,
+                std::size_t end, OutputRow& row) {
   const Params& p = in.params;
   const Policy& pol = in.policy;
   const double vacancy_share =
@@ -450,8 +453,8 @@ StaffSums adapt(ClinicianState& s, const UnitState& unit, const UnitDay& seen, c
     double U = report_value[i];
     const auto witnessed_fixes = seen_fixes - own_fixes[i];
     if (witnessed_fixes > 0) {
-      const double keep = witnessed_fixes == seen_fixes ? value_keep_seen
-                                                        : std::pow(value_keep, static_cast<double>(witnessed_fixes));
+      const double keep =
+          witnessed_fixes == seen_fixes ? value_keep_seen : std::pow(value_keep, static_cast<double>(witnessed_fixes));
       U = 1.0 - (1.0 - U) * keep;
     }
 
@@ -523,9 +526,8 @@ void run_chunked(const UnitState& unit, OutputRow& row, Phase&& phase) {
   // Large units: chunks in parallel, each with its own accumulator, merged in chunk order.
   const std::size_t chunks = (n + kGrain - 1) / kGrain;
   std::vector<OutputRow> rows(chunks, OutputRow{});
-  core::parallel_chunks(n, kGrain, [&](std::size_t b, std::size_t e) {
-    phase(unit.begin + b, unit.begin + e, rows[b / kGrain]);
-  });
+  core::parallel_chunks(n, kGrain,
+                        [&](std::size_t b, std::size_t e) { phase(unit.begin + b, unit.begin + e, rows[b / kGrain]); });
   for (const auto& r : rows) {
     for (std::size_t o = 0; o < kOutputs; ++o) row[o] += r[o];
   }

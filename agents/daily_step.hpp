@@ -23,20 +23,20 @@ namespace culturesim {
 
 /// Constants derived from (parameters, policy); rebuilt whenever either changes.
 struct DayConstants {
-  double drain = 1.0;               ///< exp(-alpha_base): the bucket's daily drain factor
+  double drain = 1.0;  ///< exp(-alpha_base): the bucket's daily drain factor
   /// exp(-(alpha_base + alpha_support * support_level)): the drain during a second-victim episode,
   /// when tiered support reaches the clinician (support shortens episodes; it prevents no events)
   double drain_episode = 1.0;
   /// The drain during an episode of a clinician who was consoled in it: emotional first aid is
   /// support too, at least console_support whatever the programme (support_level).
   double drain_consoled = 1.0;
-  double moral_keep = 1.0;          ///< exp(-moral_decay)
-  ByRole quit_per_day{};            ///< quit_rate / 365
+  double moral_keep = 1.0;  ///< exp(-moral_decay)
+  ByRole quit_per_day{};    ///< quit_rate / 365
   double hazard_arrival_per_day = 0.0;
-  double hazard_retire_prob = 0.0;  ///< daily probability that one hazard retires
-  double support_cost_per_day = 0.0;  ///< per clinician on staff
+  double hazard_retire_prob = 0.0;     ///< daily probability that one hazard retires
+  double support_cost_per_day = 0.0;   ///< per clinician on staff
   double training_cost_per_day = 0.0;  ///< per clinician on staff
-  std::vector<double> novice;       ///< novice(t) - 1 by tenure day, until it is negligible
+  std::vector<double> novice;          ///< novice(t) - 1 by tenure day, until it is negligible
 
   static DayConstants make(const Params& params, const Policy& policy);
   double novice_excess(std::int32_t tenure, const Params& params) const;
@@ -44,11 +44,11 @@ struct DayConstants {
 
 /// A unit's place in the state and its unit-level state.
 struct UnitState {
-  std::size_t begin = 0;   ///< first slot
-  std::size_t end = 0;     ///< one past the last slot
-  std::size_t index = 0;   ///< position in the hospital
+  std::size_t begin = 0;  ///< first slot
+  std::size_t end = 0;    ///< one past the last slot
+  std::size_t index = 0;  ///< position in the hospital
   std::int64_t hazards = 0;
-  double workload = 1.0;   ///< the unit's relative job demands (Unit::workload)
+  double workload = 1.0;              ///< the unit's relative job demands (Unit::workload)
   std::int64_t quiet_days = 1 << 20;  ///< days since a human error was last punished in the unit
   // Means over clinicians on staff at the end of the previous day (social learning, new hires).
   double mean_shortcut = 0.0;

@@ -19,10 +19,8 @@ Hospital Hospital::default_hospital() {
   // Workload: ICU and ED above the wards (Lin 2024 meta-analysis: 46% burnout among ICU and ED
   // physicians and nurses), the pharmacy below; the sizes are judgements, not measurements.
   h.units = {
-      Unit{"ICU", {150, 40, 35, 10}, std::nullopt, 1.1},
-      Unit{"ED", {150, 40, 40, 10}, std::nullopt, 1.12},
-      Unit{"surgery", {140, 40, 45, 5}, std::nullopt, 1.0},
-      Unit{"medicine", {140, 30, 30, 10}, std::nullopt, 0.98},
+      Unit{"ICU", {150, 40, 35, 10}, std::nullopt, 1.1},    Unit{"ED", {150, 40, 40, 10}, std::nullopt, 1.12},
+      Unit{"surgery", {140, 40, 45, 5}, std::nullopt, 1.0}, Unit{"medicine", {140, 30, 30, 10}, std::nullopt, 0.98},
       Unit{"pharmacy", {20, 0, 0, 65}, std::nullopt, 0.85},
   };
   return h;
@@ -52,7 +50,8 @@ void Hospital::validate() const {
   std::set<std::string> seen;
   for (const auto& u : units) {
     if (u.name.empty()) throw InvalidValue("hospital '" + name + "': a unit has an empty name");
-    if (!seen.insert(u.name).second) throw InvalidValue("hospital '" + name + "': unit name '" + u.name + "' is used twice");
+    if (!seen.insert(u.name).second)
+      throw InvalidValue("hospital '" + name + "': unit name '" + u.name + "' is used twice");
     for (std::size_t r = 0; r < kRoles; ++r) {
       if (u.headcount[r] < 0 || u.headcount[r] > 1000000) {
         throw InvalidValue("unit '" + u.name + "': headcount of " + std::string(kRoleNames[r]) + " = " +
@@ -64,7 +63,8 @@ void Hospital::validate() const {
       throw InvalidValue("unit '" + u.name + "': workload = " + core::format_number(u.workload) +
                          " is out of range; allowed 0 to 10 (1 is an average unit)");
     }
-    if (u.initial_hazards && (!std::isfinite(*u.initial_hazards) || *u.initial_hazards < 0.0 || *u.initial_hazards > 1000.0)) {
+    if (u.initial_hazards &&
+        (!std::isfinite(*u.initial_hazards) || *u.initial_hazards < 0.0 || *u.initial_hazards > 1000.0)) {
       throw InvalidValue("unit '" + u.name + "': initial_hazards = " + core::format_number(*u.initial_hazards) +
                          " is out of range; allowed 0 to 1000 (leave it out for the parameter initial_hazards)");
     }

@@ -13,9 +13,9 @@ namespace culturesim {
 
 struct Unit {
   std::string name;
-  std::array<int, kRoles> headcount{};  ///< establishment per role (nurse, resident, attending, pharmacist)
+  std::array<int, kRoles> headcount{};      ///< establishment per role (nurse, resident, attending, pharmacist)
   std::optional<double> initial_hazards{};  ///< latent hazards at the start; none: the parameter initial_hazards
-  double workload = 1.0;                ///< relative job demands of the unit (acuity, pace), scaling chronic strain
+  double workload = 1.0;                    ///< relative job demands of the unit (acuity, pace), scaling chronic strain
 
   int establishment() const;
   bool operator==(const Unit&) const = default;

@@ -39,14 +39,13 @@ struct Entry {
 std::vector<Entry> make_entries() {
   Params defaults;
   std::vector<Entry> entries;
-#define CS_PARAM(kind, name, def, lo, hi, unit, doc, source)                                      \
-  {                                                                                                 \
-    Accessor access = [](Params& p) { return as_span(p.name); };                                  \
-    const auto values = access(defaults);                                                           \
-    entries.push_back(Entry{ParamSpec{#name, ParamKind::kind, lo, hi, unit, doc, source,            \
-                                      keys_of(ParamKind::kind),                                     \
-                                      std::vector<double>(values.begin(), values.end())},           \
-                            access});                                                               \
+#define CS_PARAM(kind, name, def, lo, hi, unit, doc, source)                                                       \
+  {                                                                                                                \
+    Accessor access = [](Params& p) { return as_span(p.name); };                                                   \
+    const auto values = access(defaults);                                                                          \
+    entries.push_back(Entry{ParamSpec{#name, ParamKind::kind, lo, hi, unit, doc, source, keys_of(ParamKind::kind), \
+                                      std::vector<double>(values.begin(), values.end())},                          \
+                            access});                                                                              \
   }
 #include "agents/parameter_table.def"
 #undef CS_PARAM
@@ -152,8 +151,10 @@ void Params::validate() const {
   double total = 0.0;
   for (double p : severity_probs) total += p;
   if (std::abs(total - 1.0) > 1e-6) {
-    throw InvalidValue("parameter 'severity_probs' must sum to 1 (near_miss + no_harm + mild + moderate + "
-                       "severe); it sums to " + format_number(total));
+    throw InvalidValue(
+        "parameter 'severity_probs' must sum to 1 (near_miss + no_harm + mild + moderate + "
+        "severe); it sums to " +
+        format_number(total));
   }
   if (sv_recovery_level > sv_threshold) {
     throw InvalidValue("parameter 'sv_recovery_level' = " + format_number(sv_recovery_level) +
@@ -213,9 +214,9 @@ std::string parameters_markdown() {
         defaults += (i ? ", " : "") + std::string(spec.keys[i]) + " " + format_number(spec.defaults[i]);
       }
     }
-    out << "| `" << spec.name << "` | " << kind_name(spec.kind) << " | " << defaults << " | "
-        << format_number(spec.min) << " to " << format_number(spec.max) << " | " << spec.unit << " | "
-        << spec.description << " | " << spec.source << " |\n";
+    out << "| `" << spec.name << "` | " << kind_name(spec.kind) << " | " << defaults << " | " << format_number(spec.min)
+        << " to " << format_number(spec.max) << " | " << spec.unit << " | " << spec.description << " | " << spec.source
+        << " |\n";
   }
   return out.str();
 }

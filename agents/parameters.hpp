@@ -36,9 +36,9 @@ struct ParamStorage<ParamKind::per_disclosure> {
 
 /// Every model parameter, with its default. Call validate() after changing fields by hand.
 struct Params {
-#define CS_VALUES(...) {__VA_ARGS__}
-#define CS_PARAM(kind, name, def, lo, hi, unit, doc, source) \
-  detail::ParamStorage<ParamKind::kind>::type name = def;
+#define CS_VALUES(...) \
+  { __VA_ARGS__ }
+#define CS_PARAM(kind, name, def, lo, hi, unit, doc, source) detail::ParamStorage<ParamKind::kind>::type name = def;
 #include "agents/parameter_table.def"
 #undef CS_PARAM
 #undef CS_VALUES
@@ -84,7 +84,7 @@ std::size_t key_index(const ParamSpec& spec, std::string_view key);
 /// intervention that set them would change nothing, so interventions may not. reckless_fraction
 /// and sensitivity_sd are not here: new hires draw their traits with the current values.
 inline constexpr std::string_view kStartOnlyParameters[] = {"initial_hazards", "initial_shortcut",
-                                                           "initial_psych_safety", "initial_report_value"};
+                                                            "initial_psych_safety", "initial_report_value"};
 /// Throws InvalidValue naming the parameter when it cannot change during a run.
 void check_changes_during_run(const ParamSpec& spec);
 

@@ -42,7 +42,8 @@ Policy Policy::typical() { return from_blame(policy_preset("typical").blame_leve
 
 Policy Policy::from_blame(double b) {
   if (!std::isfinite(b) || b < 0.0 || b > 1.0) {
-    throw InvalidValue("blame level b = " + format_number(b) + " is out of range; allowed 0 (Just Culture) to 1 (blame)");
+    throw InvalidValue("blame level b = " + format_number(b) +
+                       " is out of range; allowed 0 (Just Culture) to 1 (blame)");
   }
   Policy p;
   // Written so that b = 1 and b = 0 give the table's values exactly.
@@ -54,10 +55,9 @@ Policy Policy::from_blame(double b) {
 }
 
 void Policy::validate() const {
-#define CS_POLICY_FIELD(name, blame, just, doc)                                                    \
-  if (!std::isfinite(name) || name < 0.0 || name > 1.0) {                                           \
-    throw InvalidValue("policy field '" #name "' = " + format_number(name) +                        \
-                       " is out of range; allowed 0 to 1");                                         \
+#define CS_POLICY_FIELD(name, blame, just, doc)                                                                   \
+  if (!std::isfinite(name) || name < 0.0 || name > 1.0) {                                                         \
+    throw InvalidValue("policy field '" #name "' = " + format_number(name) + " is out of range; allowed 0 to 1"); \
   }
 #include "agents/policy_table.def"
 #undef CS_POLICY_FIELD
@@ -94,8 +94,8 @@ std::string policy_markdown() {
   std::ostringstream out;
   out << "| field | blame | typical (b = 0.6) | just culture | description |\n|---|---|---|---|---|\n";
   for (const auto& f : policy_field_specs()) {
-    out << "| `" << f.name << "` | " << format_number(f.blame) << " | " << format_number(typical.get(f.name))
-        << " | " << format_number(f.just_culture) << " | " << f.description << " |\n";
+    out << "| `" << f.name << "` | " << format_number(f.blame) << " | " << format_number(typical.get(f.name)) << " | "
+        << format_number(f.just_culture) << " | " << f.description << " |\n";
   }
   return out.str();
 }

@@ -26,7 +26,8 @@ bool is_flow(std::size_t o) {
 
 void RunOptions::validate() const {
   if (days < 1 || days > kMaxRunDays) {
-    throw InvalidValue("days = " + std::to_string(days) + " is out of range; allowed 1 to 100000000 (years 1/365 to 273972)");
+    throw InvalidValue("days = " + std::to_string(days) +
+                       " is out of range; allowed 1 to 100000000 (years 1/365 to 273972)");
   }
   if (record_every < 1 || record_every > kMaxRecordEvery) {
     throw InvalidValue("record_every = " + std::to_string(record_every) + " is out of range; allowed 1 to 36500 days");
@@ -73,8 +74,7 @@ Simulation::Simulation(Hospital hospital, Params params, Policy policy, RunOptio
     }
     us.end = slot;
     us.workload = unit.workload;
-    us.hazards = static_cast<std::int64_t>(
-        std::llround(unit.initial_hazards.value_or(params_.initial_hazards)));
+    us.hazards = static_cast<std::int64_t>(std::llround(unit.initial_hazards.value_or(params_.initial_hazards)));
     refresh_unit_means(state_, us);
     units_.push_back(us);
   }
@@ -94,8 +94,8 @@ void Simulation::apply(const ScheduledChange& change) {
   }
   for (std::size_t u : change.clear_hazards_units) {
     if (u >= units_.size()) {
-      throw InvalidValue("change '" + change.label + "': unit index " + std::to_string(u) + " is out of range; allowed 0 to " +
-                         std::to_string(units_.size() - 1));
+      throw InvalidValue("change '" + change.label + "': unit index " + std::to_string(u) +
+                         " is out of range; allowed 0 to " + std::to_string(units_.size() - 1));
     }
     units_[u].hazards = 0;
   }
@@ -134,8 +134,8 @@ OutputRow Simulation::levels() const {
   const auto& s = state_;
   std::vector<double> distress;
   distress.reserve(s.size());
-  double hazards = 0.0, burnout_sum = 0.0, burned_out = 0.0, residue = 0.0, shortcut = 0.0, safety = 0.0,
-         value = 0.0, sv_active = 0.0, sv_over_year = 0.0, sv_past_year = 0.0;
+  double hazards = 0.0, burnout_sum = 0.0, burned_out = 0.0, residue = 0.0, shortcut = 0.0, safety = 0.0, value = 0.0,
+         sv_active = 0.0, sv_over_year = 0.0, sv_past_year = 0.0;
   // The last day already stepped: episodes are counted as of the end of that day.
   const std::int64_t today = day_ - 1;
   for (const auto& u : units_) hazards += static_cast<double>(u.hazards);
@@ -234,8 +234,8 @@ RunResult Simulation::run(const Schedule& schedule, core::CancellationToken* can
 
 void Simulation::warm_up(core::CancellationToken* cancel, std::atomic<std::int64_t>* days_done) {
   // The slow states whose settling the report checks, read from the levels at each year's end.
-  static constexpr Output kSlow[] = {Output::burnout_mean, Output::moral_residue_mean, Output::psych_safety_mean,
-                                     Output::report_value_mean, Output::shortcut_mean, Output::hazards};
+  static constexpr Output kSlow[] = {Output::burnout_mean,      Output::moral_residue_mean, Output::psych_safety_mean,
+                                     Output::report_value_mean, Output::shortcut_mean,      Output::hazards};
   constexpr std::size_t kN = std::size(kSlow);
   std::vector<std::array<double, kN>> yearly;  // the mean of each state over each warm-up year
   warmup_ = WarmupReport{};

@@ -27,8 +27,8 @@ inline constexpr int kMaxRecordEvery = 36500;
 /// How long, how recorded, and which random stream.
 struct RunOptions {
   std::int64_t days = 10 * core::kDaysPerYear;
-  int record_every = 30;    ///< days per recorded period
-  int snapshot_every = 0;   ///< days between agent snapshots; 0 = none
+  int record_every = 30;   ///< days per recorded period
+  int snapshot_every = 0;  ///< days between agent snapshots; 0 = none
   std::uint64_t seed = 0;
   std::uint64_t replicate = 0;
   /// Days lived before day 0 under warmup_policy (MODEL.md 8.1): the run starts from a hospital
@@ -46,14 +46,14 @@ struct RunOptions {
 /// Whether the warm-up settled: how the slow states' yearly means moved at the end of the warm-up.
 struct WarmupReport {
   static constexpr double kTolerance = 0.03;  ///< largest settled change of a yearly mean, per year (see drift)
-  std::vector<std::string> names;     ///< burnout_mean, moral_residue_mean, psych_safety_mean, ...
-  std::vector<double> previous_year;  ///< mean over the window of years before the last window
-  std::vector<double> last_year;      ///< mean over the warm-up's last window of years (3, fewer if short)
+  std::vector<std::string> names;             ///< burnout_mean, moral_residue_mean, psych_safety_mean, ...
+  std::vector<double> previous_year;          ///< mean over the window of years before the last window
+  std::vector<double> last_year;              ///< mean over the warm-up's last window of years (3, fewer if short)
   /// Per state and year: |last - previous| / max(1, |last|) / window: absolute for states in
   /// [0, 1], relative above 1. Hazards are reported but not judged (integer counts, fast to settle).
   std::vector<double> drift;
-  bool settled = true;                ///< every drift at most kTolerance (true when there was no warm-up)
-  std::int64_t days = 0;              ///< warm-up length
+  bool settled = true;    ///< every drift at most kTolerance (true when there was no warm-up)
+  std::int64_t days = 0;  ///< warm-up length
 };
 
 /// A change to the model on a given day (before that day is stepped). Built by experiments/
@@ -125,8 +125,7 @@ class Simulation {
 };
 
 /// Convenience: one run from start to end.
-RunResult simulate(const Hospital& hospital, const Params& params, const Policy& policy,
-                   const RunOptions& options, const Schedule& schedule = {},
-                   core::CancellationToken* cancel = nullptr);
+RunResult simulate(const Hospital& hospital, const Params& params, const Policy& policy, const RunOptions& options,
+                   const Schedule& schedule = {}, core::CancellationToken* cancel = nullptr);
 
 }  // namespace culturesim

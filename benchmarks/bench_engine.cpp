@@ -44,7 +44,7 @@ struct Config {
   int replicates = 8;
 };
 
-int g_max_wait = 20;   // seconds to wait for an idle machine before a measurement
+int g_max_wait = 20;    // seconds to wait for an idle machine before a measurement
 int g_busy_starts = 0;  // measurements started on a busy machine anyway
 int g_measurements = 0;
 
@@ -138,8 +138,8 @@ double measure(const char* shape, double agent_days, int reps, const std::functi
   }
   double rate[2], ns_cpu[2];
   std::printf("%s: %.3g agent-days per measurement, %d measurements per thread count\n", shape, agent_days, reps);
-  std::printf("  %-8s %12s %16s %14s %14s %14s\n", "threads", "median s", "agent-days/s", "min..max s",
-              "CPU ns/a-day", "wall ns/a-day");
+  std::printf("  %-8s %12s %16s %14s %14s %14s\n", "threads", "median s", "agent-days/s", "min..max s", "CPU ns/a-day",
+              "wall ns/a-day");
   for (int t = 0; t < 2; ++t) {
     const double w = median(wall[t]);
     rate[t] = agent_days / w;
@@ -350,18 +350,19 @@ int main(int argc, char** argv) {
       char title[160];
       std::snprintf(title, sizeof title, "(b) ensemble, 2 scenarios x %d replicates x %d years, default hospital",
                     cfg.replicates, cfg.ensemble_years);
-      rate_b = measure(title, slots * static_cast<double>(o.days) * static_cast<double>(runs.size()), cfg.reps,
-                       [&](int t) {
-                         o.threads = t;
-                         run_ensemble(scenarios, runs, o, [](const RunId&, const RunResult&) {});
-                       });
+      rate_b =
+          measure(title, slots * static_cast<double>(o.days) * static_cast<double>(runs.size()), cfg.reps, [&](int t) {
+            o.threads = t;
+            run_ensemble(scenarios, runs, o, [](const RunId&, const RunResult&) {});
+          });
     }
     unit_balance_report(std::max(1, cfg.long_years / 5), cfg.reps);
     memory_report();
     std::printf("Goal: >= 1e8 agent-days/s with 2 threads (ensemble: %.3g)\n", rate_b);
-    std::printf("Machine: %d of %d measurements started while other work kept the CPUs over 10%% busy "
-                "(after waiting up to %d s)\n",
-                g_busy_starts, g_measurements, g_max_wait);
+    std::printf(
+        "Machine: %d of %d measurements started while other work kept the CPUs over 10%% busy "
+        "(after waiting up to %d s)\n",
+        g_busy_starts, g_measurements, g_max_wait);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "culturesim_bench_engine: %s\n", e.what());
     return 2;

@@ -21,6 +21,7 @@ Usage (from the repository, with the compiled module in bindings/culturesim):
   PYTHONPATH=bindings python benchmarks/bench_python_overhead.py            # 3 rounds, ~6 minutes on 2 cores
   PYTHONPATH=bindings python benchmarks/bench_python_overhead.py --quick    # 2 x 4 x 3 years, seconds
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         return os.path.join(tmp.name, f"r{next(counter)}.h5")
 
     def engine() -> dict[str, np.ndarray]:
-        return {s["name"]: _engine.run_block(s, replicates, exp.days, exp.record_every, exp.seed, args.threads)
-                for s in scenarios}
+        return {
+            s["name"]: _engine.run_block(s, replicates, exp.days, exp.record_every, exp.seed, args.threads)
+            for s in scenarios
+        }
 
     def engine_h5() -> str:
         path = new_path()
@@ -86,10 +89,14 @@ def main(argv: list[str] | None = None) -> int:
     for i, name in enumerate(cs.OUTPUT_NAMES):
         assert np.array_equal(block[:, i, :], mem.data[name][1]), name
 
-    print(f"culturesim {cs.__version__} ({cs.build_info}); Python {platform.python_version()}; "
-          f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}")
-    print(f"{len(scenarios)} scenarios x {exp.replicates} replicates x {exp.years:g} years "
-          f"({exp.n_runs} runs), threads={args.threads}, {args.rounds} interleaved rounds\n")
+    print(
+        f"culturesim {cs.__version__} ({cs.build_info}); Python {platform.python_version()}; "
+        f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"{len(scenarios)} scenarios x {exp.replicates} replicates x {exp.years:g} years "
+        f"({exp.n_runs} runs), threads={args.threads}, {args.rounds} interleaved rounds\n"
+    )
     times: dict[str, list[float]] = {v: [] for v in VARIANTS}
     cpu: dict[str, list[float]] = {v: [] for v in VARIANTS}
     for r in range(args.rounds):
@@ -99,8 +106,11 @@ def main(argv: list[str] | None = None) -> int:
             calls[v]()
             times[v].append(time.perf_counter() - t0)
             cpu[v].append(time.process_time() - c0)
-            print(f"  round {r + 1}: {v:<10} {times[v][-1]:8.2f} s wall {cpu[v][-1]:8.2f} s CPU "
-                  f"(load {os.getloadavg()[0]:.2f})", flush=True)
+            print(
+                f"  round {r + 1}: {v:<10} {times[v][-1]:8.2f} s wall {cpu[v][-1]:8.2f} s CPU "
+                f"(load {os.getloadavg()[0]:.2f})",
+                flush=True,
+            )
         for f in Path(tmp.name).glob("*.h5"):
             f.unlink()
 
@@ -109,11 +119,15 @@ def main(argv: list[str] | None = None) -> int:
 
     med = {v: statistics.median(times[v]) for v in VARIANTS}
     sim_years = exp.n_runs * exp.years
-    print("\n| variant | wall s, median | min | max | CPU s, median | sim-years/s (wall) |\n"
-          "|---|---:|---:|---:|---:|---:|")
+    print(
+        "\n| variant | wall s, median | min | max | CPU s, median | sim-years/s (wall) |\n"
+        "|---|---:|---:|---:|---:|---:|"
+    )
     for v in VARIANTS:
-        print(f"| {v} | {med[v]:.2f} | {min(times[v]):.2f} | {max(times[v]):.2f} | "
-              f"{statistics.median(cpu[v]):.2f} | {sim_years / med[v]:.1f} |")
+        print(
+            f"| {v} | {med[v]:.2f} | {min(times[v]):.2f} | {max(times[v]):.2f} | "
+            f"{statistics.median(cpu[v]):.2f} | {sim_years / med[v]:.1f} |"
+        )
     pairs = {
         "HDF5 overhead (engine+h5 / engine - 1)": ("engine+h5", "engine"),
         "Python-layer overhead (api(path) / engine+h5 - 1)": ("api(path)", "engine+h5"),
@@ -125,9 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     for k, x in overheads.items():
         print(f"| {k} | {x['wall'] * 100:+.1f}% | {x['cpu'] * 100:+.1f}% |")
     if args.json:
-        args.json.write_text(json.dumps({"args": {k: (str(v) if isinstance(v, Path) else v)
-                                                  for k, v in vars(args).items()},
-                                         "wall": times, "cpu": cpu, "overheads": overheads}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+                    "wall": times,
+                    "cpu": cpu,
+                    "overheads": overheads,
+                },
+                indent=2,
+            )
+        )
     tmp.cleanup()
     return 0
 

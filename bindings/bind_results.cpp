@@ -109,10 +109,10 @@ class ResultsWriter {
   /// The experiment, refused before the file is touched when its runs cannot fit on disk (the
   /// runs themselves are computed elsewhere, so memory is the workers' concern).
   static Experiment checked_experiment(const py::list& scenarios, std::size_t replicates, std::int64_t days,
-                                       int record_every, std::uint64_t seed, const std::string& path,
-                                       double max_disk, std::int64_t warmup_days, const py::handle& warmup_policy) {
-    Experiment e = with_warmup(experiment_from(scenarios, replicates, days, record_every, seed, 0), warmup_days,
-                               warmup_policy);
+                                       int record_every, std::uint64_t seed, const std::string& path, double max_disk,
+                                       std::int64_t warmup_days, const py::handle& warmup_policy) {
+    Experiment e =
+        with_warmup(experiment_from(scenarios, replicates, days, record_every, seed, 0), warmup_days, warmup_policy);
     core::ResourceNeeds needs = experiment_needs(e, e.scenarios.size() * e.replicates);
     needs.memory.clear();
     core::check_resources(needs, {0, max_disk}, path, "this experiment", "", "--max-disk (max_disk=)");

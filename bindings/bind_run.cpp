@@ -6,9 +6,9 @@
 
 #include "agents/outputs.hpp"
 #include "convert.hpp"
-#include "experiments/resources.hpp"
 #include "core/errors.hpp"
 #include "core/parallel.hpp"
+#include "experiments/resources.hpp"
 
 namespace culturesim::bindings {
 namespace {
@@ -57,9 +57,8 @@ void bind_run(py::module_& m) {
         RunResult result;
         {
           py::gil_scoped_release release;
-          result = core::with_threads(threads, [&] {
-            return run_scenario(s, options, cancel, progress ? &progress->days_done : nullptr);
-          });
+          result = core::with_threads(
+              threads, [&] { return run_scenario(s, options, cancel, progress ? &progress->days_done : nullptr); });
         }
         const auto& table = result.series;
         py::array_t<double> series({table.outputs(), table.periods()});
@@ -75,7 +74,8 @@ void bind_run(py::module_& m) {
         warmup["days"] = result.warmup.days;
         warmup["settled"] = result.warmup.settled;
         py::dict drift;
-        for (std::size_t k = 0; k < result.warmup.drift.size(); ++k) drift[py::str(result.warmup.names[k])] = result.warmup.drift[k];
+        for (std::size_t k = 0; k < result.warmup.drift.size(); ++k)
+          drift[py::str(result.warmup.names[k])] = result.warmup.drift[k];
         warmup["drift"] = drift;
         out["warmup"] = warmup;
         return out;
@@ -101,20 +101,19 @@ void bind_run(py::module_& m) {
         double* data = out.mutable_data();
         {
           py::gil_scoped_release release;
-          run_ensemble(scenarios, runs, options,
-                       [&](const RunId& id, const RunResult& r) {
-                         const auto pos = static_cast<std::size_t>(
-                             std::find(runs.begin(), runs.end(), id) - runs.begin());
-                         std::copy(r.series.values().begin(), r.series.values().end(),
-                                   data + pos * kOutputs * periods);
-                       },
-                       progress, cancel);
+          run_ensemble(
+              scenarios, runs, options,
+              [&](const RunId& id, const RunResult& r) {
+                const auto pos = static_cast<std::size_t>(std::find(runs.begin(), runs.end(), id) - runs.begin());
+                std::copy(r.series.values().begin(), r.series.values().end(), data + pos * kOutputs * periods);
+              },
+              progress, cancel);
         }
         return out;
       },
       py::arg("scenario"), py::arg("replicates"), py::arg("days"), py::arg("record_every") = 30, py::arg("seed") = 0,
-      py::arg("threads") = 0, py::arg("cancel") = nullptr, py::arg("progress") = nullptr,
-      py::arg("warmup_days") = 0, py::arg("warmup_policy") = py::none(),
+      py::arg("threads") = 0, py::arg("cancel") = nullptr, py::arg("progress") = nullptr, py::arg("warmup_days") = 0,
+      py::arg("warmup_policy") = py::none(),
       "Runs replicates of one scenario in parallel; returns a (replicate, output, period) array. "
       "The unit of work of cluster sweeps.");
 }

@@ -36,7 +36,8 @@ void bind_schema(py::module_& m) {
       },
       py::arg("text"), py::arg("source") = "<string>", py::arg("default_name") = "scenario",
       "Reads an experiment file or a scenario file (TOML text). Returns {'years', 'replicates', 'seed', "
-      "'record_every', 'warmup_years', 'warmup_policy' (a dict of fields), 'scenarios': [scenario dicts], 'deprecations': [str], 'notes': [str]}. Raises ValueError / KeyError naming "
+      "'record_every', 'warmup_years', 'warmup_policy' (a dict of fields), 'scenarios': [scenario dicts], "
+      "'deprecations': [str], 'notes': [str]}. Raises ValueError / KeyError naming "
       "`source`, the line, the table and the field.");
   m.def(
       "dump", [](const py::dict& scenario) { return dump_scenario(scenario_from(scenario)); }, py::arg("scenario"),
@@ -52,9 +53,8 @@ void bind_schema(py::module_& m) {
       py::arg("header") = "", py::arg("warmup_years") = RunSettings{}.warmup_years,
       py::arg("warmup_policy") = py::none(), "An experiment file of scenario dicts and run settings.");
   m.def(
-      "schedule_notes", [](const py::dict& scenario, std::int64_t days) {
-        return schedule_notes(scenario_from(scenario), days);
-      },
+      "schedule_notes",
+      [](const py::dict& scenario, std::int64_t days) { return schedule_notes(scenario_from(scenario), days); },
       py::arg("scenario"), py::arg("days"), "Notes on interventions of a scenario dict that never act in `days` days.");
   m.def("intervention_kinds", &intervention_kinds, "The intervention kinds of scenario files.");
   m.def(

@@ -35,10 +35,12 @@ void bind_tables(py::module_& m) {
       },
       "Every model parameter in table order: name, kind, min, max, unit, description, source, keys, default, "
       "changes_during_run (False: read only when a run starts, so interventions may not set it).");
-  m.def("default_params", [] { return params_to_dict(Params{}); },
-        "The default parameter values as a dict (keyed parameters as dicts by key).");
-  m.def("validate_params", [](const py::dict& p) { return params_to_dict(params_from(p)); }, py::arg("params"),
-        "Validates parameter overrides on top of the defaults; returns the full set. Raises ValueError / KeyError.");
+  m.def(
+      "default_params", [] { return params_to_dict(Params{}); },
+      "The default parameter values as a dict (keyed parameters as dicts by key).");
+  m.def(
+      "validate_params", [](const py::dict& p) { return params_to_dict(params_from(p)); }, py::arg("params"),
+      "Validates parameter overrides on top of the defaults; returns the full set. Raises ValueError / KeyError.");
   m.def(
       "policy_field_specs",
       [] {
@@ -54,10 +56,12 @@ void bind_tables(py::module_& m) {
         return out;
       },
       "Every policy field with its value in the blame and Just Culture presets.");
-  m.def("policy_from_blame", [](double b) { return policy_to_dict(Policy::from_blame(b)); }, py::arg("b"),
-        "The policy at blame level b (1 = blame, 0 = Just Culture), as a dict.");
-  m.def("validate_policy", [](const py::dict& p) { return policy_to_dict(policy_from(p)); }, py::arg("fields"),
-        "Validates policy fields on top of typical(); returns the full policy. Raises ValueError / KeyError.");
+  m.def(
+      "policy_from_blame", [](double b) { return policy_to_dict(Policy::from_blame(b)); }, py::arg("b"),
+      "The policy at blame level b (1 = blame, 0 = Just Culture), as a dict.");
+  m.def(
+      "validate_policy", [](const py::dict& p) { return policy_to_dict(policy_from(p)); }, py::arg("fields"),
+      "Validates policy fields on top of typical(); returns the full policy. Raises ValueError / KeyError.");
   m.def(
       "output_specs",
       [] {
@@ -73,10 +77,12 @@ void bind_tables(py::module_& m) {
         return out;
       },
       "Every recorded output: name, unit, kind (flow or level), description.");
-  m.def("default_hospital", [] { return hospital_to_dict(Hospital::default_hospital()); },
-        "The embedded default hospital (about 1,000 clinicians in five units).");
-  m.def("role_names", [] { return std::vector<std::string>(kRoleNames.begin(), kRoleNames.end()); },
-        "The roles, in the order of per-role parameters and of snapshot role codes.");
+  m.def(
+      "default_hospital", [] { return hospital_to_dict(Hospital::default_hospital()); },
+      "The embedded default hospital (about 1,000 clinicians in five units).");
+  m.def(
+      "role_names", [] { return std::vector<std::string>(kRoleNames.begin(), kRoleNames.end()); },
+      "The roles, in the order of per-role parameters and of snapshot role codes.");
   m.def(
       "category_names",
       [] {

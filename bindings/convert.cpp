@@ -15,8 +15,8 @@ std::string type_name(const py::handle& h) { return py::str(py::type::handle_of(
 
 /// A number from Python, or InvalidValue naming `what` (bools are refused: True is not 1.0).
 double number(const py::handle& h, const std::string& what) {
-  if (py::isinstance<py::bool_>(h) || !(py::isinstance<py::float_>(h) || py::isinstance<py::int_>(h) ||
-                                        py::hasattr(h, "__float__"))) {
+  if (py::isinstance<py::bool_>(h) ||
+      !(py::isinstance<py::float_>(h) || py::isinstance<py::int_>(h) || py::hasattr(h, "__float__"))) {
     throw InvalidValue(what + " must be a number, got " + type_name(h) + " " + std::string(py::repr(h)));
   }
   return h.cast<double>();
@@ -127,10 +127,12 @@ Hospital hospital_from(const py::handle& description) {
 Intervention intervention_from(const py::handle& description, std::size_t position) {
   const py::dict d = as_dict(description, "intervention");
   Intervention iv;
-  iv.label = d.contains("label") ? text(d["label"], "intervention label") : "intervention " + std::to_string(position + 1);
+  iv.label =
+      d.contains("label") ? text(d["label"], "intervention label") : "intervention " + std::to_string(position + 1);
   const std::string who = "intervention '" + iv.label + "'";
-  check_keys(d, {"kind", "day", "label", "policy", "policy_fields", "params", "from_blame", "to_blame", "ramp_days",
-                 "step_days", "units"},
+  check_keys(d,
+             {"kind", "day", "label", "policy", "policy_fields", "params", "from_blame", "to_blame", "ramp_days",
+              "step_days", "units"},
              who + " field");
   const std::string kind = d.contains("kind") ? text(d["kind"], who + " kind") : "set";
   if (kind == "set") {

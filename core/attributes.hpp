@@ -11,8 +11,7 @@
 namespace culturesim::core {
 
 /// An HDF5 attribute: int64 scalar, float64 scalar, UTF-8 string, 1-D float64 array, 1-D string array.
-using AttributeValue =
-    std::variant<std::int64_t, double, std::string, std::vector<double>, std::vector<std::string>>;
+using AttributeValue = std::variant<std::int64_t, double, std::string, std::vector<double>, std::vector<std::string>>;
 /// Attributes in the order they are written (and read back).
 using Attributes = std::vector<std::pair<std::string, AttributeValue>>;
 

@@ -100,16 +100,16 @@ bool rename_no_replace(const std::string& from, const std::string& to) {
   if (errno == EEXIST) return false;
   if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) {
     const int error = errno;
-    throw ResultsFileError("results file " + in_quotes(to) + ": cannot move the new file into place: " +
-                           std::strerror(error));
+    throw ResultsFileError("results file " + in_quotes(to) +
+                           ": cannot move the new file into place: " + std::strerror(error));
   }
 #endif
   // No RENAME_NOREPLACE on this file system: link() never replaces either.
   if (::link(from.c_str(), to.c_str()) != 0) {
     const int error = errno;
     if (error == EEXIST) return false;
-    throw ResultsFileError("results file " + in_quotes(to) + ": cannot move the new file into place: " +
-                           std::strerror(error));
+    throw ResultsFileError("results file " + in_quotes(to) +
+                           ": cannot move the new file into place: " + std::strerror(error));
   }
   ::unlink(from.c_str());
   return true;

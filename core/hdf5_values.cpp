@@ -14,7 +14,8 @@ std::pair<std::size_t, std::vector<char>> pack_strings(const std::vector<std::st
   std::size_t size = 1;
   for (const auto& v : values) size = std::max(size, v.size());
   std::vector<char> buffer(size * values.size(), '\0');
-  for (std::size_t i = 0; i < values.size(); ++i) std::memcpy(buffer.data() + i * size, values[i].data(), values[i].size());
+  for (std::size_t i = 0; i < values.size(); ++i)
+    std::memcpy(buffer.data() + i * size, values[i].data(), values[i].size());
   return {size, std::move(buffer)};
 }
 
@@ -26,7 +27,8 @@ void check_size(std::size_t bytes, std::size_t limit, const std::string& path, c
 std::vector<std::string> read_strings(hid_t object, bool is_attribute, hid_t file_type, std::size_t count,
                                       const std::string& path, const std::string& what, std::size_t limit) {
   std::vector<std::string> out;
-  if (H5Tis_variable_str(file_type) != 0) fail(path, what + ": a variable-length string, which this format never writes");
+  if (H5Tis_variable_str(file_type) != 0)
+    fail(path, what + ": a variable-length string, which this format never writes");
   const std::size_t size = H5Tget_size(file_type);
   if (size == 0) fail(path, what);
   if (count == 0) return out;
@@ -66,8 +68,10 @@ void write_attribute(hid_t object, const std::string& name, const AttributeValue
         } else {
           const bool scalar = std::is_same_v<T, std::string>;
           std::vector<std::string> texts;
-          if constexpr (std::is_same_v<T, std::string>) texts = {v};
-          else texts = v;
+          if constexpr (std::is_same_v<T, std::string>)
+            texts = {v};
+          else
+            texts = v;
           const auto [size, buffer] = pack_strings(texts);
           Handle type = fixed_string_type(size, path);
           const hsize_t dims[1] = {texts.size()};
@@ -121,8 +125,7 @@ bool read_attribute(hid_t object, const std::string& name, AttributeValue& value
       }
       return true;
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -164,8 +167,8 @@ void write_string_dataset(hid_t loc, const std::string& name, const std::vector<
   Handle type = fixed_string_type(size, path);
   const hsize_t dims[1] = {values.size()};
   Handle space = scalar ? scalar_space(path) : simple_space(dims, path);
-  Handle dset = checked(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
-                        path, what);
+  Handle dset =
+      checked(H5Dcreate2(loc, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose, path, what);
   if (!values.empty()) check(H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()), path, what);
 }
 
@@ -198,7 +201,8 @@ std::vector<T> read_numeric_dataset(hid_t loc, const std::string& name, hid_t me
                                     const std::string& path, std::size_t limit) {
   Handle dset = open_dataset(loc, name, path);
   const auto dims = dataset_dims(dset, path, name);
-  if (dims.size() != expected_rank) fail(path, name + " does not have " + std::to_string(expected_rank) + " dimensions");
+  if (dims.size() != expected_rank)
+    fail(path, name + " does not have " + std::to_string(expected_rank) + " dimensions");
   std::size_t count = 1;
   for (const hsize_t d : dims) {
     if (d != 0 && count > limit / d) fail(path, name + " claims more values than the file can hold");
@@ -220,7 +224,7 @@ template std::vector<double> read_numeric_dataset<double>(hid_t, const std::stri
                                                           const std::string&, std::size_t);
 template std::vector<std::uint8_t> read_numeric_dataset<std::uint8_t>(hid_t, const std::string&, hid_t, std::size_t,
                                                                       const std::string&, std::size_t);
-template std::vector<std::uint32_t> read_numeric_dataset<std::uint32_t>(hid_t, const std::string&, hid_t,
-                                                                        std::size_t, const std::string&, std::size_t);
+template std::vector<std::uint32_t> read_numeric_dataset<std::uint32_t>(hid_t, const std::string&, hid_t, std::size_t,
+                                                                        const std::string&, std::size_t);
 
 }  // namespace culturesim::core::h5

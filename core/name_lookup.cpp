@@ -58,8 +58,7 @@ std::string unknown_name_message(std::string_view what, std::string_view name,
   return message;
 }
 
-void throw_unknown_name(std::string_view what, std::string_view name,
-                        const std::vector<std::string>& candidates) {
+void throw_unknown_name(std::string_view what, std::string_view name, const std::vector<std::string>& candidates) {
   throw UnknownName(unknown_name_message(what, name, candidates));
 }
 

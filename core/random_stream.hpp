@@ -19,9 +19,7 @@ struct Uniforms {
 };
 
 /// 53 random bits of a 64-bit word mapped to [0, 1).
-inline double to_unit_interval(std::uint64_t bits) {
-  return static_cast<double>(bits >> 11) * 0x1.0p-53;
-}
+inline double to_unit_interval(std::uint64_t bits) { return static_cast<double>(bits >> 11) * 0x1.0p-53; }
 
 class RandomStream {
  public:
@@ -31,17 +29,17 @@ class RandomStream {
 
   /// The raw Philox block for (entity, day, purpose, index): the known-answer tests pin this.
   [[gnu::always_inline]] Generator::ctr_type block(std::uint64_t entity, std::uint64_t day, std::uint64_t purpose,
-                            std::uint64_t index = 0) const {
+                                                   std::uint64_t index = 0) const {
     const Generator::ctr_type counter{{entity, day, purpose, index}};
     return generator_(counter, key_);
   }
 
   /// Four uniforms for (entity, day, purpose, index).
   [[gnu::always_inline]] Uniforms uniforms(std::uint64_t entity, std::uint64_t day, std::uint64_t purpose,
-                    std::uint64_t index = 0) const {
+                                           std::uint64_t index = 0) const {
     const auto bits = block(entity, day, purpose, index);
-    return Uniforms{{to_unit_interval(bits[0]), to_unit_interval(bits[1]),
-                     to_unit_interval(bits[2]), to_unit_interval(bits[3])}};
+    return Uniforms{
+        {to_unit_interval(bits[0]), to_unit_interval(bits[1]), to_unit_interval(bits[2]), to_unit_interval(bits[3])}};
   }
 
   std::uint64_t seed() const { return key_[0]; }

@@ -26,8 +26,8 @@ std::string largest(const std::vector<ResourceItem>& items) {
   return it == items.end() ? std::string{} : " (largest part: " + it->what + ", " + format_bytes(it->bytes) + ")";
 }
 
-void refuse(const std::string& job, const char* kind, double need, const std::vector<ResourceItem>& items,
-            double limit, bool limit_is_setting, const std::string& hint) {
+void refuse(const std::string& job, const char* kind, double need, const std::vector<ResourceItem>& items, double limit,
+            bool limit_is_setting, const std::string& hint) {
   std::string message = job + " would need about " + format_bytes(need) + " of " + kind + largest(items) +
                         ", more than " +
                         (limit_is_setting ? "the limit of " + format_bytes(limit) + " set with " + hint

@@ -121,7 +121,8 @@ ResultsLayout read_layout(hid_t file, const std::string& path, std::size_t limit
   return layout;
 }
 
-std::uint32_t compute_definition_crc(hid_t file, const ResultsLayout& layout, const std::string& path, std::size_t limit) {
+std::uint32_t compute_definition_crc(hid_t file, const ResultsLayout& layout, const std::string& path,
+                                     std::size_t limit) {
   std::uint32_t crc = 0;
   for (const auto& spec : layout.series) {
     for (const auto* text : {&spec.name, &spec.unit, &spec.kind, &spec.description}) feed(crc, *text);
@@ -146,8 +147,8 @@ std::uint32_t compute_definition_crc(hid_t file, const ResultsLayout& layout, co
 /// file, otherwise the file's rows into `values`. Each dataset is closed before the next one: in
 /// SWMR mode closing flushes its chunk index, so file space a rewritten chunk gives up is only
 /// reused after no index on disk points at it any more.
-void transfer_run(hid_t file, const ResultsLayout& layout, std::size_t scenario, std::size_t replicate,
-                  double* values, bool write, const std::string& path, const std::string& what) {
+void transfer_run(hid_t file, const ResultsLayout& layout, std::size_t scenario, std::size_t replicate, double* values,
+                  bool write, const std::string& path, const std::string& what) {
   Handle series = open_group(file, "series", path);
   const hsize_t count[3] = {1, 1, layout.periods};
   const hsize_t start[3] = {scenario, replicate, 0};
@@ -223,8 +224,8 @@ void write_new_file(hid_t file, const ResultsLayout& layout, const Attributes& r
     std::vector<std::string> names;
     for (const auto& spec : layout.series) names.push_back(spec.name);
     write_string_dataset(coords, "series", names, false, path);
-    write_numeric_dataset(coords, "period_start_day", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, layout.period_start_day,
-                          "day", path);
+    write_numeric_dataset(coords, "period_start_day", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, layout.period_start_day, "day",
+                          path);
     std::vector<double> years(layout.periods);
     for (std::size_t p = 0; p < layout.periods; ++p) years[p] = layout.period_start_day[p] / kDaysPerYear;
     write_numeric_dataset(coords, "period_start_year", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, years, "year", path);
@@ -248,9 +249,9 @@ void write_new_file(hid_t file, const ResultsLayout& layout, const Attributes& r
     check(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_INCR), path, "cannot set the allocation time");
     const std::vector<std::string> dimensions = {"scenario", "replicate", "period"};
     for (const auto& spec : layout.series) {
-      Handle dset = checked(H5Dcreate2(series, spec.name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl,
-                                       H5P_DEFAULT),
-                            H5Dclose, path, "cannot create dataset /series/" + spec.name);
+      Handle dset =
+          checked(H5Dcreate2(series, spec.name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                  H5Dclose, path, "cannot create dataset /series/" + spec.name);
       write_attribute(dset, "unit", spec.unit, path);
       write_attribute(dset, "kind", spec.kind, path);
       write_attribute(dset, "description", spec.description, path);
@@ -286,7 +287,7 @@ void write_new_file(hid_t file, const ResultsLayout& layout, const Attributes& r
 struct ResultsFile::Impl {
   std::string path;
   ResultsLayout layout;
-  std::vector<std::uint8_t> done;       // (scenario, replicate), row-major
+  std::vector<std::uint8_t> done;        // (scenario, replicate), row-major
   std::vector<std::uint32_t> checksums;  // idem; valid where done
   std::size_t done_count = 0;
   std::uint32_t definition_crc = 0;
@@ -330,14 +331,16 @@ struct ResultsFile::Impl {
     if (!lock.holds(path) || (descriptor >= 0 && !lock.holds_descriptor(descriptor))) {
       throw ResultsFileError("results file " + in_quotes(path) +
                              " is no longer the file this experiment created or opened (another process replaced "
-                             "or removed it); " + what + " was not written");
+                             "or removed it); " +
+                             what + " was not written");
     }
   }
   std::vector<double> read_values(hid_t file, std::size_t scenario, std::size_t replicate) const {
     std::vector<double> values(run_size(layout));
     transfer_run(file, layout, scenario, replicate, values.data(), false, path,
                  "cannot read " + run_name(layout, scenario, replicate));
-    if (done[index(scenario, replicate)] != 0 && crc32(std::span<const double>(values)) != checksums[index(scenario, replicate)]) {
+    if (done[index(scenario, replicate)] != 0 &&
+        crc32(std::span<const double>(values)) != checksums[index(scenario, replicate)]) {
       throw DamagedResultsFile("results file " + in_quotes(path) + " is damaged: the values of " +
                                run_name(layout, scenario, replicate) + " do not match their stored checksum");
     }
@@ -367,8 +370,7 @@ void ResultsFile::Impl::read_and_verify() {
     }
   }
   AttributeValue version;
-  if (H5Aexists(file, "format_version") <= 0 ||
-      !read_attribute(file, "format_version", version, path, limit) ||
+  if (H5Aexists(file, "format_version") <= 0 || !read_attribute(file, "format_version", version, path, limit) ||
       !std::holds_alternative<std::int64_t>(version)) {
     H5Eclear2(H5E_DEFAULT);
     throw ResultsFileError(not_ours + " (no integer root attribute 'format_version')");
@@ -378,7 +380,7 @@ void ResultsFile::Impl::read_and_verify() {
     throw ResultsFileError("results file " + in_quotes(path) + " has results format version " + std::to_string(v) +
                            "; this culturesim reads version " + std::to_string(kResultsFormatVersion) +
                            (v < kResultsFormatVersion ? " (run the experiment again, or read the file with plain h5py)"
-                                                       : " (use a newer culturesim)"));
+                                                      : " (use a newer culturesim)"));
   }
   AttributeValue format;
   if (H5Aexists(file, "format") <= 0 || !read_attribute(file, "format", format, path, limit) ||
@@ -449,8 +451,7 @@ void ResultsFile::close() {
   impl_->writable = false;
 }
 
-ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& layout,
-                                const Attributes& root_attributes,
+ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& layout, const Attributes& root_attributes,
                                 const std::vector<Attributes>& scenario_attributes,
                                 const std::vector<std::string>& scenario_texts, bool overwrite) {
   // Every check first: a refused create writes nothing.
@@ -463,8 +464,9 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
                        " entries; it must be empty or have one per scenario (" + std::to_string(n_scenarios) + ")");
   }
   if (!scenario_texts.empty() && scenario_texts.size() != n_scenarios) {
-    throw InvalidValue("results file " + in_quotes(path) + ": scenario_texts has " + std::to_string(scenario_texts.size()) +
-                       " entries; it must be empty or have one per scenario (" + std::to_string(n_scenarios) + ")");
+    throw InvalidValue("results file " + in_quotes(path) + ": scenario_texts has " +
+                       std::to_string(scenario_texts.size()) + " entries; it must be empty or have one per scenario (" +
+                       std::to_string(n_scenarios) + ")");
   }
   check_attributes(root_attributes, "results file root attributes", kReservedRootAttributes);
   for (std::size_t i = 0; i < scenario_attributes.size(); ++i) {
@@ -529,8 +531,8 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
     if (overwrite) {
       if (::rename(temp.c_str(), path.c_str()) != 0) {
         const int error = errno;
-        throw ResultsFileError("results file " + in_quotes(path) + ": cannot move the new file into place: " +
-                               std::strerror(error));
+        throw ResultsFileError("results file " + in_quotes(path) +
+                               ": cannot move the new file into place: " + std::strerror(error));
       }
     } else if (!rename_no_replace(temp, path)) {
       throw FileExists("results file " + in_quotes(path) +
@@ -608,9 +610,9 @@ void ResultsFile::write_run(std::size_t scenario, std::size_t replicate, std::sp
   const std::size_t expected = run_size(layout);
   if (values.size() != expected) {
     throw InvalidValue("results file " + in_quotes(self.path) + ": " + run_name(layout, scenario, replicate) + " has " +
-                       std::to_string(values.size()) + " values; expected series x periods = " +
-                       std::to_string(layout.series.size()) + " x " + std::to_string(layout.periods) + " = " +
-                       std::to_string(expected));
+                       std::to_string(values.size()) +
+                       " values; expected series x periods = " + std::to_string(layout.series.size()) + " x " +
+                       std::to_string(layout.periods) + " = " + std::to_string(expected));
   }
   if (self.done[self.index(scenario, replicate)] != 0) {
     throw InvalidValue("results file " + in_quotes(self.path) + ": " + run_name(layout, scenario, replicate) +

@@ -50,8 +50,7 @@ class ResultsFile {
   /// `format_version` and `definition_crc32` are reserved. `scenario_attributes[i]` go on group
   /// /scenarios/<name>; `scenario_texts[i]` is the dataset /scenarios/<name>/definition (a TOML/JSON
   /// text, so the run can be repeated exactly). Each vector is either empty or one entry per scenario.
-  static ResultsFile create(const std::string& path, const ResultsLayout& layout,
-                            const Attributes& root_attributes,
+  static ResultsFile create(const std::string& path, const ResultsLayout& layout, const Attributes& root_attributes,
                             const std::vector<Attributes>& scenario_attributes,
                             const std::vector<std::string>& scenario_texts, bool overwrite);
 

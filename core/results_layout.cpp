@@ -12,7 +12,8 @@ namespace {
 void check_name(const std::string& name, const std::string& what) {
   if (name.empty()) throw InvalidValue("results layout: " + what + " names must be non-empty");
   if (name == "." || name.find('/') != std::string::npos || name.find('\0') != std::string::npos) {
-    throw InvalidValue("results layout: " + what + " name '" + name + "' must not contain '/' or a NUL character or be '.'");
+    throw InvalidValue("results layout: " + what + " name '" + name +
+                       "' must not contain '/' or a NUL character or be '.'");
   }
 }
 
@@ -69,8 +70,7 @@ std::string layout_difference(const ResultsLayout& stored, const ResultsLayout& 
       for (std::size_t i = 0; i < a.size(); ++i) {
         if (a[i] != b[i]) {
           std::ostringstream out;
-          out << name << " differs from period " << i << " on (file has " << a[i] << ", experiment has " << b[i]
-              << ")";
+          out << name << " differs from period " << i << " on (file has " << a[i] << ", experiment has " << b[i] << ")";
           problems.push_back(out.str());
           return;
         }
@@ -88,7 +88,6 @@ std::string run_name(const ResultsLayout& layout, std::size_t scenario, std::siz
   return "run (scenario " + std::to_string(scenario) + " '" + layout.scenarios[scenario] + "', replicate " +
          std::to_string(replicate) + ")";
 }
-
 
 void validate_layout(const ResultsLayout& layout) {
   if (layout.series.empty()) throw InvalidValue("results layout: at least one series is required");

@@ -11,8 +11,8 @@
 namespace culturesim::core {
 
 struct ResultsLayout {
-  std::vector<SeriesSpec> series;        ///< one dataset per output: /series/<name>, (scenario, replicate, period), float64
-  std::vector<std::string> scenarios;    ///< scenario names, in order
+  std::vector<SeriesSpec> series;  ///< one dataset per output: /series/<name>, (scenario, replicate, period), float64
+  std::vector<std::string> scenarios;  ///< scenario names, in order
   std::size_t replicates = 0;
   std::size_t periods = 0;
   std::vector<double> period_start_day;  ///< length periods; /coords/period_start_day (and period_start_year = day/365)

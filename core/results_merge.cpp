@@ -118,7 +118,8 @@ std::size_t merge_results(const std::vector<std::string>& parts, const std::stri
         const auto values = files[k].read_run(s, r);
         if (std::memcmp(values.data(), reference.data(), values.size() * sizeof(double)) != 0) {
           throw InvalidValue(run_name(layout, s, r) + " is done in both " + in_quotes(parts[holder]) + " and " +
-                             in_quotes(parts[k]) + " with different values; these parts do not come from the same "
+                             in_quotes(parts[k]) +
+                             " with different values; these parts do not come from the same "
                              "computation");
         }
       }
@@ -138,7 +139,8 @@ std::size_t merge_results(const std::vector<std::string>& parts, const std::stri
     ResultsFile merged = ResultsFile::create(temp, layout, without_reserved(first.root_attributes()),
                                              scenario_attributes, scenario_texts, /*overwrite=*/false);
     if (merged.definition_checksum() != first.definition_checksum()) {
-      throw ResultsFileError("results file " + in_quotes(out) + ": the merged file's definition differs from its parts'");
+      throw ResultsFileError("results file " + in_quotes(out) +
+                             ": the merged file's definition differs from its parts'");
     }
     for (std::size_t s = 0; s < layout.scenarios.size(); ++s) {
       for (std::size_t r = 0; r < layout.replicates; ++r) {
@@ -154,11 +156,12 @@ std::size_t merge_results(const std::vector<std::string>& parts, const std::stri
     if (overwrite) {
       if (std::rename(temp.c_str(), out.c_str()) != 0) {
         const int error = errno;
-        throw ResultsFileError("results file " + in_quotes(out) + ": cannot move the merged file into place: " +
-                               std::strerror(error));
+        throw ResultsFileError("results file " + in_quotes(out) +
+                               ": cannot move the merged file into place: " + std::strerror(error));
       }
     } else if (!rename_no_replace(temp, out)) {
-      throw FileExists("results file " + in_quotes(out) + " appeared while the merge was running; it was left as it is");
+      throw FileExists("results file " + in_quotes(out) +
+                       " appeared while the merge was running; it was left as it is");
     }
   } catch (...) {
     std::remove(temp.c_str());

@@ -27,9 +27,7 @@ class SeriesTable {
   std::size_t periods() const { return periods_; }
   double& at(std::size_t output, std::size_t period) { return values_[output * periods_ + period]; }
   double at(std::size_t output, std::size_t period) const { return values_[output * periods_ + period]; }
-  std::span<const double> row(std::size_t output) const {
-    return {values_.data() + output * periods_, periods_};
-  }
+  std::span<const double> row(std::size_t output) const { return {values_.data() + output * periods_, periods_}; }
   std::span<const double> values() const { return values_; }
   std::span<double> values() { return values_; }
 

@@ -31,7 +31,7 @@ struct EnsembleOptions {
   std::uint64_t seed = 0;
   std::int64_t warmup_days = 0;         ///< see RunOptions::warmup_days
   std::optional<Policy> warmup_policy;  ///< unset: typical
-  int threads = 0;  ///< 0 = all cores
+  int threads = 0;                      ///< 0 = all cores
 
   RunOptions run_options(std::size_t replicate) const;
 };

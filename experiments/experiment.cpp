@@ -7,8 +7,8 @@
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/version.hpp"
-#include "experiments/schema.hpp"
 #include "experiments/resources.hpp"
+#include "experiments/schema.hpp"
 
 namespace culturesim {
 namespace {
@@ -186,11 +186,12 @@ std::size_t run_experiment(const Experiment& experiment, const std::string& path
     taken[index] = true;
   }
   // The ensemble serialises the sink, so the (not thread-safe) HDF5 file sees one writer at a time.
-  run_ensemble(experiment.scenarios, runs, experiment.options,
-               [&](const RunId& id, const RunResult& result) {
-                 file.write_run(id.scenario, id.replicate, result.series.values());
-               },
-               progress, cancel);
+  run_ensemble(
+      experiment.scenarios, runs, experiment.options,
+      [&](const RunId& id, const RunResult& result) {
+        file.write_run(id.scenario, id.replicate, result.series.values());
+      },
+      progress, cancel);
   file.close();
   return runs.size();
 }

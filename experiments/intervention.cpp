@@ -36,8 +36,8 @@ Intervention Intervention::set_params(std::int64_t day, std::vector<ParamOverrid
   return i;
 }
 
-Intervention Intervention::ramp(std::int64_t day, double from_b, double to_b, std::int64_t days,
-                                std::int64_t step_days, std::string label) {
+Intervention Intervention::ramp(std::int64_t day, double from_b, double to_b, std::int64_t days, std::int64_t step_days,
+                                std::string label) {
   Intervention i;
   i.kind = Kind::ramp;
   i.day = day;

@@ -30,9 +30,9 @@ struct PolicyOverride {
 
 struct Intervention {
   enum class Kind {
-    set,            ///< from `day` on: replace the policy (if given), then set fields and parameters
-    ramp,           ///< move the policy from from_blame(ramp_from) to from_blame(ramp_to) over ramp_days
-    fix_friction,   ///< fix all friction: remove every latent hazard of the named units (all if none named)
+    set,           ///< from `day` on: replace the policy (if given), then set fields and parameters
+    ramp,          ///< move the policy from from_blame(ramp_from) to from_blame(ramp_to) over ramp_days
+    fix_friction,  ///< fix all friction: remove every latent hazard of the named units (all if none named)
   };
   Kind kind = Kind::set;
   std::int64_t day = 0;
@@ -55,8 +55,8 @@ struct Intervention {
   static Intervention set_params(std::int64_t day, std::vector<ParamOverride> params,
                                  std::string label = "set parameters");
   /// Ramp the blame level b linearly from `from_b` to `to_b` over `days`, starting on `day`.
-  static Intervention ramp(std::int64_t day, double from_b, double to_b, std::int64_t days,
-                           std::int64_t step_days = 30, std::string label = "ramp policy");
+  static Intervention ramp(std::int64_t day, double from_b, double to_b, std::int64_t days, std::int64_t step_days = 30,
+                           std::string label = "ramp policy");
   /// Fix all friction in the named units (all units if empty) on `day`.
   static Intervention fix_friction(std::int64_t day, std::vector<std::string> units = {},
                                    std::string label = "fix friction");

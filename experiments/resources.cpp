@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 
 #include "agents/outputs.hpp"
 #include "core/clock.hpp"
-#include <thread>
 #include "experiments/experiment.hpp"
 
 namespace culturesim {
@@ -23,8 +23,8 @@ double clinicians(const Scenario& scenario) { return static_cast<double>(scenari
 core::ResourceNeeds run_needs(const Scenario& scenario, const RunOptions& options) {
   core::ResourceNeeds needs;
   const double people = clinicians(scenario);
-  needs.memory.push_back({"state of " + std::to_string(static_cast<long long>(people)) + " clinicians",
-                          people * kStateBytesPerClinician});
+  needs.memory.push_back(
+      {"state of " + std::to_string(static_cast<long long>(people)) + " clinicians", people * kStateBytesPerClinician});
   // The series are recorded once and copied once more on the way out.
   needs.memory.push_back({"recorded series", 2 * series_bytes(options.days, options.record_every)});
   if (options.snapshot_every > 0) {
@@ -40,8 +40,9 @@ core::ResourceNeeds experiment_needs(const Experiment& experiment, std::size_t r
   double largest = 0;
   for (const auto& s : experiment.scenarios) largest = std::max(largest, clinicians(s));
   const int threads = experiment.options.threads > 0 ? experiment.options.threads
-                                                        : static_cast<int>(std::thread::hardware_concurrency());
-  const auto in_flight = static_cast<double>(std::min<std::size_t>(runs, static_cast<std::size_t>(std::max(threads, 1))));
+                                                     : static_cast<int>(std::thread::hardware_concurrency());
+  const auto in_flight =
+      static_cast<double>(std::min<std::size_t>(runs, static_cast<std::size_t>(std::max(threads, 1))));
   const double series = series_bytes(experiment.options.days, experiment.options.record_every);
   needs.memory.push_back({"state of " + std::to_string(static_cast<long long>(in_flight)) + " runs in flight",
                           in_flight * largest * kStateBytesPerClinician});

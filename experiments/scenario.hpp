@@ -29,7 +29,7 @@ struct Scenario {
 };
 
 /// One run of a scenario.
-RunResult run_scenario(const Scenario& scenario, const RunOptions& options,
-                       core::CancellationToken* cancel = nullptr, std::atomic<std::int64_t>* days_done = nullptr);
+RunResult run_scenario(const Scenario& scenario, const RunOptions& options, core::CancellationToken* cancel = nullptr,
+                       std::atomic<std::int64_t>* days_done = nullptr);
 
 }  // namespace culturesim

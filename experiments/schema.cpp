@@ -38,9 +38,11 @@ const std::map<std::string, std::vector<std::string>> kKindKeys{
 /// culturesim 0.1) and presets.
 const std::map<std::string, std::string> kOldKinds{
     {"clear_hazards", "fix_friction"}, {"switch_policy", "set"}, {"switch", "set"}, {"ramp_blame", "ramp"}};
-const std::map<std::string, std::string> kOldKeys{
-    {"day", "at_day"}, {"ramp_days", "days"}, {"ramp_from", "from_blame"}, {"ramp_to", "to_blame"},
-    {"policy_fields", "policy"}};
+const std::map<std::string, std::string> kOldKeys{{"day", "at_day"},
+                                                  {"ramp_days", "days"},
+                                                  {"ramp_from", "from_blame"},
+                                                  {"ramp_to", "to_blame"},
+                                                  {"policy_fields", "policy"}};
 const std::map<std::string, std::string> kOldPresets{{"just", "just_culture"}};
 
 constexpr double kMaxYears = static_cast<double>(kMaxRunDays) / core::kDaysPerYear;
@@ -170,7 +172,8 @@ double number(const Reader& r, const toml::node& n, const std::string& where, co
 std::int64_t whole(const Reader& r, const toml::node& n, const std::string& where, const std::string& key,
                    const std::string& allowed, std::int64_t low, std::int64_t high) {
   const auto i = n.value_exact<std::int64_t>();
-  if (!i) r.fail(where, "'" + key + "' must be a whole number (" + allowed + "), got " + type_of(n) + " " + shown(n), &n);
+  if (!i)
+    r.fail(where, "'" + key + "' must be a whole number (" + allowed + "), got " + type_of(n) + " " + shown(n), &n);
   if (*i < low || *i > high) r.fail(where, "'" + key + "' = " + shown(n) + " is out of range; allowed " + allowed, &n);
   return *i;
 }
@@ -237,8 +240,9 @@ std::vector<ParamOverride> param_overrides(const Reader& r, const toml::table& t
       for (std::size_t k = 0; k < spec.keys.size(); ++k) one((*list)[k], std::string(spec.keys[k]));
     } else {
       std::vector<std::string> keys(spec.keys.begin(), spec.keys.end());
-      r.fail(where, "parameter '" + name + "' has one value per key (" + join(keys) + "); give a table such as { " +
-                        keys[0] + " = ... }, got " + type_of(value),
+      r.fail(where,
+             "parameter '" + name + "' has one value per key (" + join(keys) + "); give a table such as { " + keys[0] +
+                 " = ... }, got " + type_of(value),
              &value);
     }
   }
@@ -271,16 +275,17 @@ double preset_level(Reader& r, const toml::node& n, const std::string& where, co
   std::string name = *n.value_exact<std::string>();
   if (auto old = kOldPresets.find(name); old != kOldPresets.end()) {
     r.deprecations.push_back("policy preset '" + name + "' is an old name of '" + old->second + "'; write \"" +
-                      old->second + "\"");
+                             old->second + "\"");
     name = old->second;
   }
   std::vector<std::string> names;
   for (const auto& p : policy_presets()) names.emplace_back(p.name);
   if (std::find(names.begin(), names.end(), name) == names.end()) {
     const std::string close = core::closest_name(name, names);
-    r.fail<UnknownName>(where, "unknown policy preset '" + name + "' in '" + key + "'; " +
-                                   (close.empty() ? "" : "did you mean '" + close + "'? ") + "allowed: " +
-                                   join(names) + ", or a blame level from 0 to 1",
+    r.fail<UnknownName>(where,
+                        "unknown policy preset '" + name + "' in '" + key + "'; " +
+                            (close.empty() ? "" : "did you mean '" + close + "'? ") + "allowed: " + join(names) +
+                            ", or a blame level from 0 to 1",
                         &n);
   }
   return policy_preset(name).blame_level;
@@ -315,8 +320,9 @@ PolicyRead whole_policy(Reader& r, const toml::node& n, const std::string& where
     }
     return out;
   }
-  r.fail(where, "'" + key + "' must be a preset name (\"blame\", \"typical\", \"just_culture\"), a blame level " +
-                    "from 0 to 1, or a table of fields, got " + type_of(n) + " " + shown(n),
+  r.fail(where,
+         "'" + key + "' must be a preset name (\"blame\", \"typical\", \"just_culture\"), a blame level " +
+             "from 0 to 1, or a table of fields, got " + type_of(n) + " " + shown(n),
          &n);
 }
 
@@ -363,8 +369,8 @@ Hospital hospital(Reader& r, const toml::node& n, const std::string& where) {
     const toml::node* worst = unit->get("name");
     for (std::size_t role = 0; role < kRoles; ++role) {
       if (const auto* v = unit->get(kRoleNames[role])) {
-        u.headcount[role] = static_cast<int>(whole(r, *v, at, std::string(kRoleNames[role]),
-                                                   "a whole number of clinicians", INT32_MIN, INT32_MAX));
+        u.headcount[role] = static_cast<int>(
+            whole(r, *v, at, std::string(kRoleNames[role]), "a whole number of clinicians", INT32_MIN, INT32_MAX));
         if (u.headcount[role] < 0 || u.headcount[role] > 1'000'000) worst = v;
       }
     }
@@ -372,8 +378,8 @@ Hospital hospital(Reader& r, const toml::node& n, const std::string& where) {
       u.initial_hazards = number(r, *v, at, "initial_hazards", "latent hazards, 0 to 1000", 0.0, 1000.0);
     }
     if (const auto* v = unit->get("workload")) {
-      u.workload = number(r, *v, at, "workload", "the unit's relative job demands, 0 to 10 (1 is an average unit)",
-                          0.0, 10.0);
+      u.workload =
+          number(r, *v, at, "workload", "the unit's relative job demands, 0 to 10 (1 is an average unit)", 0.0, 10.0);
     }
     // The engine's own checks (head counts, an empty unit), reported at the worst key.
     r.engine(where, worst, [&] {
@@ -402,9 +408,9 @@ Intervention intervention(Reader& r, const toml::table& block, const std::string
     }
     if (!kKindKeys.contains(kind)) {
       const std::string close = core::closest_name(kind, intervention_kinds());
-      r.fail(where, "unknown intervention kind '" + kind + "'; " +
-                        (close.empty() ? "" : "did you mean '" + close + "'? ") + "allowed: " +
-                        join(intervention_kinds()),
+      r.fail(where,
+             "unknown intervention kind '" + kind + "'; " + (close.empty() ? "" : "did you mean '" + close + "'? ") +
+                 "allowed: " + join(intervention_kinds()),
              k);
     }
   }
@@ -427,15 +433,17 @@ Intervention intervention(Reader& r, const toml::table& block, const std::string
   const auto* at_year = find(own, "at_year");
   const auto* at_day = find(own, "at_day");
   if ((at_year == nullptr) == (at_day == nullptr)) {
-    r.fail(where, "an intervention needs exactly one of at_year (years from the start) or at_day (days from the "
-                  "start)");
+    r.fail(where,
+           "an intervention needs exactly one of at_year (years from the start) or at_day (days from the "
+           "start)");
   }
   if (at_day) {
-    iv.day = whole(r, *at_day, where, "at_day", "a whole number of days, 0 to " + std::to_string(kMaxRunDays), 0, kMaxRunDays);
+    iv.day = whole(r, *at_day, where, "at_day", "a whole number of days, 0 to " + std::to_string(kMaxRunDays), 0,
+                   kMaxRunDays);
   } else {
-    const double y = number(r, *at_year, where, "at_year", "years from the start, 0 to " +
-                                                               core::format_number(std::floor(kMaxYears)),
-                            0.0, std::floor(kMaxYears));
+    const double y =
+        number(r, *at_year, where, "at_year",
+               "years from the start, 0 to " + core::format_number(std::floor(kMaxYears)), 0.0, std::floor(kMaxYears));
     iv.day = core::Clock::day_of_year(y);
   }
   const bool labelled = find(own, "label") != nullptr;
@@ -448,8 +456,9 @@ Intervention intervention(Reader& r, const toml::table& block, const std::string
     const auto* fields = find(own, "policy_fields");
     const auto* params = find(own, "params");
     if (!policy && !params && !fields) {
-      r.fail(where, "an intervention needs something to change: policy = ... , params = { ... }, or a kind "
-                    "(ramp, launch_support, fix_friction)");
+      r.fail(where,
+             "an intervention needs something to change: policy = ... , params = { ... }, or a kind "
+             "(ramp, launch_support, fix_friction)");
     }
     std::vector<std::string> parts;
     if (policy) {
@@ -458,7 +467,8 @@ Intervention intervention(Reader& r, const toml::table& block, const std::string
       } else {
         const PolicyRead p = whole_policy(r, *policy, where, "policy");  // switch the whole policy
         iv.policy = p.policy;
-        parts.push_back("switch policy" + (p.blame_level ? " to b=" + core::format_number(*p.blame_level) : std::string()));
+        parts.push_back("switch policy" +
+                        (p.blame_level ? " to b=" + core::format_number(*p.blame_level) : std::string()));
       }
     }
     if (fields) {
@@ -486,12 +496,14 @@ Intervention intervention(Reader& r, const toml::table& block, const std::string
     const std::string one_day = "at least 1/365 year (one day)";
     double label_years = 0.0;  // the duration as written, for the label (as cs.Intervention.ramp words it)
     if (days) {
-      iv.ramp_days = whole(r, *days, where, "days", "the ramp's duration in days, 1 to " + std::to_string(kMaxRunDays), 1, kMaxRunDays);
+      iv.ramp_days = whole(r, *days, where, "days", "the ramp's duration in days, 1 to " + std::to_string(kMaxRunDays),
+                           1, kMaxRunDays);
       label_years = static_cast<double>(iv.ramp_days) / core::kDaysPerYear;
     } else {
-      const double y = number(r, *years, where, "years", "the ramp's duration in years, " + one_day + " to " +
-                                                             core::format_number(std::floor(kMaxYears)),
-                              0.0, std::floor(kMaxYears));
+      const double y =
+          number(r, *years, where, "years",
+                 "the ramp's duration in years, " + one_day + " to " + core::format_number(std::floor(kMaxYears)), 0.0,
+                 std::floor(kMaxYears));
       iv.ramp_days = core::Clock::day_of_year(y);
       label_years = y;
       if (iv.ramp_days < 1) {
@@ -509,7 +521,8 @@ Intervention intervention(Reader& r, const toml::table& block, const std::string
   } else if (kind == "launch_support") {
     iv.kind = Intervention::Kind::set;
     double level = 1.0;
-    if (const auto* v = find(own, "level")) level = number(r, *v, where, "level", "a support level from 0 to 1", 0.0, 1.0);
+    if (const auto* v = find(own, "level"))
+      level = number(r, *v, where, "level", "a support level from 0 to 1", 0.0, 1.0);
     iv.policy_fields = {{"support_level", level}};
     label = "launch support " + core::format_number(level);
   } else {
@@ -537,8 +550,8 @@ struct Base {
   std::optional<Hospital> hospital;
 };
 
-Scenario scenario(Reader& r, const Entries& table, const toml::node* at, const std::string& where,
-                  const Base& base, std::optional<std::string> default_name) {
+Scenario scenario(Reader& r, const Entries& table, const toml::node* at, const std::string& where, const Base& base,
+                  std::optional<std::string> default_name) {
   r.check_keys(table, kScenarioKeys, where);
   Scenario s;
   if (const auto* name = find(table, "name")) {
@@ -577,24 +590,28 @@ Scenario scenario(Reader& r, const Entries& table, const toml::node* at, const s
 RunSettings settings(Reader& r, const toml::table& doc) {
   RunSettings s;
   if (const auto* v = doc.get("years")) {
-    s.years = number(r, *v, "", "years", "years to simulate, at least 1/365 (one day) and at most " +
-                                             core::format_number(std::floor(kMaxYears)),
-                     0.0, std::floor(kMaxYears));
-    if (s.days() < 1) r.fail("", "'years' = " + shown(*v) + " is shorter than a day; allowed at least 1/365 (one day)", v);
+    s.years =
+        number(r, *v, "", "years",
+               "years to simulate, at least 1/365 (one day) and at most " + core::format_number(std::floor(kMaxYears)),
+               0.0, std::floor(kMaxYears));
+    if (s.days() < 1)
+      r.fail("", "'years' = " + shown(*v) + " is shorter than a day; allowed at least 1/365 (one day)", v);
   }
   if (const auto* v = doc.get("replicates")) {
-    s.replicates = static_cast<std::size_t>(whole(r, *v, "", "replicates", "1 to " + std::to_string(kMaxReplicates), 1, kMaxReplicates));
+    s.replicates = static_cast<std::size_t>(
+        whole(r, *v, "", "replicates", "1 to " + std::to_string(kMaxReplicates), 1, kMaxReplicates));
   }
   if (const auto* v = doc.get("seed")) {
-    s.seed = static_cast<std::uint64_t>(
-        whole(r, *v, "", "seed", "a whole number from 0 to 2**63 - 1", 0, INT64_MAX));
+    s.seed = static_cast<std::uint64_t>(whole(r, *v, "", "seed", "a whole number from 0 to 2**63 - 1", 0, INT64_MAX));
   }
   if (const auto* v = doc.get("record_every")) {
-    s.record_every = static_cast<int>(whole(r, *v, "", "record_every", "days per recorded period, 1 to " + std::to_string(kMaxRecordEvery), 1, kMaxRecordEvery));
+    s.record_every = static_cast<int>(whole(r, *v, "", "record_every",
+                                            "days per recorded period, 1 to " + std::to_string(kMaxRecordEvery), 1,
+                                            kMaxRecordEvery));
   }
   if (const auto* v = doc.get("warmup_years")) {
-    s.warmup_years = number(r, *v, "", "warmup_years", "years lived before day 0, 0 (an empty hospital) to 1000", 0.0,
-                            1000.0);
+    s.warmup_years =
+        number(r, *v, "", "warmup_years", "years lived before day 0, 0 (an empty hospital) to 1000", 0.0, 1000.0);
   }
   if (const auto* v = doc.get("warmup_policy")) s.warmup_policy = whole_policy(r, *v, "", "warmup_policy").policy;
   return s;
@@ -630,10 +647,11 @@ void write_params(std::ostream& out, const Params& params, bool commented = fals
     if (commented) {
       out << "\n";
       write_comment(out, spec.description);
-      const std::string range = std::isfinite(spec.max) ? bound(spec.min) + " to " + bound(spec.max)
-                                                        : bound(spec.min) + " or more";
+      const std::string range =
+          std::isfinite(spec.max) ? bound(spec.min) + " to " + bound(spec.max) : bound(spec.min) + " or more";
       write_comment(out, "unit: " + (spec.unit.empty() ? std::string("-") : std::string(spec.unit)) + "; allowed" +
-                             (spec.keys.empty() ? "" : " each") + ": " + range + "; source: " + std::string(spec.source));
+                             (spec.keys.empty() ? "" : " each") + ": " + range +
+                             "; source: " + std::string(spec.source));
     }
     out << spec.name << " = ";
     if (spec.keys.empty()) {
@@ -755,7 +773,6 @@ Experiment LoadedExperiment::experiment() const {
   return e;
 }
 
-
 LoadedExperiment parse_experiment(std::string_view text, std::string_view source, std::string_view default_name) {
   Reader r{std::string(source)};
   toml::table doc;
@@ -773,7 +790,8 @@ LoadedExperiment parse_experiment(std::string_view text, std::string_view source
   LoadedExperiment out;
   out.settings = settings(r, doc);
   Base base;
-  if (const auto* p = doc.get("params")) apply(r, base.params, param_overrides(r, table_of(r, *p, "", "params"), "params"), "params", p);
+  if (const auto* p = doc.get("params"))
+    apply(r, base.params, param_overrides(r, table_of(r, *p, "", "params"), "params"), "params", p);
   if (const auto* h = doc.get("hospital")) base.hospital = hospital(r, *h, "hospital");
 
   std::vector<std::string> single;
@@ -782,9 +800,12 @@ LoadedExperiment parse_experiment(std::string_view text, std::string_view source
   }
   if (const auto* list = doc.get("scenarios")) {
     if (!single.empty()) {
-      r.fail("", "the file has [[scenarios]] and also top-level " + join(single) + "; an experiment file lists its "
-                 "scenarios as [[scenarios]] blocks, a scenario file writes one scenario at the top level: use one form",
-             doc.get(single[0]));
+      r.fail(
+          "",
+          "the file has [[scenarios]] and also top-level " + join(single) +
+              "; an experiment file lists its "
+              "scenarios as [[scenarios]] blocks, a scenario file writes one scenario at the top level: use one form",
+          doc.get(single[0]));
     }
     const auto tables = tables_of(r, *list, "", "scenarios");
     if (tables.empty()) r.fail("", "'scenarios' is empty; give at least one [[scenarios]] block", list);
@@ -793,8 +814,9 @@ LoadedExperiment parse_experiment(std::string_view text, std::string_view source
       out.scenarios.push_back(scenario(r, entries(*tables[i]), tables[i], where, base, std::nullopt));
       for (std::size_t j = 0; j < i; ++j) {
         if (out.scenarios[j].name == out.scenarios[i].name) {
-          r.fail(where, "scenario name '" + out.scenarios[i].name + "' is used twice (also by scenarios[" +
-                            std::to_string(j) + "]); names must be unique",
+          r.fail(where,
+                 "scenario name '" + out.scenarios[i].name + "' is used twice (also by scenarios[" + std::to_string(j) +
+                     "]); names must be unique",
                  tables[i]->get("name"));
         }
       }
@@ -842,14 +864,16 @@ std::string defaults_file(std::string_view version) {
       << "replicates = " << run.replicates << "       # runs per scenario (common random numbers across scenarios)\n"
       << "seed = " << run.seed << "              # replicate r uses the random stream (seed, r)\n"
       << "record_every = " << run.record_every << "     # days per recorded period\n"
-      << "warmup_years = " << run.warmup_years << "     # years lived under typical practice before day 0 (0: an empty hospital)\n\n"
+      << "warmup_years = " << run.warmup_years
+      << "     # years lived under typical practice before day 0 (0: an empty hospital)\n\n"
       << "# The culture policy: \"blame\", \"typical\" (= blame level 0.6, current practice) or \"just_culture\",\n"
       << "# a blame level b from 0 (Just Culture) to 1 (blame), or a table of fields such as\n"
       << "#   policy = { preset = \"blame\", stated_safety = 0.8 }      # \"Just Culture in name only\"\n"
       << "# The fields, with their blame and Just Culture values:\n";
   for (const auto& f : policy_field_specs()) {
     char line[512];
-    std::snprintf(line, sizeof line, "#   %-24s blame %-5g just %-5g ", std::string(f.name).c_str(), f.blame, f.just_culture);
+    std::snprintf(line, sizeof line, "#   %-24s blame %-5g just %-5g ", std::string(f.name).c_str(), f.blame,
+                  f.just_culture);
     out << line << f.description << "\n";
   }
   out << "policy = \"typical\"\n\n[params]\n";

@@ -18,6 +18,7 @@ them masked.
     python tools/doc_examples.py --write docs/cli.md   # regenerate the outputs, on purpose
     python tools/doc_examples.py --check docs/cli.md   # exit 1 with a diff if a doc went stale
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,13 +67,14 @@ def process(path: Path, write: bool) -> list[str]:
             if block is None:
                 problems.append(f"{path}: example '{command}' has no ```text block right after it")
                 continue
-            out.append(text[pos:block.start()])
+            out.append(text[pos : block.start()])
             shown = printed if printed.endswith("\n") or not printed else printed + "\n"
             out.append("```text\n" + shown + "```\n")
             pos = block.end()
             if mask(block.group(1)) != mask(shown):
-                diff = difflib.unified_diff(block.group(1).splitlines(), shown.splitlines(), "in the doc", "printed",
-                                            lineterm="")
+                diff = difflib.unified_diff(
+                    block.group(1).splitlines(), shown.splitlines(), "in the doc", "printed", lineterm=""
+                )
                 problems.append(f"{path}: the output of '{command}' changed:\n" + "\n".join(diff))
     out.append(text[pos:])
     if write:

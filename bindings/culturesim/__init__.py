@@ -10,6 +10,7 @@ a blame culture and a Just Culture. The engine is parallel C++; this package is 
 >>> round(res.compare("blame", "just_culture", "reports")["n"])
 2
 """
+
 from __future__ import annotations
 
 from . import _engine, plotting, seed, validation
@@ -26,6 +27,22 @@ engine_version: str = _engine.engine_version
 build_info: str = _engine.build_info
 
 __all__ = [
-    "Experiment", "ExperimentResult", "Intervention", "OUTPUTS", "OUTPUT_NAMES", "Params", "Policy", "Result",
-    "Scenario", "default_hospital", "plotting", "seed", "validation", "default_params", "open_results", "parameter_table", "run", "__version__",
+    "Experiment",
+    "ExperimentResult",
+    "Intervention",
+    "OUTPUTS",
+    "OUTPUT_NAMES",
+    "Params",
+    "Policy",
+    "Result",
+    "Scenario",
+    "default_hospital",
+    "plotting",
+    "seed",
+    "validation",
+    "default_params",
+    "open_results",
+    "parameter_table",
+    "run",
+    "__version__",
 ]

@@ -1,4 +1,5 @@
 """``python -m culturesim``: the same as the ``culturesim`` command."""
+
 import sys
 
 from .cli import main

@@ -8,6 +8,7 @@ Errors: the engine raises ValueError (a value out of range or of the wrong type)
 unknown name, with the closest one suggested), FileExistsError (a results file that exists),
 OSError (a results file that cannot be used) and KeyboardInterrupt (a run cancelled).
 """
+
 from collections.abc import Sequence
 from typing import Any, SupportsFloat, SupportsIndex, SupportsInt
 

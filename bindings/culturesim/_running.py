@@ -4,6 +4,7 @@ The engine releases the GIL and runs in a worker thread; the calling thread show
 and waits in short slices, so Ctrl-C reaches Python at once: it cancels the engine (which stops
 at its next recorded period) and re-raises KeyboardInterrupt.
 """
+
 from __future__ import annotations
 
 import threading
@@ -16,8 +17,15 @@ from . import _engine
 PROGRESS_AFTER_SECONDS = 2.0
 
 
-def call_engine(fn: Callable[..., Any], *, total_days: int, total_runs: int | None = None,
-                progress: bool = True, desc: str = "culturesim", **kwargs: Any) -> Any:
+def call_engine(
+    fn: Callable[..., Any],
+    *,
+    total_days: int,
+    total_runs: int | None = None,
+    progress: bool = True,
+    desc: str = "culturesim",
+    **kwargs: Any,
+) -> Any:
     """Runs ``fn(**kwargs, cancel=..., progress=...)`` in a worker thread with a progress bar.
 
     ``total_days`` is the number of simulated days the call will step (summed over runs), used for
@@ -69,9 +77,15 @@ def _make_bar(total_days: int, total_runs: int | None, desc: str, initial: float
 
     # The bar appears only after a couple of seconds: start it at what is already done, so its
     # rate (sim-years per second) counts only what it has seen.
-    return tqdm(total=round(total_days / 365, 1), initial=round(initial, 1), desc=desc, unit="sim-yr",
-                unit_scale=False, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} sim-years "
-                                             "[{elapsed}<{remaining}, {rate_fmt}]{postfix}")
+    return tqdm(
+        total=round(total_days / 365, 1),
+        initial=round(initial, 1),
+        desc=desc,
+        unit="sim-yr",
+        unit_scale=False,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} sim-years "
+        "[{elapsed}<{remaining}, {rate_fmt}]{postfix}",
+    )
 
 
 def _update_bar(bar, counters, total_runs: int | None) -> None:

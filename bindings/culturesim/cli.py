@@ -12,6 +12,7 @@ Exit status: 0 success, 2 bad input (a malformed or invalid file, an unknown nam
 output file, a bad option), 130 interrupted (finished runs are kept; --resume continues), 1 other
 failures. Errors print one line, ``culturesim: error: ...``, without a traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,11 +29,28 @@ from .plotting import compact_number as _fmt
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 #: The outputs of the demo's table and of `compare` when no --metric is given.
-COMPARE_METRICS = ("harm_events", "reports", "sv_started", "sv_active", "burnout_prevalence", "quits",
-                   "cost_turnover", "cost_harm", "cost_claims", "cost_programme", "cost_total")
+COMPARE_METRICS = (
+    "harm_events",
+    "reports",
+    "sv_started",
+    "sv_active",
+    "burnout_prevalence",
+    "quits",
+    "cost_turnover",
+    "cost_harm",
+    "cost_claims",
+    "cost_programme",
+    "cost_total",
+)
 #: The columns of the per-scenario summary printed by run, sweep and info.
-SUMMARY_COLUMNS = (("harm_events", "harm/yr"), ("reports", "reports/yr"), ("sv_started", "SV/yr"),
-                   ("burnout_prevalence", "burnout"), ("quits", "quits/yr"), ("cost_total", "cost/yr"))
+SUMMARY_COLUMNS = (
+    ("harm_events", "harm/yr"),
+    ("reports", "reports/yr"),
+    ("sv_started", "SV/yr"),
+    ("burnout_prevalence", "burnout"),
+    ("quits", "quits/yr"),
+    ("cost_total", "cost/yr"),
+)
 #: The demo's horizon: five years after day 0 (intervention studies followed hospitals for one to
 #: five years), from today's (warmed-up) typical hospital.
 DEMO_YEARS = 5
@@ -76,8 +94,9 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) 
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(str(c).ljust(w) if i < left else str(c).rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        return "  ".join(
+            str(c).ljust(w) if i < left else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths))
+        ).rstrip()
 
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
 
@@ -89,24 +108,26 @@ def _unit_label(metric: str) -> str:
     return f"{u}/yr" if metric in FLOWS or metric in DERIVED else u
 
 
-def _check_output(path: str, force: bool, resume: bool, what: str = "results file",
-                  inputs: Sequence[str] = ()) -> None:
+def _check_output(path: str, force: bool, resume: bool, what: str = "results file", inputs: Sequence[str] = ()) -> None:
     """Refuses an existing output unless --force or --resume, and never lets it be an input file,
     before anything is run."""
     if not path:
         raise ValueError(f"the {what} name given with -o is empty; give one such as -o out.h5")
     for source in inputs:
         if os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source):
-            raise ValueError(f"the {what} '{path}' is the input file '{source}'; it was left untouched: "
-                             "choose another name with -o")
+            raise ValueError(
+                f"the {what} '{path}' is the input file '{source}'; it was left untouched: choose another name with -o"
+            )
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot write '{path}': the folder '{folder}' does not exist")
     if os.path.isdir(path):
         raise IsADirectoryError(f"cannot write '{path}': it is a directory; give a file name such as out.h5")
     if os.path.exists(path) and not (force or resume):
-        raise FileExistsError(f"{what} '{path}' already exists and was left untouched; add --resume to continue it "
-                              "(finished runs are kept), --force to replace it, or choose another name with -o")
+        raise FileExistsError(
+            f"{what} '{path}' already exists and was left untouched; add --resume to continue it "
+            "(finished runs are kept), --force to replace it, or choose another name with -o"
+        )
 
 
 def _mode(args: argparse.Namespace) -> str:
@@ -156,13 +177,16 @@ def summary_table(res: Any) -> str:
                 row.append(_fmt(value))
         rows.append(row)
     header = ["scenario", "runs"] + [label for _, label in SUMMARY_COLUMNS]
-    notes = ("Means over finished replicates, per year over the whole run; burnout: share of clinicians burnt out,\n"
-             "mean of the last year; SV: second-victim episodes started. Intervals: `culturesim compare`.")
+    notes = (
+        "Means over finished replicates, per year over the whole run; burnout: share of clinicians burnt out,\n"
+        "mean of the last year; SV: second-victim episodes started. Intervals: `culturesim compare`."
+    )
     return _table(header, rows) + "\n" + notes
 
 
-def compare_text(res: Any, a: str, b: str, metrics: Sequence[str] | None = None,
-                 window: tuple[float, float] | None = None) -> str:
+def compare_text(
+    res: Any, a: str, b: str, metrics: Sequence[str] | None = None, window: tuple[float, float] | None = None
+) -> str:
     """The table of paired differences b - a with 95% intervals, as text."""
     table = res.compare_table(a, b, list(metrics or COMPARE_METRICS), window)
     n = int(table["n"].min()) if len(table) else 0
@@ -178,11 +202,14 @@ def compare_text(res: Any, a: str, b: str, metrics: Sequence[str] | None = None,
         else:
             interval = "n/a (needs 2+ replicates)"
         rel = f"{100 * r['relative']:+.1f}%" if math.isfinite(r["relative"]) else "n/a"
-        rows.append([metric, _unit_label(str(metric)), _fmt(r["mean_a"]), _fmt(r["mean_b"]),
-                     _fmt(r["diff"]), interval, rel])
+        rows.append(
+            [metric, _unit_label(str(metric)), _fmt(r["mean_a"]), _fmt(r["mean_b"]), _fmt(r["diff"]), interval, rel]
+        )
     header = ["metric", "unit", a_name, b_name, "difference", "95% interval", "change"]
-    title = (f"{b_name} minus {a_name}: paired differences over {n} replicate{'s' if n != 1 else ''} "
-             f"(common random numbers), {span}")
+    title = (
+        f"{b_name} minus {a_name}: paired differences over {n} replicate{'s' if n != 1 else ''} "
+        f"(common random numbers), {span}"
+    )
     return title + "\n" + _table(header, rows, left=2)
 
 
@@ -192,9 +219,11 @@ def _report_run(res: Any, path: str, seconds: float, ran: int, before: int) -> N
         print(f"Nothing to run: all {done} runs were already done in '{path}'.")
     else:
         extra = f" ({before} were already done)" if before else ""
-        print(f"Wrote '{path}' ({_size(path)}): {len(res.scenarios)} scenario{'s' if len(res.scenarios) != 1 else ''} "
-              f"x {res.replicates} replicates x {res.years:g} years, {done}/{res.done.size} runs done{extra}, "
-              f"in {_seconds(seconds)}.")
+        print(
+            f"Wrote '{path}' ({_size(path)}): {len(res.scenarios)} scenario{'s' if len(res.scenarios) != 1 else ''} "
+            f"x {res.replicates} replicates x {res.years:g} years, {done}/{res.done.size} runs done{extra}, "
+            f"in {_seconds(seconds)}."
+        )
     print()
     print(summary_table(res))
 
@@ -212,14 +241,28 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     exp = _load(args)
     scenario = toml_io.pick_scenario(exp, args.scenario, args.file)
-    exp = Experiment([scenario], replicates=exp.replicates, years=exp.years, seed=exp.seed,
-                     record_every=exp.record_every, warmup_years=exp.warmup_years, warmup_policy=exp.warmup_policy)
+    exp = Experiment(
+        [scenario],
+        replicates=exp.replicates,
+        years=exp.years,
+        seed=exp.seed,
+        record_every=exp.record_every,
+        warmup_years=exp.warmup_years,
+        warmup_policy=exp.warmup_policy,
+    )
     _check_output(args.output, args.force, args.resume, inputs=[args.file])
     args.writing = args.output
     before = _done_before(args.output, args.resume)
     started = time.perf_counter()
-    res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force, threads=args.threads,
-                  max_memory=args.max_memory, max_disk=args.max_disk)
+    res = exp.run(
+        args.output,
+        progress=args.progress,
+        resume=args.resume,
+        force=args.force,
+        threads=args.threads,
+        max_memory=args.max_memory,
+        max_disk=args.max_disk,
+    )
     _report_run(res, args.output, time.perf_counter() - started, int(res.done.sum()) - before, before)
     return EXIT_OK
 
@@ -238,23 +281,33 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
         if args.shard:
             shard, n_shards = cluster.parse_shard(args.shard)
-            cluster.run_shard(exp, args.output, shard, n_shards, mode=mode, progress=args.progress,
-                              threads=args.threads)
+            cluster.run_shard(
+                exp, args.output, shard, n_shards, mode=mode, progress=args.progress, threads=args.threads
+            )
         elif args.mpi:
             with cluster.mpi_executor() as pool:
-                cluster.run_on_executor(exp, args.output, pool, mode=mode, progress=args.progress,
-                                        threads=args.threads or 1)
+                cluster.run_on_executor(
+                    exp, args.output, pool, mode=mode, progress=args.progress, threads=args.threads or 1
+                )
         else:
             client = cluster.dask_client(scheduler=args.scheduler, scheduler_file=args.scheduler_file)
             try:
-                cluster.run_on_executor(exp, args.output, client, mode=mode, progress=args.progress,
-                                        threads=args.threads or 1)
+                cluster.run_on_executor(
+                    exp, args.output, client, mode=mode, progress=args.progress, threads=args.threads or 1
+                )
             finally:
                 client.close()
         res = open_results(args.output)
     else:
-        res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force,
-                      threads=args.threads, max_memory=args.max_memory, max_disk=args.max_disk)
+        res = exp.run(
+            args.output,
+            progress=args.progress,
+            resume=args.resume,
+            force=args.force,
+            threads=args.threads,
+            max_memory=args.max_memory,
+            max_disk=args.max_disk,
+        )
     _report_run(res, args.output, time.perf_counter() - started, int(res.done.sum()) - before, before)
     if args.shard:
         print(f"\nShard {args.shard}: merge the shards' files with `culturesim merge PART.h5 ... -o OUT.h5`.")
@@ -268,8 +321,10 @@ def cmd_merge(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     res = cluster.merge(args.parts, args.output, force=args.force)
     done = int(res.done.sum())
-    print(f"Merged {len(args.parts)} file{'s' if len(args.parts) != 1 else ''} into '{args.output}' ({_size(args.output)}) "
-          f"in {_seconds(time.perf_counter() - started)}: {done}/{res.done.size} runs done.")
+    print(
+        f"Merged {len(args.parts)} file{'s' if len(args.parts) != 1 else ''} into '{args.output}' ({_size(args.output)}) "
+        f"in {_seconds(time.perf_counter() - started)}: {done}/{res.done.size} runs done."
+    )
     if not res.complete:
         print(f"Runs are missing; finish them with `culturesim sweep EXPERIMENT.toml -o {args.output} --resume`.")
     print()
@@ -287,8 +342,11 @@ def _warmup_text(attrs: Any) -> str:
     from .policy import FIELD_NAMES, Policy
 
     fields = dict(zip(FIELD_NAMES, (float(v) for v in attrs["warmup_policy"])))
-    named = [n for n, p in (("typical", Policy.typical()), ("blame", Policy.blame()),
-                            ("just_culture", Policy.just_culture())) if p.to_dict() == fields]
+    named = [
+        n
+        for n, p in (("typical", Policy.typical()), ("blame", Policy.blame()), ("just_culture", Policy.just_culture()))
+        if p.to_dict() == fields
+    ]
     policy = named[0] if named else "custom policy " + ", ".join(f"{k} {v:g}" for k, v in fields.items())
     return f"{days / 365:g} years under {policy} before day 0 (shared by every scenario, not recorded)"
 
@@ -301,8 +359,12 @@ def cmd_info(args: argparse.Namespace) -> int:
 
         days = int(a["days"])
         years: float = days // 365 if days % 365 == 0 else days / 365
-        settings = {"years": years, "replicates": res.replicates, "seed": res.seed,
-                    "record_every": int(a["record_every"])}
+        settings = {
+            "years": years,
+            "replicates": res.replicates,
+            "seed": res.seed,
+            "record_every": int(a["record_every"]),
+        }
         if "warmup_days" in a:
             from .policy import FIELD_NAMES
 
@@ -311,27 +373,38 @@ def cmd_info(args: argparse.Namespace) -> int:
             settings["warmup_policy"] = dict(zip(FIELD_NAMES, (float(v) for v in a["warmup_policy"])))
         else:  # files written before the warm-up started from an empty hospital
             settings["warmup_years"] = 0
-        header = (f"The experiment stored in {os.path.basename(args.results)}, written by culturesim engine "
-                  f"{a.get('engine_version', '?')} ({a.get('build_info', '?')}).\nRe-run it exactly with "
-                  "`culturesim sweep THIS.toml -o OUT.h5`.")
+        header = (
+            f"The experiment stored in {os.path.basename(args.results)}, written by culturesim engine "
+            f"{a.get('engine_version', '?')} ({a.get('build_info', '?')}).\nRe-run it exactly with "
+            "`culturesim sweep THIS.toml -o OUT.h5`."
+        )
         print(experiment_toml(res.definitions, settings, header=header), end="")
         return EXIT_OK
     done = int(res.done.sum())
-    state = "complete" if res.complete else f"{res.done.size - done} missing; `culturesim sweep ... --resume` finishes it"
+    state = (
+        "complete" if res.complete else f"{res.done.size - done} missing; `culturesim sweep ... --resume` finishes it"
+    )
     print(f"{args.results}: culturesim results ({_size(args.results)})")
-    print(f"  engine:      culturesim {a.get('engine_version', '?')} ({a.get('build_info', '?')}), "
-          f"format {a.get('format_version', '?')}")
-    print(f"  experiment:  {len(res.scenarios)} scenarios x {res.replicates} replicates x {res.years:g} years, "
-          f"seed {res.seed}, recorded every {a.get('record_every', '?')} days ({len(res.period_start_day)} periods)")
+    print(
+        f"  engine:      culturesim {a.get('engine_version', '?')} ({a.get('build_info', '?')}), "
+        f"format {a.get('format_version', '?')}"
+    )
+    print(
+        f"  experiment:  {len(res.scenarios)} scenarios x {res.replicates} replicates x {res.years:g} years, "
+        f"seed {res.seed}, recorded every {a.get('record_every', '?')} days ({len(res.period_start_day)} periods)"
+    )
     print(f"  warm-up:     {_warmup_text(a)}")
     print(f"  runs done:   {done}/{res.done.size} ({state})")
     print("  scenarios:")
     width = max(len(s) for s in res.scenarios)
     for name in res.scenarios:
         sa = res.scenario_attrs[name]
-        policy = ", ".join(f"{k.split('.', 1)[1]} {v:g}" for k, v in sa.items()
-                           if k.startswith("policy.") and k.split(".", 1)[1] in
-                           ("punish_human_error", "console_prob", "support_level", "stated_safety"))
+        policy = ", ".join(
+            f"{k.split('.', 1)[1]} {v:g}"
+            for k, v in sa.items()
+            if k.startswith("policy.")
+            and k.split(".", 1)[1] in ("punish_human_error", "console_prob", "support_level", "stated_safety")
+        )
         ivs = sa.get("interventions") or []
         ivs = [ivs] if isinstance(ivs, str) else list(ivs)
         what = "; ".join(ivs) if ivs else "no interventions"
@@ -342,8 +415,10 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(summary_table(res))
     else:
         print("No run is finished yet.")
-    print(f"\nMore: `culturesim compare {args.results} {res.scenarios[0]} {res.scenarios[-1]}`, "
-          f"`culturesim info {args.results} --toml` (the experiment as a file that re-runs it).")
+    print(
+        f"\nMore: `culturesim compare {args.results} {res.scenarios[0]} {res.scenarios[-1]}`, "
+        f"`culturesim info {args.results} --toml` (the experiment as a file that re-runs it)."
+    )
     return EXIT_OK
 
 
@@ -380,37 +455,58 @@ def demo_experiment(replicates: int = 20, years: float = DEMO_YEARS, seed: int =
     from .policy import Policy
     from .scenario import Scenario
 
-    return Experiment([
-        Scenario("typical"),
-        Scenario("just_culture", policy="just_culture"),
-        Scenario("peer_support_only", policy=Policy.typical().replace(support_level=1.0)),
-        Scenario("ramp_to_just_culture",
-                 interventions=[Intervention.ramp(start_year=0, years=5, from_blame=0.6, to_blame=0.0)]),
-    ], replicates=replicates, years=years, seed=seed)
+    return Experiment(
+        [
+            Scenario("typical"),
+            Scenario("just_culture", policy="just_culture"),
+            Scenario("peer_support_only", policy=Policy.typical().replace(support_level=1.0)),
+            Scenario(
+                "ramp_to_just_culture",
+                interventions=[Intervention.ramp(start_year=0, years=5, from_blame=0.6, to_blame=0.0)],
+            ),
+        ],
+        replicates=replicates,
+        years=years,
+        seed=seed,
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     exp = demo_experiment(replicates=args.replicates, years=args.years, seed=args.seed)
     _check_output(args.output, args.force, args.resume)
     if args.figure and os.path.exists(args.figure) and not (args.force or args.resume):
-        raise FileExistsError(f"figure '{args.figure}' already exists and was left untouched; add --force to "
-                              "replace it (and the results), or choose another name with --figure")
+        raise FileExistsError(
+            f"figure '{args.figure}' already exists and was left untouched; add --force to "
+            "replace it (and the results), or choose another name with --figure"
+        )
     if args.figure:
         _check_output(args.figure, True, False, what="figure")
     args.writing = args.output
     sim_years = exp.n_runs * (exp.years + exp.warmup_years)
-    print(f"culturesim demo: the embedded default hospital ({exp.scenarios[0].clinicians:,} clinicians in 5 units), "
-          f"{len(exp.scenarios)} scenarios x {exp.replicates} replicates x {exp.years:g} years after a "
-          f"{exp.warmup_years:g}-year warm-up under typical practice ({sim_years:,.0f} simulated years)")
+    print(
+        f"culturesim demo: the embedded default hospital ({exp.scenarios[0].clinicians:,} clinicians in 5 units), "
+        f"{len(exp.scenarios)} scenarios x {exp.replicates} replicates x {exp.years:g} years after a "
+        f"{exp.warmup_years:g}-year warm-up under typical practice ({sim_years:,.0f} simulated years)"
+    )
     print("  typical               stays as today: Policy.typical(), the practice surveys find")
     print("  just_culture          from day 0: console human error, coach at-risk behaviour, fix the system")
     print("  peer_support_only     from day 0: tiered peer and professional support, nothing else")
     print("  ramp_to_just_culture  from day 0: typical moves to Just Culture step by step over 5 years")
-    print(f"Every scenario starts from the same warmed-up hospital and replicate r uses the same random stream "
-          f"(seed {exp.seed}, r): the differences below are paired, and zero at day 0.", flush=True)
+    print(
+        f"Every scenario starts from the same warmed-up hospital and replicate r uses the same random stream "
+        f"(seed {exp.seed}, r): the differences below are paired, and zero at day 0.",
+        flush=True,
+    )
     started = time.perf_counter()
-    res = exp.run(args.output, progress=args.progress, resume=args.resume, force=args.force, threads=args.threads,
-                  max_memory=args.max_memory, max_disk=args.max_disk)
+    res = exp.run(
+        args.output,
+        progress=args.progress,
+        resume=args.resume,
+        force=args.force,
+        threads=args.threads,
+        max_memory=args.max_memory,
+        max_disk=args.max_disk,
+    )
     ran = time.perf_counter() - started
     print()
     for other in exp.scenarios[1:]:
@@ -424,9 +520,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Results: {os.path.abspath(args.output)} ({_size(args.output)}; simulation took {_seconds(ran)})")
     if args.figure:
         print(f"Figure:  {os.path.abspath(args.figure)}")
-    print(f"Done in {_seconds(took)}. Next: `culturesim info {args.output}`, "
-          f"`culturesim compare {args.output} typical just_culture --window 2 5`, "
-          f"or in Python: cs.open_results('{args.output}').to_pandas()")
+    print(
+        f"Done in {_seconds(took)}. Next: `culturesim info {args.output}`, "
+        f"`culturesim compare {args.output} typical just_culture --window 2 5`, "
+        f"or in Python: cs.open_results('{args.output}').to_pandas()"
+    )
     return EXIT_OK
 
 
@@ -484,14 +582,29 @@ def _add_run_options(p: argparse.ArgumentParser, file_settings: bool = True) -> 
     p.add_argument("--threads", type=_positive_int, help="engine threads (default: all cores)")
     exclusive = p.add_mutually_exclusive_group()
     exclusive.add_argument("--force", action="store_true", help="replace an existing output file")
-    exclusive.add_argument("--resume", action="store_true",
-                           help="continue an existing output file: finished runs are kept, the rest are run")
-    p.add_argument("--no-progress", dest="progress", action="store_false",
-                   help="no progress bar (it goes to stderr, and only for runs longer than 2 s)")
-    p.add_argument("--max-memory", type=_bytes, metavar="SIZE",
-                   help="memory the runs may use, e.g. 8G (default: what is free); checked before starting")
-    p.add_argument("--max-disk", type=_bytes, metavar="SIZE",
-                   help="disk the results may take, e.g. 50G (default: what is free); checked before starting")
+    exclusive.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an existing output file: finished runs are kept, the rest are run",
+    )
+    p.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        help="no progress bar (it goes to stderr, and only for runs longer than 2 s)",
+    )
+    p.add_argument(
+        "--max-memory",
+        type=_bytes,
+        metavar="SIZE",
+        help="memory the runs may use, e.g. 8G (default: what is free); checked before starting",
+    )
+    p.add_argument(
+        "--max-disk",
+        type=_bytes,
+        metavar="SIZE",
+        help="disk the results may take, e.g. 50G (default: what is free); checked before starting",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -500,73 +613,111 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="culturesim",
         description="Agent-based simulation of second victims of medical error under blame versus Just Culture.",
-        epilog="Exit status: 0 ok, 2 bad input, 130 interrupted, 1 other failures. Docs: docs/cli.md.")
+        epilog="Exit status: 0 ok, 2 bad input, 130 interrupted, 1 other failures. Docs: docs/cli.md.",
+    )
     parser.add_argument("--version", action="version", version=f"culturesim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("run", help="run one scenario (replicates x years) into an HDF5 file",
-                       description="Runs one scenario of a scenario (or experiment) file, replicates x years, "
-                                   "into an HDF5 results file.")
+    p = sub.add_parser(
+        "run",
+        help="run one scenario (replicates x years) into an HDF5 file",
+        description="Runs one scenario of a scenario (or experiment) file, replicates x years, "
+        "into an HDF5 results file.",
+    )
     p.add_argument("file", metavar="SCENARIO.toml", help="a scenario file (or an experiment file with --scenario)")
     p.add_argument("-o", "--output", required=True, metavar="OUT.h5", help="the results file to write")
     p.add_argument("--scenario", metavar="NAME", help="which scenario of a file that holds several")
     _add_run_options(p)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("sweep", help="run every scenario of an experiment file into an HDF5 file",
-                       description="Runs every scenario x replicate of an experiment file into one HDF5 results "
-                                   "file, on this machine or a cluster.")
+    p = sub.add_parser(
+        "sweep",
+        help="run every scenario of an experiment file into an HDF5 file",
+        description="Runs every scenario x replicate of an experiment file into one HDF5 results "
+        "file, on this machine or a cluster.",
+    )
     p.add_argument("file", metavar="EXPERIMENT.toml", help="an experiment file (or a scenario file)")
     p.add_argument("-o", "--output", required=True, metavar="OUT.h5", help="the results file to write")
     _add_run_options(p)
     where = p.add_argument_group("cluster (pip install culturesim[cluster]; see docs/cluster.md)")
     where = where.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster: scheduler address tcp://host:8786")
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on a Dask cluster: scheduler address tcp://host:8786"
+    )
     where.add_argument("--scheduler-file", metavar="FILE", help="run on the Dask cluster described by this file")
-    where.add_argument("--mpi", action="store_true",
-                       help="run on MPI ranks: mpiexec -n N python -m mpi4py.futures -m culturesim sweep ... --mpi")
-    where.add_argument("--shard", metavar="I/N", help="run only shard I of N (0 <= I < N), e.g. a SLURM array task; "
-                       "merge the shards' files with `culturesim merge`")
+    where.add_argument(
+        "--mpi",
+        action="store_true",
+        help="run on MPI ranks: mpiexec -n N python -m mpi4py.futures -m culturesim sweep ... --mpi",
+    )
+    where.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="run only shard I of N (0 <= I < N), e.g. a SLURM array task; "
+        "merge the shards' files with `culturesim merge`",
+    )
     p.set_defaults(func=cmd_sweep)
 
-    p = sub.add_parser("merge", help="merge the results files of a sharded sweep",
-                       description="Merges results files of shards of one experiment into one file.")
+    p = sub.add_parser(
+        "merge",
+        help="merge the results files of a sharded sweep",
+        description="Merges results files of shards of one experiment into one file.",
+    )
     p.add_argument("parts", nargs="+", metavar="PART.h5", help="the shards' results files")
     p.add_argument("-o", "--output", required=True, metavar="OUT.h5", help="the merged file to write")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
     p.set_defaults(func=cmd_merge)
 
-    p = sub.add_parser("info", help="what a results file holds",
-                       description="Shows a results file's experiment, provenance, progress and a summary.")
+    p = sub.add_parser(
+        "info",
+        help="what a results file holds",
+        description="Shows a results file's experiment, provenance, progress and a summary.",
+    )
     p.add_argument("results", metavar="OUT.h5")
-    p.add_argument("--toml", action="store_true",
-                   help="print instead the stored experiment as a TOML file that re-runs it exactly")
+    p.add_argument(
+        "--toml", action="store_true", help="print instead the stored experiment as a TOML file that re-runs it exactly"
+    )
     p.set_defaults(func=cmd_info)
 
-    p = sub.add_parser("compare", help="paired differences between two scenarios with 95%% intervals",
-                       description="Paired differences B - A over replicates (common random numbers) with 95%% "
-                                   "t intervals. Flows are per year; levels are means over the window (default: "
-                                   "the last year).")
+    p = sub.add_parser(
+        "compare",
+        help="paired differences between two scenarios with 95%% intervals",
+        description="Paired differences B - A over replicates (common random numbers) with 95%% "
+        "t intervals. Flows are per year; levels are means over the window (default: "
+        "the last year).",
+    )
     p.add_argument("results", metavar="OUT.h5")
     p.add_argument("a", metavar="A", help="the baseline scenario")
     p.add_argument("b", metavar="B", help="the scenario compared with it")
-    p.add_argument("--metric", nargs="+", metavar="M", action="extend",
-                   help="outputs to compare (default: " + ", ".join(COMPARE_METRICS) + ")")
-    p.add_argument("--window", nargs=2, type=float, metavar=("Y0", "Y1"),
-                   help="only the periods starting in years [Y0, Y1)")
+    p.add_argument(
+        "--metric",
+        nargs="+",
+        metavar="M",
+        action="extend",
+        help="outputs to compare (default: " + ", ".join(COMPARE_METRICS) + ")",
+    )
+    p.add_argument(
+        "--window", nargs=2, type=float, metavar=("Y0", "Y1"), help="only the periods starting in years [Y0, Y1)"
+    )
     p.add_argument("--csv", action="store_true", help="print the table as CSV")
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("params", help="print the default parameters as a TOML scenario file",
-                       description="Prints every default parameter (with unit, range and source) as a TOML "
-                                   "scenario file: culturesim params > defaults.toml")
+    p = sub.add_parser(
+        "params",
+        help="print the default parameters as a TOML scenario file",
+        description="Prints every default parameter (with unit, range and source) as a TOML "
+        "scenario file: culturesim params > defaults.toml",
+    )
     p.set_defaults(func=cmd_params)
 
-    p = sub.add_parser("demo", help="the main job: today's typical hospital against three culture programmes",
-                       description="Today's typical hospital (warmed up under typical practice) staying typical, "
-                                   "or from day 0 switching to Just Culture, launching peer support only, or ramping "
-                                   f"to Just Culture over 5 years: 20 replicates x {DEMO_YEARS} years into results.h5, "
-                                   "a table of paired differences versus staying typical, and a figure.")
+    p = sub.add_parser(
+        "demo",
+        help="the main job: today's typical hospital against three culture programmes",
+        description="Today's typical hospital (warmed up under typical practice) staying typical, "
+        "or from day 0 switching to Just Culture, launching peer support only, or ramping "
+        f"to Just Culture over 5 years: 20 replicates x {DEMO_YEARS} years into results.h5, "
+        "a table of paired differences versus staying typical, and a figure.",
+    )
     p.add_argument("-o", "--output", default="results.h5", metavar="OUT.h5", help="results file (default results.h5)")
     p.add_argument("--figure", default="results.png", metavar="FIG.png", help="figure file (default results.png)")
     p.add_argument("--no-figure", dest="figure", action="store_const", const=None, help="no figure")
@@ -592,8 +743,10 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         sys.stdout.flush()
         if args.writing:
-            _err(f"\nculturesim: interrupted. The finished runs are kept in '{args.writing}'; run the same "
-                 "command with --resume to continue.")
+            _err(
+                f"\nculturesim: interrupted. The finished runs are kept in '{args.writing}'; run the same "
+                "command with --resume to continue."
+            )
         else:
             _err("\nculturesim: interrupted.")
         return EXIT_INTERRUPTED

@@ -18,6 +18,7 @@ True
 
 See docs/cluster.md for the SLURM recipes, task sizing and measured scaling.
 """
+
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -37,8 +38,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from .experiment import Experiment, ExperimentResult
 
 __all__ = [
-    "AGENT_DAYS_PER_SECOND", "TASK_SECONDS", "Task", "TaskError", "dask_client", "merge", "mpi_executor",
-    "parse_shard", "plan_tasks", "run_on_executor", "run_shard", "run_task", "shard_runs",
+    "AGENT_DAYS_PER_SECOND",
+    "TASK_SECONDS",
+    "Task",
+    "TaskError",
+    "dask_client",
+    "merge",
+    "mpi_executor",
+    "parse_shard",
+    "plan_tasks",
+    "run_on_executor",
+    "run_shard",
+    "run_task",
+    "shard_runs",
 ]
 
 #: Engine speed used to size tasks: simulated clinician-days per second on one core. Measured on
@@ -56,6 +68,7 @@ _CLUSTER_EXTRA = "pip install culturesim[cluster]"
 
 # ----------------------------------------------------------------------------------------------
 # Tasks
+
 
 @dataclass(frozen=True)
 class Task:
@@ -83,19 +96,39 @@ def _engine_id() -> str:
     return f"{_engine.engine_version} ({_engine.build_info})"
 
 
-def run_task(scenario: dict[str, Any], replicates: Sequence[int], days: int, record_every: int, seed: int,
-             threads: int = 1, warmup_days: int = 0, warmup_policy: dict[str, float] | None = None
-             ) -> tuple[str, np.ndarray]:
+def run_task(
+    scenario: dict[str, Any],
+    replicates: Sequence[int],
+    days: int,
+    record_every: int,
+    seed: int,
+    threads: int = 1,
+    warmup_days: int = 0,
+    warmup_policy: dict[str, float] | None = None,
+) -> tuple[str, np.ndarray]:
     """Runs on a worker: the replicates of one scenario. Returns (engine id, (replicate, output,
     period) float64 array). Pure: the same inputs give the same array anywhere, so retrying is safe."""
-    values = _engine.run_block(scenario, [int(r) for r in replicates], int(days), int(record_every), int(seed),
-                               int(threads), warmup_days=int(warmup_days), warmup_policy=warmup_policy)
+    values = _engine.run_block(
+        scenario,
+        [int(r) for r in replicates],
+        int(days),
+        int(record_every),
+        int(seed),
+        int(threads),
+        warmup_days=int(warmup_days),
+        warmup_policy=warmup_policy,
+    )
     return _engine_id(), values
 
 
-def plan_tasks(experiment: "Experiment", runs: Sequence[tuple[int, int]] | None = None, *,
-               block: int | None = None, task_seconds: float = TASK_SECONDS,
-               workers: int | None = None) -> list[Task]:
+def plan_tasks(
+    experiment: "Experiment",
+    runs: Sequence[tuple[int, int]] | None = None,
+    *,
+    block: int | None = None,
+    task_seconds: float = TASK_SECONDS,
+    workers: int | None = None,
+) -> list[Task]:
     """Splits runs (default: every run) into tasks of one scenario's replicates, scenario-major.
 
     Rule: a run costs clinicians x days / AGENT_DAYS_PER_SECOND seconds of one core; a task gets
@@ -138,6 +171,7 @@ def plan_tasks(experiment: "Experiment", runs: Sequence[tuple[int, int]] | None 
 
 # ----------------------------------------------------------------------------------------------
 # Executors
+
 
 def dask_client(scheduler: str | None = None, scheduler_file: str | os.PathLike | None = None):
     """A dask.distributed Client: connected to ``scheduler`` (an address like tcp://host:8786), or
@@ -236,17 +270,30 @@ def _backend(executor: Any, retries: int) -> _Backend:
         return _DaskBackend(executor, retries)
     if isinstance(executor, cf.Executor):
         return _Backend(executor)
-    raise TypeError("executor must be a concurrent.futures.Executor (ProcessPoolExecutor, mpi4py's "
-                    f"MPIPoolExecutor, ...) or a dask.distributed.Client, got {type(executor).__name__}")
+    raise TypeError(
+        "executor must be a concurrent.futures.Executor (ProcessPoolExecutor, mpi4py's "
+        f"MPIPoolExecutor, ...) or a dask.distributed.Client, got {type(executor).__name__}"
+    )
 
 
 # ----------------------------------------------------------------------------------------------
 # The driver
 
-def run_on_executor(experiment: "Experiment", path: str | os.PathLike, executor: Any, mode: str = "create",
-                    progress: bool = True, runs: Sequence[tuple[int, int]] | None = None, *,
-                    block: int | None = None, task_seconds: float = TASK_SECONDS, threads: int = 1,
-                    retries: int = 0, max_disk: float | None = None) -> int:
+
+def run_on_executor(
+    experiment: "Experiment",
+    path: str | os.PathLike,
+    executor: Any,
+    mode: str = "create",
+    progress: bool = True,
+    runs: Sequence[tuple[int, int]] | None = None,
+    *,
+    block: int | None = None,
+    task_seconds: float = TASK_SECONDS,
+    threads: int = 1,
+    retries: int = 0,
+    max_disk: float | None = None,
+) -> int:
     """Runs an experiment's runs as tasks on ``executor`` and writes them into ``path``.
 
     executor: a concurrent.futures.Executor (ProcessPoolExecutor, mpi4py.futures.MPIPoolExecutor,
@@ -272,17 +319,32 @@ def run_on_executor(experiment: "Experiment", path: str | os.PathLike, executor:
         runs = [(int(s), int(r)) for s, r in runs]
         for s, r in runs:
             if not (0 <= s < n_s and 0 <= r < n_r):
-                raise ValueError(f"run (scenario {s}, replicate {r}) is outside the experiment "
-                                 f"({n_s} scenarios x {n_r} replicates)")
+                raise ValueError(
+                    f"run (scenario {s}, replicate {r}) is outside the experiment ({n_s} scenarios x {n_r} replicates)"
+                )
     dicts = experiment.scenario_dicts()
-    writer = _engine.ResultsWriter(dicts, n_r, experiment.days, experiment.record_every, experiment.seed, path, mode,
-                                   max_disk=max_disk or 0.0, **experiment.warmup_args())
+    writer = _engine.ResultsWriter(
+        dicts,
+        n_r,
+        experiment.days,
+        experiment.record_every,
+        experiment.seed,
+        path,
+        mode,
+        max_disk=max_disk or 0.0,
+        **experiment.warmup_args(),
+    )
     try:
         pending = set(writer.pending())
         # Each pending run once, in the order asked (a run listed twice is written once).
         todo = list(dict.fromkeys(run for run in (runs if runs is not None else sorted(pending)) if run in pending))
-        tasks = plan_tasks(experiment, todo, block=block, task_seconds=task_seconds,
-                           workers=None if block is not None else backend.workers())
+        tasks = plan_tasks(
+            experiment,
+            todo,
+            block=block,
+            task_seconds=task_seconds,
+            workers=None if block is not None else backend.workers(),
+        )
         return _drive(experiment, writer, backend, tasks, dicts, threads, progress)
     finally:
         writer.close()
@@ -302,8 +364,10 @@ def _drive(experiment, writer, backend: _Backend, tasks: list[Task], dicts, thre
         """The task's array; raises what the task raised (or a build mismatch)."""
         engine, values = future.result()
         if engine != expected:
-            raise RuntimeError(f"a worker runs culturesim engine {engine}, the driver {expected}; "
-                               "install the same culturesim build everywhere so results are identical")
+            raise RuntimeError(
+                f"a worker runs culturesim engine {engine}, the driver {expected}; "
+                "install the same culturesim build everywhere so results are identical"
+            )
         return values
 
     def write(task: Task, values: np.ndarray) -> None:
@@ -327,8 +391,19 @@ def _drive(experiment, writer, backend: _Backend, tasks: list[Task], dicts, thre
 
     try:
         warm = experiment.warmup_args()
-        args = [(dicts[t.scenario], list(t.replicates), experiment.days, experiment.record_every, experiment.seed,
-                 threads, warm["warmup_days"], warm["warmup_policy"]) for t in tasks]
+        args = [
+            (
+                dicts[t.scenario],
+                list(t.replicates),
+                experiment.days,
+                experiment.record_every,
+                experiment.seed,
+                threads,
+                warm["warmup_days"],
+                warm["warmup_policy"],
+            )
+            for t in tasks
+        ]
         futures.update(zip(backend.submit_all(tasks, args, token), tasks))
         for future in backend.as_completed(list(futures)):
             task = futures.pop(future)
@@ -340,7 +415,9 @@ def _drive(experiment, writer, backend: _Backend, tasks: list[Task], dicts, thre
                 raise TaskError(
                     f"cluster task failed: {task.describe(experiment)}: {type(exc).__name__}: {exc} -- "
                     f"the sweep stopped; {kept} of {experiment.n_runs} runs are in '{writer.path}' "
-                    "(continue it with resume)", task) from exc
+                    "(continue it with resume)",
+                    task,
+                ) from exc
             try:
                 write(task, values)
             except BaseException:  # the file could not be written: stop too, keep what is in it
@@ -378,6 +455,7 @@ def _ranges(values: Sequence[int]) -> str:
 # ----------------------------------------------------------------------------------------------
 # Shards (SLURM job arrays) and merging
 
+
 def parse_shard(text: str) -> tuple[int, int]:
     """'I/N' -> (I, N), with 0 <= I < N."""
     try:
@@ -404,14 +482,30 @@ def shard_runs(experiment: "Experiment", shard: int, n_shards: int) -> list[tupl
     return [(i // n_r, i % n_r) for i in range(shard, experiment.n_runs, n_shards)]
 
 
-def run_shard(experiment: "Experiment", path: str | os.PathLike, shard: int, n_shards: int, mode: str = "create",
-              progress: bool = True, *, executor: Any = None, threads: int | None = None) -> "ExperimentResult":
+def run_shard(
+    experiment: "Experiment",
+    path: str | os.PathLike,
+    shard: int,
+    n_shards: int,
+    mode: str = "create",
+    progress: bool = True,
+    *,
+    executor: Any = None,
+    threads: int | None = None,
+) -> "ExperimentResult":
     """Runs only the runs of shard I of N into ``path``, a file with the experiment's full layout
     (other shards' runs stay NaN and not done). Merge the shards' files with merge()."""
     if mode not in ("create", "overwrite", "resume"):
         raise ValueError(f"mode '{mode}' is not allowed; allowed: create, overwrite, resume")
-    return experiment.run(path, executor=executor, progress=progress, resume=mode == "resume",
-                          force=mode == "overwrite", threads=threads, runs=shard_runs(experiment, shard, n_shards))
+    return experiment.run(
+        path,
+        executor=executor,
+        progress=progress,
+        resume=mode == "resume",
+        force=mode == "overwrite",
+        threads=threads,
+        runs=shard_runs(experiment, shard, n_shards),
+    )
 
 
 def merge(parts: Sequence[str | os.PathLike], out: str | os.PathLike, force: bool = False) -> "ExperimentResult":

@@ -1,4 +1,5 @@
 """Experiments: scenarios x replicates x years, written to one HDF5 file, compared honestly."""
+
 from __future__ import annotations
 
 import os
@@ -35,13 +36,21 @@ class Experiment:
     3
     """
 
-    def __init__(self, scenarios: Iterable[Scenario | str], replicates: int = _DEFAULTS["replicates"],
-                 years: float = _DEFAULTS["years"], seed: int = _DEFAULTS["seed"],
-                 record_every: int = _DEFAULTS["record_every"], warmup_years: float = WARMUP_YEARS,
-                 warmup_policy: Any = "typical"):
+    def __init__(
+        self,
+        scenarios: Iterable[Scenario | str],
+        replicates: int = _DEFAULTS["replicates"],
+        years: float = _DEFAULTS["years"],
+        seed: int = _DEFAULTS["seed"],
+        record_every: int = _DEFAULTS["record_every"],
+        warmup_years: float = WARMUP_YEARS,
+        warmup_policy: Any = "typical",
+    ):
         if isinstance(scenarios, (str, Scenario)) or not isinstance(scenarios, Iterable):
-            raise ValueError(f"scenarios must be a list of cs.Scenario objects or preset names, got "
-                             f"{type(scenarios).__name__} {scenarios!r}; for one scenario write [{scenarios!r}]")
+            raise ValueError(
+                f"scenarios must be a list of cs.Scenario objects or preset names, got "
+                f"{type(scenarios).__name__} {scenarios!r}; for one scenario write [{scenarios!r}]"
+            )
         self.scenarios: list[Scenario] = [as_scenario(s) for s in scenarios]
         if not self.scenarios:
             raise ValueError("an experiment needs at least one scenario")
@@ -79,10 +88,18 @@ class Experiment:
     def scenario_dicts(self) -> list[dict[str, Any]]:
         return [s.to_dict() for s in self.scenarios]
 
-    def run(self, path: str | os.PathLike | None = None, executor: Any = None, progress: bool = True,
-            resume: bool = False, force: bool = False, threads: int | None = None,
-            runs: Sequence[tuple[int, int]] | None = None, max_memory: float | None = None,
-            max_disk: float | None = None) -> "ExperimentResult":
+    def run(
+        self,
+        path: str | os.PathLike | None = None,
+        executor: Any = None,
+        progress: bool = True,
+        resume: bool = False,
+        force: bool = False,
+        threads: int | None = None,
+        runs: Sequence[tuple[int, int]] | None = None,
+        max_memory: float | None = None,
+        max_disk: float | None = None,
+    ) -> "ExperimentResult":
         """Runs every (scenario, replicate) and returns the results.
 
         path: the HDF5 file to write (runs are written as they finish); None keeps the results in
@@ -94,8 +111,9 @@ class Experiment:
         Both are estimated before anything runs, and an experiment that would not fit is refused
         with ValueError (nothing is written).
         """
-        limits = {name: _byte_limit(name, value) for name, value in (("max_memory", max_memory),
-                                                                     ("max_disk", max_disk))}
+        limits = {
+            name: _byte_limit(name, value) for name, value in (("max_memory", max_memory), ("max_disk", max_disk))
+        }
         if resume and force:
             raise ValueError("choose one of resume (continue the file) or force (start it again)")
         temporary = path is None
@@ -109,19 +127,35 @@ class Experiment:
                 if executor is not None:
                     from .cluster import run_on_executor
 
-                    run_on_executor(self, path, executor, mode=mode, progress=progress, runs=runs,
-                                    max_disk=limits["max_disk"])
+                    run_on_executor(
+                        self, path, executor, mode=mode, progress=progress, runs=runs, max_disk=limits["max_disk"]
+                    )
                 else:
                     todo = self.n_runs if runs is None else len(runs)
-                    call_engine(_engine.run_experiment, total_days=todo * (self.days + self.warmup_days), total_runs=todo,
-                                progress=progress, desc="experiment", scenarios=self.scenario_dicts(),
-                                replicates=self.replicates, days=self.days, record_every=self.record_every,
-                                seed=self.seed, threads=_threads(threads), path=path, mode=mode,
-                                runs=runs, **limits, **self.warmup_args())
+                    call_engine(
+                        _engine.run_experiment,
+                        total_days=todo * (self.days + self.warmup_days),
+                        total_runs=todo,
+                        progress=progress,
+                        desc="experiment",
+                        scenarios=self.scenario_dicts(),
+                        replicates=self.replicates,
+                        days=self.days,
+                        record_every=self.record_every,
+                        seed=self.seed,
+                        threads=_threads(threads),
+                        path=path,
+                        mode=mode,
+                        runs=runs,
+                        **limits,
+                        **self.warmup_args(),
+                    )
             except FileExistsError:  # the engine's message speaks C++; the file is untouched
-                raise FileExistsError(f"results file '{path}' already exists; pass force=True (--force on the "
-                                      f"command line) to replace it, or resume=True (--resume) to continue "
-                                      f"it") from None
+                raise FileExistsError(
+                    f"results file '{path}' already exists; pass force=True (--force on the "
+                    f"command line) to replace it, or resume=True (--resume) to continue "
+                    f"it"
+                ) from None
             result = open_results(path, experiment=self)
             if temporary:
                 result.load()
@@ -133,9 +167,11 @@ class Experiment:
 
     def __repr__(self) -> str:
         names = ", ".join(repr(s.name) for s in self.scenarios)
-        return (f"Experiment({len(self.scenarios)} scenario{'s' if len(self.scenarios) != 1 else ''} x "
-                f"{self.replicates} replicates x {self.years:g} years, seed {self.seed}"
-                f"{f', after {self.warmup_years:g} warm-up years' if self.warmup_days else ''}: {names})")
+        return (
+            f"Experiment({len(self.scenarios)} scenario{'s' if len(self.scenarios) != 1 else ''} x "
+            f"{self.replicates} replicates x {self.years:g} years, seed {self.seed}"
+            f"{f', after {self.warmup_years:g} warm-up years' if self.warmup_days else ''}: {names})"
+        )
 
 
 class ExperimentResult:
@@ -162,8 +198,9 @@ class ExperimentResult:
             self.period_start_day = f["coords/period_start_day"][:]
             self.period_days = f["coords/period_days"][:]
             self.done = f["done"][:].astype(bool)
-            self.scenario_attrs = {name: {k: _plain(v) for k, v in f[f"scenarios/{name}"].attrs.items()}
-                                   for name in self.scenarios}
+            self.scenario_attrs = {
+                name: {k: _plain(v) for k, v in f[f"scenarios/{name}"].attrs.items()} for name in self.scenarios
+            }
             self.definitions = {name: f[f"scenarios/{name}/definition"].asstr()[()] for name in self.scenarios}
             self.units = {n: _plain(f[f"series/{n}"].attrs.get("unit", "")) for n in f["series"]}
 
@@ -221,15 +258,25 @@ class ExperimentResult:
         """An xarray Dataset with dims (scenario, replicate, period); unfinished runs are NaN."""
         import xarray as xr
 
-        coords = {"scenario": self.scenarios, "replicate": np.arange(self.replicates),
-                  "period": np.arange(len(self.period_start_day)),
-                  "day": ("period", self.period_start_day), "year": ("period", self.period_start_day / DAYS_PER_YEAR),
-                  "period_days": ("period", self.period_days)}
-        data_vars = {name: (("scenario", "replicate", "period"), values,
-                            {"unit": self.units.get(name, ""), "kind": "flow" if name in FLOWS else "level"})
-                     for name, values in self.data.items()}
-        return xr.Dataset(data_vars, coords=coords, attrs={k: v for k, v in self.attrs.items()
-                                                           if isinstance(v, (str, int, float))})
+        coords = {
+            "scenario": self.scenarios,
+            "replicate": np.arange(self.replicates),
+            "period": np.arange(len(self.period_start_day)),
+            "day": ("period", self.period_start_day),
+            "year": ("period", self.period_start_day / DAYS_PER_YEAR),
+            "period_days": ("period", self.period_days),
+        }
+        data_vars = {
+            name: (
+                ("scenario", "replicate", "period"),
+                values,
+                {"unit": self.units.get(name, ""), "kind": "flow" if name in FLOWS else "level"},
+            )
+            for name, values in self.data.items()
+        }
+        return xr.Dataset(
+            data_vars, coords=coords, attrs={k: v for k, v in self.attrs.items() if isinstance(v, (str, int, float))}
+        )
 
     def to_pandas(self, metrics: Sequence[str] | None = None, params: Sequence[str] | None = None):
         """Long format: one row per (scenario, replicate, period), outputs and parameters as columns.
@@ -241,12 +288,14 @@ class ExperimentResult:
 
         names = list(metrics) if metrics is not None else list(self.data)
         n_s, n_r, n_p = len(self.scenarios), self.replicates, len(self.period_start_day)
-        frame = pd.DataFrame({
-            "scenario": np.repeat(self.scenarios, n_r * n_p),
-            "replicate": np.tile(np.repeat(np.arange(n_r), n_p), n_s),
-            "day": np.tile(self.period_start_day.astype(int), n_s * n_r),
-            "year": np.tile(self.period_start_day / DAYS_PER_YEAR, n_s * n_r),
-        })
+        frame = pd.DataFrame(
+            {
+                "scenario": np.repeat(self.scenarios, n_r * n_p),
+                "replicate": np.tile(np.repeat(np.arange(n_r), n_p), n_s),
+                "day": np.tile(self.period_start_day.astype(int), n_s * n_r),
+                "year": np.tile(self.period_start_day / DAYS_PER_YEAR, n_s * n_r),
+            }
+        )
         for name in names:
             frame[name] = self[name].reshape(-1)
         for column in self._param_columns(params):
@@ -263,8 +312,10 @@ class ExperimentResult:
         for key, value in first.items():
             if key.startswith("policy.") or key in ("name", "units", "interventions", "hospital"):
                 continue
-            if any(not np.array_equal(np.asarray(self.scenario_attrs[s][key]), np.asarray(value))
-                   for s in self.scenarios[1:]):
+            if any(
+                not np.array_equal(np.asarray(self.scenario_attrs[s][key]), np.asarray(value))
+                for s in self.scenarios[1:]
+            ):
                 columns.append(key)
         return columns
 
@@ -292,18 +343,31 @@ class ExperimentResult:
         from .outputs import HEADLINE
 
         rows = []
-        for metric in (metrics or ("harm_events", "errors") + HEADLINE):
+        for metric in metrics or ("harm_events", "errors") + HEADLINE:
             per_run = self.per_run(metric, window)
             for i, name in enumerate(self.scenarios):
                 x = per_run[i][~np.isnan(per_run[i])]
-                rows.append({"scenario": name, "metric": metric, "mean": x.mean() if x.size else np.nan,
-                             "p10": np.percentile(x, 10) if x.size else np.nan,
-                             "p50": np.percentile(x, 50) if x.size else np.nan,
-                             "p90": np.percentile(x, 90) if x.size else np.nan, "n": x.size})
+                rows.append(
+                    {
+                        "scenario": name,
+                        "metric": metric,
+                        "mean": x.mean() if x.size else np.nan,
+                        "p10": np.percentile(x, 10) if x.size else np.nan,
+                        "p50": np.percentile(x, 50) if x.size else np.nan,
+                        "p90": np.percentile(x, 90) if x.size else np.nan,
+                        "n": x.size,
+                    }
+                )
         return pd.DataFrame(rows).set_index(["metric", "scenario"])
 
-    def compare(self, a: str | int, b: str | int, metric: str = "harm_events",
-                window: tuple[float, float] | None = None, level: float = 0.95) -> dict[str, Any]:
+    def compare(
+        self,
+        a: str | int,
+        b: str | int,
+        metric: str = "harm_events",
+        window: tuple[float, float] | None = None,
+        level: float = 0.95,
+    ) -> dict[str, Any]:
         """Paired difference b - a over replicates (common random numbers), with a t interval.
 
         Returns mean_a, mean_b, diff (mean of b - a), ci_low, ci_high, relative (diff / mean_a),
@@ -327,19 +391,37 @@ class ExperimentResult:
         else:
             half = float("nan")
         mean_a = float(xa.mean())
-        return {"metric": metric, "a": self.scenarios[ia], "b": self.scenarios[ib], "mean_a": mean_a,
-                "mean_b": float(xb.mean()), "diff": mean, "ci_low": mean - half, "ci_high": mean + half,
-                "relative": mean / mean_a if mean_a else float("nan"), "n": n, "level": level, "differences": d}
+        return {
+            "metric": metric,
+            "a": self.scenarios[ia],
+            "b": self.scenarios[ib],
+            "mean_a": mean_a,
+            "mean_b": float(xb.mean()),
+            "diff": mean,
+            "ci_low": mean - half,
+            "ci_high": mean + half,
+            "relative": mean / mean_a if mean_a else float("nan"),
+            "n": n,
+            "level": level,
+            "differences": d,
+        }
 
-    def compare_table(self, a: str | int, b: str | int, metrics: Sequence[str] | None = None,
-                      window: tuple[float, float] | None = None):
+    def compare_table(
+        self,
+        a: str | int,
+        b: str | int,
+        metrics: Sequence[str] | None = None,
+        window: tuple[float, float] | None = None,
+    ):
         """compare() for several metrics, as a DataFrame."""
         import pandas as pd
 
         from .outputs import HEADLINE
 
-        rows = [{k: v for k, v in self.compare(a, b, m, window).items() if k != "differences"}
-                for m in (metrics or ("harm_events",) + HEADLINE)]
+        rows = [
+            {k: v for k, v in self.compare(a, b, m, window).items() if k != "differences"}
+            for m in (metrics or ("harm_events",) + HEADLINE)
+        ]
         return pd.DataFrame(rows).set_index("metric")
 
     def plot(self, metric: str = "harm_events", scenarios: Sequence[str] | None = None, ax=None):
@@ -348,8 +430,14 @@ class ExperimentResult:
 
         return plot_bands(self, metric, scenarios=scenarios, ax=ax)
 
-    def plot_compare(self, a: str | int, b: str | int, metrics: Sequence[str] | None = None, ax=None,
-                     window: tuple[float, float] | None = None):
+    def plot_compare(
+        self,
+        a: str | int,
+        b: str | int,
+        metrics: Sequence[str] | None = None,
+        ax=None,
+        window: tuple[float, float] | None = None,
+    ):
         """Forest plot of relative paired differences (b - a) / a with 95% intervals."""
         from .plotting import plot_forest
 
@@ -357,9 +445,11 @@ class ExperimentResult:
 
     def __repr__(self) -> str:
         where = f"'{self.path}'" if self.path else "in memory"
-        return (f"ExperimentResult({len(self.scenarios)} scenarios x {self.replicates} replicates x "
-                f"{self.years:g} years, {int(self.done.sum())}/{self.done.size} runs done, seed {self.seed}, {where}: "
-                f"{', '.join(map(repr, self.scenarios))})")
+        return (
+            f"ExperimentResult({len(self.scenarios)} scenarios x {self.replicates} replicates x "
+            f"{self.years:g} years, {int(self.done.sum())}/{self.done.size} runs done, seed {self.seed}, {where}: "
+            f"{', '.join(map(repr, self.scenarios))})"
+        )
 
 
 def open_results(path: str | os.PathLike, experiment: Experiment | None = None) -> ExperimentResult:
@@ -390,8 +480,9 @@ def _byte_limit(name: str, value: Any) -> float:
     if value is None:
         return 0.0
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not value > 0:
-        raise ValueError(f"{name} must be a positive number of bytes (or None for what the machine has free), "
-                         f"got {value!r}")
+        raise ValueError(
+            f"{name} must be a positive number of bytes (or None for what the machine has free), got {value!r}"
+        )
     return float(value)
 
 

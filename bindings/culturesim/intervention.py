@@ -4,6 +4,7 @@ An Intervention is a view of the engine's intervention (experiments/intervention
 names (``set``, ``ramp``, ``fix_friction``; ``launch_support`` is a ``set`` of support_level)
 and the checks of what it may change are the engine's.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -26,8 +27,11 @@ def _day(at_year: float | None, at_day: int | None) -> int:
         if isinstance(at_day, bool) or not isinstance(at_day, (int, np.integer)):
             raise ValueError(f"at_day must be a whole number of days, got {at_day!r}")
         return int(at_day)
-    if isinstance(at_year, bool) or not isinstance(at_year, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(at_year):
+    if (
+        isinstance(at_year, bool)
+        or not isinstance(at_year, (int, float, np.integer, np.floating))
+        or not np.isfinite(at_year)
+    ):
         raise ValueError(f"at_year must be a number of years, got {at_year!r}")
     max_years = _engine.run_limits["max_days"] // DAYS_PER_YEAR
     if abs(at_year) > max_years:
@@ -47,9 +51,15 @@ class Intervention:
     365
     """
 
-    def __init__(self, at_year: float | None = None, *, at_day: int | None = None,
-                 policy: Policy | Mapping[str, float] | str | float | None = None,
-                 params: Mapping[str, Any] | None = None, label: str | None = None):
+    def __init__(
+        self,
+        at_year: float | None = None,
+        *,
+        at_day: int | None = None,
+        policy: Policy | Mapping[str, float] | str | float | None = None,
+        params: Mapping[str, Any] | None = None,
+        label: str | None = None,
+    ):
         self._when(at_year, at_day, "set")
         if isinstance(policy, Mapping):
             _engine.validate_policy(dict(policy))  # KeyError / ValueError naming the field
@@ -57,12 +67,15 @@ class Intervention:
         elif policy is not None:
             self.policy = as_policy(policy)
         if params is not None and not isinstance(params, Mapping):
-            raise ValueError(f"params must be a table (dict) of parameter names and values, got "
-                             f"{type(params).__name__} {params!r}")
+            raise ValueError(
+                f"params must be a table (dict) of parameter names and values, got {type(params).__name__} {params!r}"
+            )
         self.params = dict(params or {})
         if self.policy is None and not self.policy_fields and not self.params:
-            raise ValueError("an intervention needs something to change: policy=..., params={...}, or one of "
-                             "Intervention.ramp, Intervention.launch_support, Intervention.fix_friction")
+            raise ValueError(
+                "an intervention needs something to change: policy=..., params={...}, or one of "
+                "Intervention.ramp, Intervention.launch_support, Intervention.fix_friction"
+            )
         self.label = label or self._default_label()
 
     def _when(self, at_year: float | None, at_day: int | None, kind: str) -> None:
@@ -76,7 +89,9 @@ class Intervention:
     def _default_label(self) -> str:
         parts = []
         if self.policy is not None:
-            parts.append("switch policy" + (f" to b={self.policy.blame_level:g}" if self.policy.blame_level is not None else ""))
+            parts.append(
+                "switch policy" + (f" to b={self.policy.blame_level:g}" if self.policy.blame_level is not None else "")
+            )
         parts += [f"{k}={v:g}" for k, v in self.policy_fields.items()]
         parts += [f"{k}={v}" for k, v in self.params.items()]
         return ", ".join(parts)
@@ -88,16 +103,31 @@ class Intervention:
         return cls(at_year, policy=as_policy(policy), label=label)
 
     @classmethod
-    def ramp(cls, start_year: float, years: float, from_blame: float = 1.0, to_blame: float = 0.0,
-             step_days: int = 30, label: str | None = None) -> "Intervention":
+    def ramp(
+        cls,
+        start_year: float,
+        years: float,
+        from_blame: float = 1.0,
+        to_blame: float = 0.0,
+        step_days: int = 30,
+        label: str | None = None,
+    ) -> "Intervention":
         """Move the policy gradually from from_blame(from_blame) to from_blame(to_blame)."""
-        if isinstance(years, bool) or not isinstance(years, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(years) or round(float(years) * DAYS_PER_YEAR) < 1:
+        if (
+            isinstance(years, bool)
+            or not isinstance(years, (int, float, np.integer, np.floating))
+            or not np.isfinite(years)
+            or round(float(years) * DAYS_PER_YEAR) < 1
+        ):
             raise ValueError(f"a ramp's years must be a duration of at least 1/365 year (one day), got {years!r}")
         iv = cls.__new__(cls)
         iv._when(start_year, None, "ramp")
-        iv.extra = {"from_blame": float(from_blame), "to_blame": float(to_blame),
-                    "ramp_days": int(round(float(years) * DAYS_PER_YEAR)), "step_days": int(step_days)}
+        iv.extra = {
+            "from_blame": float(from_blame),
+            "to_blame": float(to_blame),
+            "ramp_days": int(round(float(years) * DAYS_PER_YEAR)),
+            "step_days": int(step_days),
+        }
         iv.label = label or f"ramp b {from_blame:g} -> {to_blame:g} over {years:g} years"
         return iv
 
@@ -107,8 +137,9 @@ class Intervention:
         return cls(at_year, policy={"support_level": level}, label=label or f"launch support {level:g}")
 
     @classmethod
-    def fix_friction(cls, at_year: float, units: Sequence[str] | None = None,
-                     label: str | None = None) -> "Intervention":
+    def fix_friction(
+        cls, at_year: float, units: Sequence[str] | None = None, label: str | None = None
+    ) -> "Intervention":
         """Fix all friction (remove every latent hazard) in the named units, or in all units."""
         if isinstance(units, str):
             units = [units]

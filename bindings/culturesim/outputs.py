@@ -1,4 +1,5 @@
 """What the engine records: output names, units, kinds (flow or level) and descriptions."""
+
 from __future__ import annotations
 
 from . import _engine
@@ -10,8 +11,19 @@ FLOWS: frozenset[str] = frozenset(n for n, o in OUTPUTS.items() if o["kind"] == 
 DAYS_PER_YEAR: int = _engine.days_per_year
 
 #: The headline outputs shown by reprs, summaries and the demo.
-HEADLINE = ("harm_mild", "harm_moderate", "harm_severe", "reports", "sv_started", "burnout_prevalence",
-            "quits", "cost_turnover", "cost_harm", "cost_claims", "cost_support")
+HEADLINE = (
+    "harm_mild",
+    "harm_moderate",
+    "harm_severe",
+    "reports",
+    "sv_started",
+    "burnout_prevalence",
+    "quits",
+    "cost_turnover",
+    "cost_harm",
+    "cost_claims",
+    "cost_support",
+)
 
 
 def check_metric(name: str) -> str:
@@ -27,12 +39,25 @@ def check_metric(name: str) -> str:
 
 #: Outputs computed from recorded ones: name -> (parts summed, kind, unit, description).
 DERIVED: dict[str, tuple[tuple[str, ...], str, str, str]] = {
-    "harm_events": (("harm_mild", "harm_moderate", "harm_severe"), "flow", "events", "Errors with harm (mild or worse)."),
+    "harm_events": (
+        ("harm_mild", "harm_moderate", "harm_severe"),
+        "flow",
+        "events",
+        "Errors with harm (mild or worse).",
+    ),
     "errors": (("errors_human", "errors_at_risk", "errors_reckless"), "flow", "errors", "All errors."),
-    "cost_programme": (("cost_support", "cost_training", "cost_rca", "cost_coaching"), "flow", "USD",
-                       "Running costs of the culture programme: support, training, analyses and coaching."),
-    "cost_total": (("cost_turnover", "cost_harm", "cost_claims", "cost_support", "cost_training", "cost_rca",
-                    "cost_coaching"), "flow", "USD", "All costs, the programme's included."),
+    "cost_programme": (
+        ("cost_support", "cost_training", "cost_rca", "cost_coaching"),
+        "flow",
+        "USD",
+        "Running costs of the culture programme: support, training, analyses and coaching.",
+    ),
+    "cost_total": (
+        ("cost_turnover", "cost_harm", "cost_claims", "cost_support", "cost_training", "cost_rca", "cost_coaching"),
+        "flow",
+        "USD",
+        "All costs, the programme's included.",
+    ),
     "departures": (("quits", "dismissals"), "flow", "clinicians", "Clinicians who left (quit or dismissed)."),
 }
 

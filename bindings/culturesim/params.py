@@ -1,4 +1,5 @@
 """Model parameters: a validated mapping generated from the engine's parameter table."""
+
 from __future__ import annotations
 
 import copy
@@ -22,8 +23,18 @@ def parameter_table() -> "pandas.DataFrame":  # noqa: F821
     rows = []
     for s in _SPECS.values():
         default = s["default"][0] if not s["keys"] else dict(zip(s["keys"], s["default"]))
-        rows.append({"name": s["name"], "kind": s["kind"], "default": default, "min": s["min"], "max": s["max"],
-                     "unit": s["unit"], "description": s["description"], "source": s["source"]})
+        rows.append(
+            {
+                "name": s["name"],
+                "kind": s["kind"],
+                "default": default,
+                "min": s["min"],
+                "max": s["max"],
+                "unit": s["unit"],
+                "description": s["description"],
+                "source": s["source"],
+            }
+        )
     return pd.DataFrame(rows).set_index("name")
 
 
@@ -85,8 +96,9 @@ class Params(MutableMapping):
 
     def __init__(self, values: Mapping[str, Any] | None = None, **overrides: Any):
         if values is not None and not isinstance(values, Mapping):
-            raise ValueError(f"Params takes a table (dict) of parameter names and values, got "
-                             f"{type(values).__name__} {values!r}")
+            raise ValueError(
+                f"Params takes a table (dict) of parameter names and values, got {type(values).__name__} {values!r}"
+            )
         self._values: dict[str, Any] = _engine.default_params()
         if values:
             self.update(values)
@@ -122,8 +134,12 @@ class Params(MutableMapping):
         changes = dict(other or {}, **kwargs)
         plain = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in changes.items()}
         merged = self.to_dict()
-        merged.update({k: ({**merged[k], **v} if isinstance(v, dict) and isinstance(merged.get(k), dict) else v)
-                       for k, v in plain.items()})
+        merged.update(
+            {
+                k: ({**merged[k], **v} if isinstance(v, dict) and isinstance(merged.get(k), dict) else v)
+                for k, v in plain.items()
+            }
+        )
         self._values = _engine.validate_params(merged)
 
     def reset(self, name: str | None = None) -> None:

@@ -1,4 +1,5 @@
 """Plots one call away: run trajectories, bands over replicates, paired-difference forest plots."""
+
 from __future__ import annotations
 
 import math
@@ -50,7 +51,7 @@ def plot_bands(res: Any, metric: str, scenarios: Sequence[str] | None = None, ax
         if v.size == 0:
             continue
         low, mid, high = np.percentile(v, [quantiles[0], 50, quantiles[1]], axis=0)
-        line, = ax.plot(years, mid, label=name, lw=1.6)
+        (line,) = ax.plot(years, mid, label=name, lw=1.6)
         ax.fill_between(years, low, high, color=line.get_color(), alpha=0.2, lw=0)
     ax.set_title(f"{metric} (median, {quantiles[0]}-{quantiles[1]}% band)")
     ax.set_xlabel("year")
@@ -81,6 +82,7 @@ def plot_forest(table: Any, ax=None):
 
 # -- several outputs at once, recovery after interventions, sensitivity bars -----------------------
 
+
 def _per_year(res: Any, metric: str) -> tuple[np.ndarray, str]:
     """(scenario, replicate, period) values of an ExperimentResult, flows as rates per year."""
     values = np.asarray(res[metric], dtype=float)
@@ -99,9 +101,17 @@ def _events(events: Any) -> list[tuple[str | None, float]]:
     return [(None, float(v)) for v in events]
 
 
-def plot_trajectories(res: Any, metrics: Sequence[str], scenarios: Sequence[str] | None = None, *,
-                      quantiles: tuple[float, float] = (10, 90), events: Any = None, ncols: int = 3,
-                      axes=None, colors: dict[str, str] | None = None):
+def plot_trajectories(
+    res: Any,
+    metrics: Sequence[str],
+    scenarios: Sequence[str] | None = None,
+    *,
+    quantiles: tuple[float, float] = (10, 90),
+    events: Any = None,
+    ncols: int = 3,
+    axes=None,
+    colors: dict[str, str] | None = None,
+):
     """Several outputs of an ExperimentResult, one panel each: per scenario the median over
     replicates and a band between two percentiles (10-90% by default), against years.
 
@@ -116,11 +126,12 @@ def plot_trajectories(res: Any, metrics: Sequence[str], scenarios: Sequence[str]
     if axes is None:
         cols = max(1, min(ncols, len(metrics)))
         rows = (len(metrics) + cols - 1) // cols
-        fig, grid = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.1 * rows), squeeze=False,
-                                 constrained_layout=True, sharex=True)
-        for extra in grid.flat[len(metrics):]:
+        fig, grid = plt.subplots(
+            rows, cols, figsize=(4.6 * cols, 3.1 * rows), squeeze=False, constrained_layout=True, sharex=True
+        )
+        for extra in grid.flat[len(metrics) :]:
             extra.set_visible(False)
-        axes = grid.flat[:len(metrics)]
+        axes = grid.flat[: len(metrics)]
     else:
         axes = np.atleast_1d(axes).ravel()
         fig = axes[0].figure
@@ -147,7 +158,7 @@ def plot_trajectories(res: Any, metrics: Sequence[str], scenarios: Sequence[str]
         ax.set_title(metric)
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-    for ax in axes[-min(len(axes), ncols):]:
+    for ax in axes[-min(len(axes), ncols) :]:
         ax.set_xlabel("year")
     handles, labels = axes[0].get_legend_handles_labels()
     if handles:
@@ -155,9 +166,17 @@ def plot_trajectories(res: Any, metrics: Sequence[str], scenarios: Sequence[str]
     return axes
 
 
-def time_to_recovery(res: Any, scenario: str, metric: str, at_year: float, reference: str = "just_culture",
-                     fraction: float = 0.9, baseline_years: float = 1.0, stays: str | None = None,
-                     target_from: float | None = None) -> dict[str, Any]:
+def time_to_recovery(
+    res: Any,
+    scenario: str,
+    metric: str,
+    at_year: float,
+    reference: str = "just_culture",
+    fraction: float = 0.9,
+    baseline_years: float = 1.0,
+    stays: str | None = None,
+    target_from: float | None = None,
+) -> dict[str, Any]:
     """How long after an intervention a metric gets most of the way to the reference's level.
 
     On the mean over replicates (flows as rates per year): the **baseline** is the scenario's mean
@@ -187,9 +206,11 @@ def time_to_recovery(res: Any, scenario: str, metric: str, at_year: float, refer
     before = (end <= at_year + eps) & (start >= at_year - baseline_years - eps)
     after = start >= at_year - eps
     if (stays is None and not before.any()) or not after.any():
-        raise ValueError(f"at_year {at_year:g} leaves no period before or after it; the run covers "
-                         f"years 0 to {end[-1]:g} and the baseline needs {baseline_years:g} years "
-                         f"(for interventions at day 0 give stays=, the scenario that keeps the starting policy)")
+        raise ValueError(
+            f"at_year {at_year:g} leaves no period before or after it; the run covers "
+            f"years 0 to {end[-1]:g} and the baseline needs {baseline_years:g} years "
+            f"(for interventions at day 0 give stays=, the scenario that keeps the starting policy)"
+        )
     if stays is not None:
         baseline = float(np.nanmean(values[res._index(stays)], axis=0)[after].mean())
     else:
@@ -198,8 +219,16 @@ def time_to_recovery(res: Any, scenario: str, metric: str, at_year: float, refer
     last = end > end[-1] - baseline_years + eps
     final = float(x[last].mean())
     gap = target - baseline
-    out = {"scenario": scenario, "metric": metric, "baseline": baseline, "target": target, "final": final,
-           "years": float("nan"), "reached": False, "progress": float("nan")}
+    out = {
+        "scenario": scenario,
+        "metric": metric,
+        "baseline": baseline,
+        "target": target,
+        "final": final,
+        "years": float("nan"),
+        "reached": False,
+        "progress": float("nan"),
+    }
     if abs(gap) <= 1e-12 * max(1.0, abs(baseline)):
         return out
     progress = (x - baseline) / gap
@@ -211,17 +240,28 @@ def time_to_recovery(res: Any, scenario: str, metric: str, at_year: float, refer
     return out
 
 
-def recovery_table(res: Any, at_year: float, metrics: Sequence[str], scenarios: Sequence[str] | None = None,
-                   reference: str = "just_culture", fraction: float = 0.9, baseline_years: float = 1.0,
-                   stays: str | None = None, target_from: float | None = None):
+def recovery_table(
+    res: Any,
+    at_year: float,
+    metrics: Sequence[str],
+    scenarios: Sequence[str] | None = None,
+    reference: str = "just_culture",
+    fraction: float = 0.9,
+    baseline_years: float = 1.0,
+    stays: str | None = None,
+    target_from: float | None = None,
+):
     """time_to_recovery for several scenarios and metrics: a DataFrame indexed by (scenario,
     metric) with baseline, target, final, progress, reached and years. Scenarios default to all
     but the reference."""
     import pandas as pd
 
     names = list(scenarios) if scenarios is not None else [s for s in res.scenarios if s != reference]
-    rows = [time_to_recovery(res, s, m, at_year, reference, fraction, baseline_years, stays, target_from)
-            for s in names for m in metrics]
+    rows = [
+        time_to_recovery(res, s, m, at_year, reference, fraction, baseline_years, stays, target_from)
+        for s in names
+        for m in metrics
+    ]
     return pd.DataFrame(rows).set_index(["scenario", "metric"])
 
 
@@ -273,11 +313,12 @@ def plot_sensitivity(mu_star: Any, conf: Any = None, ncols: int = 3, axes=None, 
     if axes is None:
         cols = max(1, min(ncols, len(outputs)))
         rows = (len(outputs) + cols - 1) // cols
-        _, grid = plt.subplots(rows, cols, figsize=(4.4 * cols, 0.32 * len(mu_star) + 1.6), squeeze=False,
-                               constrained_layout=True)
-        for extra in grid.flat[len(outputs):]:
+        _, grid = plt.subplots(
+            rows, cols, figsize=(4.4 * cols, 0.32 * len(mu_star) + 1.6), squeeze=False, constrained_layout=True
+        )
+        for extra in grid.flat[len(outputs) :]:
             extra.set_visible(False)
-        axes = grid.flat[:len(outputs)]
+        axes = grid.flat[: len(outputs)]
     for i, (ax, output) in enumerate(zip(axes, outputs)):
         s = mu_star[output].sort_values()
         err = None if conf is None else conf[output].reindex(s.index).to_numpy()
@@ -317,8 +358,9 @@ _FIGURE_PANELS = (
 )
 
 
-def demo_figure(res: Any, path: str, compare: Sequence[str], baseline: str = "typical",
-                switch_year: float | None = None) -> None:
+def demo_figure(
+    res: Any, path: str, compare: Sequence[str], baseline: str = "typical", switch_year: float | None = None
+) -> None:
     """The demo's figure (culturesim demo): trajectories with 10-90% bands, and forest plots of the
     paired differences of the `compare` outputs; `switch_year` marks when a scenario switches."""
     import matplotlib
@@ -327,14 +369,16 @@ def demo_figure(res: Any, path: str, compare: Sequence[str], baseline: str = "ty
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
-
     others = [s for s in res.scenarios if s != baseline]
     fig = plt.figure(figsize=(15, 12.5), layout="constrained")
     outer = fig.add_gridspec(2, 1, height_ratios=[2.1, 1.0])
     top = outer[0].subgridspec(2, 3)
     bottom = outer[1].subgridspec(1, max(1, len(others)))
-    fig.suptitle(f"culturesim: today's typical hospital and three culture programmes from day 0, {res.replicates} "
-                 f"replicates x {res.years:g} years (lines: median, bands: 10-90% of replicates)", fontsize=13)
+    fig.suptitle(
+        f"culturesim: today's typical hospital and three culture programmes from day 0, {res.replicates} "
+        f"replicates x {res.years:g} years (lines: median, bands: 10-90% of replicates)",
+        fontsize=13,
+    )
     every = int(res.attrs.get("record_every", 30))
     for k, (metric, title) in enumerate(_FIGURE_PANELS):
         ax = fig.add_subplot(top[k // 3, k % 3])
@@ -352,8 +396,15 @@ def demo_figure(res: Any, path: str, compare: Sequence[str], baseline: str = "ty
         if switch_year is not None and 0 < switch_year < res.years:
             ax.axvline(switch_year, color="0.35", ls=":", lw=1)
             if k == 0:
-                ax.annotate(f"switch at year {switch_year:g}", (switch_year, 1), xycoords=("data", "axes fraction"),
-                            xytext=(4, -12), textcoords="offset points", fontsize=8, color="0.3")
+                ax.annotate(
+                    f"switch at year {switch_year:g}",
+                    (switch_year, 1),
+                    xycoords=("data", "axes fraction"),
+                    xytext=(4, -12),
+                    textcoords="offset points",
+                    fontsize=8,
+                    color="0.3",
+                )
         if ax.get_legend() is not None:
             ax.get_legend().remove()
         if metric == "burnout_prevalence":  # much free space there, whatever the policy
@@ -371,12 +422,20 @@ def demo_figure(res: Any, path: str, compare: Sequence[str], baseline: str = "ty
                 artist.set_color(colors[other])
         for y, (value, high) in enumerate(zip(rel[::-1], (100 * table["ci_high"] / table["mean_a"])[::-1])):
             if math.isfinite(value):
-                ax.annotate(f"{value:+.0f}%", (max(value, high), y), xytext=(6, 0), textcoords="offset points",
-                            va="center", fontsize=9, color="0.2")
+                ax.annotate(
+                    f"{value:+.0f}%",
+                    (max(value, high), y),
+                    xytext=(6, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=9,
+                    color="0.2",
+                )
         lows.append(float(np.nanmin(100 * table["ci_low"] / table["mean_a"])))
         highs.append(float(np.nanmax(100 * table["ci_high"] / table["mean_a"])))
-        ax.set_title(f"{other} vs {baseline}: paired change, 95% interval over {int(table['n'].min())} replicates",
-                     fontsize=11)
+        ax.set_title(
+            f"{other} vs {baseline}: paired change, 95% interval over {int(table['n'].min())} replicates", fontsize=11
+        )
         ax.set_xlabel(f"change relative to {baseline}")
         ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(100))
         axes.append(ax)

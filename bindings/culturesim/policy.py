@@ -1,4 +1,5 @@
 """The organisation's culture policy: blame versus Just Culture."""
+
 from __future__ import annotations
 
 import warnings
@@ -138,8 +139,11 @@ def as_policy(policy: Policy | Mapping[str, float] | str | float | None) -> Poli
         return policy
     if isinstance(policy, str):
         if policy in _OLD_PRESETS:
-            warnings.warn(f"policy preset '{policy}' is an old name of '{_OLD_PRESETS[policy]}'; write "
-                          f"'{_OLD_PRESETS[policy]}'", FutureWarning, stacklevel=3)
+            warnings.warn(
+                f"policy preset '{policy}' is an old name of '{_OLD_PRESETS[policy]}'; write '{_OLD_PRESETS[policy]}'",
+                FutureWarning,
+                stacklevel=3,
+            )
             policy = _OLD_PRESETS[policy]
         if policy not in PRESETS:
             import difflib

@@ -1,4 +1,5 @@
 """One run: its series, provenance, and one-call views (pandas, plots)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -28,8 +29,9 @@ class Result:
     True
     """
 
-    def __init__(self, scenario: Scenario, raw: dict[str, Any], *, years: float, seed: int, replicate: int,
-                 record_every: int):
+    def __init__(
+        self, scenario: Scenario, raw: dict[str, Any], *, years: float, seed: int, replicate: int, record_every: int
+    ):
         self.scenario = scenario
         self.series: dict[str, np.ndarray] = {name: raw["series"][i].copy() for i, name in enumerate(OUTPUT_NAMES)}
         self.period_start_day: np.ndarray = raw["period_start_day"]
@@ -68,8 +70,9 @@ class Result:
         """A DataFrame of every output, indexed by (day, year) of each period's start."""
         import pandas as pd
 
-        index = pd.MultiIndex.from_arrays([self.period_start_day.astype(int), self.period_start_year],
-                                          names=["day", "year"])
+        index = pd.MultiIndex.from_arrays(
+            [self.period_start_day.astype(int), self.period_start_year], names=["day", "year"]
+        )
         return pd.DataFrame(self.series, index=index)
 
     def snapshots_to_pandas(self):
@@ -85,8 +88,9 @@ class Result:
             frames.append(frame)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
-    def plot(self, metrics: str | Sequence[str] = ("harm_events", "reports", "burnout_prevalence", "sv_active"),
-             ax=None):
+    def plot(
+        self, metrics: str | Sequence[str] = ("harm_events", "reports", "burnout_prevalence", "sv_active"), ax=None
+    ):
         """Plots outputs over time (one panel each); returns the matplotlib axes."""
         from .plotting import plot_run
 
@@ -94,14 +98,25 @@ class Result:
 
     def __repr__(self) -> str:
         head = ", ".join(f"{m} {self.total(m):.4g}" for m in ("harm_events", "reports", "sv_started", "quits"))
-        return (f"Result({self.scenario.name!r}, {self.years:g} years, {len(self.period_start_day)} periods, "
-                f"seed {self.seed}, replicate {self.replicate}: {head}, "
-                f"burnout_prevalence {self.total('burnout_prevalence'):.3f} at the end)")
+        return (
+            f"Result({self.scenario.name!r}, {self.years:g} years, {len(self.period_start_day)} periods, "
+            f"seed {self.seed}, replicate {self.replicate}: {head}, "
+            f"burnout_prevalence {self.total('burnout_prevalence'):.3f} at the end)"
+        )
 
 
-def run(scenario: Scenario | str | None = None, years: float = 10, seed: int = 0, replicate: int = 0,
-        threads: int | None = None, record_every: int = 30, snapshot_every: int = 0,
-        progress: bool = True, warmup_years: float = WARMUP_YEARS, warmup_policy: Any = "typical") -> Result:
+def run(
+    scenario: Scenario | str | None = None,
+    years: float = 10,
+    seed: int = 0,
+    replicate: int = 0,
+    threads: int | None = None,
+    record_every: int = 30,
+    snapshot_every: int = 0,
+    progress: bool = True,
+    warmup_years: float = WARMUP_YEARS,
+    warmup_policy: Any = "typical",
+) -> Result:
     """Runs one scenario once and returns its Result.
 
     ``scenario`` may be a Scenario, a Policy, a preset name ("blame", "typical",
@@ -118,13 +133,25 @@ def run(scenario: Scenario | str | None = None, years: float = 10, seed: int = 0
     record_every = _whole_days(record_every, "record_every", 1)
     snapshot_every = _whole_days(snapshot_every, "snapshot_every", 0)
     warmup_days, warmup_pol = warmup(warmup_years, warmup_policy)
-    raw = call_engine(_engine.run, total_days=days + warmup_days, progress=progress, desc=f"run {sc.name}",
-                      scenario=sc.to_dict(), days=days, record_every=record_every,
-                      snapshot_every=snapshot_every, seed=_seed(seed), replicate=_seed(replicate, "replicate"),
-                      threads=_threads(threads), warmup_days=warmup_days, warmup_policy=warmup_pol.to_dict())
+    raw = call_engine(
+        _engine.run,
+        total_days=days + warmup_days,
+        progress=progress,
+        desc=f"run {sc.name}",
+        scenario=sc.to_dict(),
+        days=days,
+        record_every=record_every,
+        snapshot_every=snapshot_every,
+        seed=_seed(seed),
+        replicate=_seed(replicate, "replicate"),
+        threads=_threads(threads),
+        warmup_days=warmup_days,
+        warmup_policy=warmup_pol.to_dict(),
+    )
     warn_unsettled(raw["warmup"], sc.name)
-    return Result(sc, raw, years=days / DAYS_PER_YEAR, seed=int(seed), replicate=int(replicate),
-                  record_every=int(record_every))
+    return Result(
+        sc, raw, years=days / DAYS_PER_YEAR, seed=int(seed), replicate=int(replicate), record_every=int(record_every)
+    )
 
 
 def _days(years: float) -> int:
@@ -132,8 +159,9 @@ def _days(years: float) -> int:
         raise ValueError(f"years must be a number, got {years!r}")
     days = int(round(float(years) * DAYS_PER_YEAR))
     if days < 1:
-        raise ValueError(f"years = {years} is out of range; allowed at least 1/365 year (one day): a run lasts "
-                         f"whole days")
+        raise ValueError(
+            f"years = {years} is out of range; allowed at least 1/365 year (one day): a run lasts whole days"
+        )
     return days
 
 

@@ -4,6 +4,7 @@ A Scenario is a view of the engine's scenario (experiments/scenario.hpp): the en
 it, writes it as TOML (the schema of experiments/schema.cpp) and reads it back, and pickling goes
 through that text, so a scenario sent to a cluster worker is exactly the one stored in results.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -36,37 +37,52 @@ class Scenario:
     Scenario('switch', policy b=1, 1 intervention, 0 parameters changed, hospital 'default' (1000 clinicians))
     """
 
-    def __init__(self, name: str = "typical", params: Params | Mapping[str, Any] | None = None,
-                 policy: Policy | Mapping[str, float] | str | float | None = None,
-                 interventions: Iterable[Intervention] = (), hospital: Mapping[str, Any] | None = None):
+    def __init__(
+        self,
+        name: str = "typical",
+        params: Params | Mapping[str, Any] | None = None,
+        policy: Policy | Mapping[str, float] | str | float | None = None,
+        interventions: Iterable[Intervention] = (),
+        hospital: Mapping[str, Any] | None = None,
+    ):
         if not isinstance(name, str) or not name:
             raise ValueError(f"a scenario needs a non-empty name, got {name!r}")
         self.name = name
         if params is not None and not isinstance(params, Mapping):
-            raise ValueError(f"scenario '{name}': params must be a cs.Params or a table (dict) of parameter names "
-                             f"and values, got {type(params).__name__} {params!r}")
+            raise ValueError(
+                f"scenario '{name}': params must be a cs.Params or a table (dict) of parameter names "
+                f"and values, got {type(params).__name__} {params!r}"
+            )
         self.params = params.copy() if isinstance(params, Params) else Params(params or {})
         self.policy = as_policy(policy)
         if isinstance(interventions, (str, bytes, Mapping, Intervention)) or not isinstance(interventions, Iterable):
-            raise ValueError(f"scenario '{name}': interventions must be a list of cs.Intervention objects, got "
-                             f"{type(interventions).__name__} {interventions!r}")
+            raise ValueError(
+                f"scenario '{name}': interventions must be a list of cs.Intervention objects, got "
+                f"{type(interventions).__name__} {interventions!r}"
+            )
         self.interventions = list(interventions)
         for iv in self.interventions:
             if not isinstance(iv, Intervention):
                 raise ValueError(f"scenario '{name}': interventions must be cs.Intervention objects, got {iv!r}")
         if hospital is not None and not isinstance(hospital, Mapping):
-            raise ValueError(f"scenario '{name}': hospital must be a table (dict) with a name and a list of units "
-                             f"(or None for the embedded default hospital), got {type(hospital).__name__} "
-                             f"{hospital!r}")
+            raise ValueError(
+                f"scenario '{name}': hospital must be a table (dict) with a name and a list of units "
+                f"(or None for the embedded default hospital), got {type(hospital).__name__} "
+                f"{hospital!r}"
+            )
         self.hospital = dict(hospital) if hospital is not None else None
         _engine.dump(self.to_dict())  # validates everything now, not at run time
 
     @classmethod
     def _from_engine(cls, d: Mapping[str, Any]) -> "Scenario":
         """The view of an engine scenario dict (as _engine.load_experiment gives)."""
-        return cls(d["name"], params=Params(d["params"]), policy=Policy._from_fields(d["policy"]),
-                   interventions=[Intervention._from_engine(iv) for iv in d["interventions"]],
-                   hospital=d["hospital"])
+        return cls(
+            d["name"],
+            params=Params(d["params"]),
+            policy=Policy._from_fields(d["policy"]),
+            interventions=[Intervention._from_engine(iv) for iv in d["interventions"]],
+            hospital=d["hospital"],
+        )
 
     @classmethod
     def from_toml(cls, text: str, source: str = "<string>") -> "Scenario":
@@ -87,8 +103,12 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """The plain description the engine takes."""
-        d: dict[str, Any] = {"name": self.name, "params": self.params.diff(), "policy": self.policy.to_dict(),
-                             "interventions": [iv.to_dict() for iv in self.interventions]}
+        d: dict[str, Any] = {
+            "name": self.name,
+            "params": self.params.diff(),
+            "policy": self.policy.to_dict(),
+            "interventions": [iv.to_dict() for iv in self.interventions],
+        }
         if self.hospital is not None:
             d["hospital"] = self.hospital
         return d
@@ -99,8 +119,13 @@ class Scenario:
 
     def replace(self, **changes: Any) -> "Scenario":
         """A copy with some of name, params, policy, interventions, hospital changed."""
-        args = {"name": self.name, "params": self.params, "policy": self.policy,
-                "interventions": self.interventions, "hospital": self.hospital}
+        args = {
+            "name": self.name,
+            "params": self.params,
+            "policy": self.policy,
+            "interventions": self.interventions,
+            "hospital": self.hospital,
+        }
         args.update(changes)
         return Scenario(**args)
 
@@ -115,8 +140,10 @@ class Scenario:
         policy = f"b={b:g}" if b is not None else "custom"
         n = len(self.interventions)
         hospital = (self.hospital or {}).get("name", "default")
-        return (f"Scenario({self.name!r}, policy {policy}, {n} intervention{'s' if n != 1 else ''}, "
-                f"{len(self.params.diff())} parameters changed, hospital {hospital!r} ({self.clinicians} clinicians))")
+        return (
+            f"Scenario({self.name!r}, policy {policy}, {n} intervention{'s' if n != 1 else ''}, "
+            f"{len(self.params.diff())} parameters changed, hospital {hospital!r} ({self.clinicians} clinicians))"
+        )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and self.to_dict() == other.to_dict()

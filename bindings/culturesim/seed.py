@@ -9,6 +9,7 @@ parameters only (the engine's own tests use the same set), so each clinician bec
 >>> p["alpha_base"], p["base_error_rate"]["resident"], p["report_max"]
 (0.02, 0.05, 0.0)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,14 +38,30 @@ def bucket_params(lam: float, delta: float, alpha: float, **more: Any) -> Params
         return {key: value for key in p[name]}
 
     p.update(
-        base_error_rate=every("base_error_rate", lam), novice_excess=0, hazard_effect=0, initial_hazards=0,
-        hazard_arrival_per_year=0, distress_effect=0, burnout_effect=0,
-        initial_shortcut=0, new_hire_shortcut=0, friction_push=0, reinforce=0, reckless_fraction=0,
-        report_max=0, detect_prob=every("detect_prob", 0),
-        delta_base=delta, severity_weight=every("severity_weight", 1), response_mult=every("response_mult", 1),
-        crescendo=0, moral_increment=0, delta_witness=0,
-        quit_rate=every("quit_rate", 0), sv_dropout_rate=0,
-        alpha_base=alpha)
+        base_error_rate=every("base_error_rate", lam),
+        novice_excess=0,
+        hazard_effect=0,
+        initial_hazards=0,
+        hazard_arrival_per_year=0,
+        distress_effect=0,
+        burnout_effect=0,
+        initial_shortcut=0,
+        new_hire_shortcut=0,
+        friction_push=0,
+        reinforce=0,
+        reckless_fraction=0,
+        report_max=0,
+        detect_prob=every("detect_prob", 0),
+        delta_base=delta,
+        severity_weight=every("severity_weight", 1),
+        response_mult=every("response_mult", 1),
+        crescendo=0,
+        moral_increment=0,
+        delta_witness=0,
+        quit_rate=every("quit_rate", 0),
+        sv_dropout_rate=0,
+        alpha_base=alpha,
+    )
     if more:
         p.update(more)
     return p

@@ -33,6 +33,7 @@ Every mistake names the file, the table and the field, with the line where one c
 Traceback (most recent call last):
 culturesim.toml_io.ConfigKeyError: my.toml, line 2: params: unknown parameter 'alpha_bse'; did you mean 'alpha_base'?
 """
+
 from __future__ import annotations
 
 import difflib
@@ -46,8 +47,16 @@ from .experiment import Experiment
 from .policy import PRESETS
 from .scenario import Scenario
 
-__all__ = ["ConfigKeyError", "experiment_toml", "load_experiment", "load_scenario", "loads_experiment",
-           "params_toml", "POLICY_PRESETS", "RUN_DEFAULTS"]
+__all__ = [
+    "ConfigKeyError",
+    "experiment_toml",
+    "load_experiment",
+    "load_scenario",
+    "loads_experiment",
+    "params_toml",
+    "POLICY_PRESETS",
+    "RUN_DEFAULTS",
+]
 
 #: Run settings of an experiment file and their defaults.
 RUN_DEFAULTS: dict[str, Any] = {k: (int(v) if float(v).is_integer() else v) for k, v in _engine.run_defaults.items()}
@@ -74,7 +83,7 @@ def _read(path: str | os.PathLike) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
+        line = raw[: exc.start].count(b"\n") + 1
         raise ValueError(f"{path}, line {line}: not a text file in UTF-8 (TOML files are UTF-8)") from None
 
 
@@ -91,8 +100,14 @@ def _load(text: str, source: str, default_name: str, stacklevel: int = 4) -> dic
     return loaded
 
 
-def load_experiment(path: str | os.PathLike, *, years: float | None = None, replicates: int | None = None,
-                    seed: int | None = None, record_every: int | None = None) -> Experiment:
+def load_experiment(
+    path: str | os.PathLike,
+    *,
+    years: float | None = None,
+    replicates: int | None = None,
+    seed: int | None = None,
+    record_every: int | None = None,
+) -> Experiment:
     """Reads an experiment file (or a scenario file: an experiment of one scenario).
 
     Keyword arguments that are not None override the file's run settings.
@@ -100,8 +115,10 @@ def load_experiment(path: str | os.PathLike, *, years: float | None = None, repl
     KeyError (unknown keys), each naming the file, the table and the field.
     """
     text = _read(path)
-    return _experiment(_load(text, os.fspath(path), _stem(os.fspath(path))),
-                       {"years": years, "replicates": replicates, "seed": seed, "record_every": record_every})
+    return _experiment(
+        _load(text, os.fspath(path), _stem(os.fspath(path))),
+        {"years": years, "replicates": replicates, "seed": seed, "record_every": record_every},
+    )
 
 
 def loads_experiment(text: str, source: str = "<string>", **overrides: Any) -> Experiment:
@@ -120,8 +137,10 @@ def pick_scenario(exp: Experiment, name: str | None, source: str) -> Scenario:
     names = [s.name for s in exp.scenarios]
     if name is None:
         if len(names) > 1:
-            raise ValueError(f"{source} holds {len(names)} scenarios ({', '.join(names)}); pick one with "
-                             "--scenario NAME (scenario=... in Python), or run them all with `culturesim sweep`")
+            raise ValueError(
+                f"{source} holds {len(names)} scenarios ({', '.join(names)}); pick one with "
+                "--scenario NAME (scenario=... in Python), or run them all with `culturesim sweep`"
+            )
         return exp.scenarios[0]
     if name not in names:
         close = difflib.get_close_matches(name, names, n=1)
@@ -168,6 +187,13 @@ def experiment_toml(definitions: Mapping[str, str], settings: Mapping[str, Any],
         (scenario,) = _load(text, f"stored definition of '{name}'", name)["scenarios"]
         scenarios.append(scenario)
     full = {**RUN_DEFAULTS, **{k: v for k, v in settings.items() if k in RUN_DEFAULTS}}
-    return _engine.dump_experiment(scenarios, float(full["years"]), int(full["replicates"]), int(full["seed"]),
-                                   int(full["record_every"]), header, warmup_years=float(full["warmup_years"]),
-                                   warmup_policy=settings.get("warmup_policy"))
+    return _engine.dump_experiment(
+        scenarios,
+        float(full["years"]),
+        int(full["replicates"]),
+        int(full["seed"]),
+        int(full["record_every"]),
+        header,
+        warmup_years=float(full["warmup_years"]),
+        warmup_policy=settings.get("warmup_policy"),
+    )

@@ -9,6 +9,7 @@ replicates. ``python -m culturesim.validation --write docs/validation.md`` regen
 >>> "harm_reported" in table.index
 True
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,42 +50,106 @@ class Target:
 
 
 TARGETS: tuple[Target, ...] = (
-    Target("harm_reported", "share of harm events that reach the incident reporting system", "about 14%",
-           "OIG 2012 OEI-06-09-00091; Classen 2011", (0.10, 0.18)),
-    Target("sv_year_physicians", "physicians with a second-victim episode in a year", "35%",
-           "SeViD surveys; Scott 2010", (0.25, 0.45)),
-    Target("sv_year_nurses", "nurses with a second-victim episode in a year", "49%",
-           "SeViD surveys; Scott 2010", (0.39, 0.59)),
-    Target("sv_unrecovered", "second victims not recovered after 12 months", "about 1 in 5", "Naya 2023",
-           (0.15, 0.25)),
-    Target("sv_leave_excess", "second victims who leave (departures the episode causes)", "1.7% to 3%",
-           "Mira 2015", (0.017, 0.030),
-           note="departures attributable to the episode: 1 - exp(-sv_dropout_rate x mean episode length)"),
-    Target("sv_leave_any", "second victims who leave the job during the episode, for any reason", "(1.7% to 3% "
-           "leave the profession)", "Mira 2015", None,
-           note="not comparable: counts ordinary turnover during long episodes, not professional exit"),
-    Target("resident_major_error", "residents with a major error (moderate or severe harm) in a quarter",
-           "14.7% (major self-perceived error)", "West 2006", (0.10, 0.20)),
-    Target("burnout_incident_or", "burnout and safety incidents (odds ratio of a major error in a quarter)",
-           "about 2", "Panagioti 2018", (1.5, 2.7), fmt="{:.2f}"),
-    Target("burnout_physicians", "burnout prevalence, physicians", "44% to 54%", "Shanafelt 2015/2019",
-           (0.44, 0.54)),
-    Target("burnout_nurses", "burnout prevalence, nurses", "26% to 40%", "Aiken 2002; Magnet4Europe 2024",
-           (0.26, 0.40)),
+    Target(
+        "harm_reported",
+        "share of harm events that reach the incident reporting system",
+        "about 14%",
+        "OIG 2012 OEI-06-09-00091; Classen 2011",
+        (0.10, 0.18),
+    ),
+    Target(
+        "sv_year_physicians",
+        "physicians with a second-victim episode in a year",
+        "35%",
+        "SeViD surveys; Scott 2010",
+        (0.25, 0.45),
+    ),
+    Target(
+        "sv_year_nurses",
+        "nurses with a second-victim episode in a year",
+        "49%",
+        "SeViD surveys; Scott 2010",
+        (0.39, 0.59),
+    ),
+    Target("sv_unrecovered", "second victims not recovered after 12 months", "about 1 in 5", "Naya 2023", (0.15, 0.25)),
+    Target(
+        "sv_leave_excess",
+        "second victims who leave (departures the episode causes)",
+        "1.7% to 3%",
+        "Mira 2015",
+        (0.017, 0.030),
+        note="departures attributable to the episode: 1 - exp(-sv_dropout_rate x mean episode length)",
+    ),
+    Target(
+        "sv_leave_any",
+        "second victims who leave the job during the episode, for any reason",
+        "(1.7% to 3% leave the profession)",
+        "Mira 2015",
+        None,
+        note="not comparable: counts ordinary turnover during long episodes, not professional exit",
+    ),
+    Target(
+        "resident_major_error",
+        "residents with a major error (moderate or severe harm) in a quarter",
+        "14.7% (major self-perceived error)",
+        "West 2006",
+        (0.10, 0.20),
+    ),
+    Target(
+        "burnout_incident_or",
+        "burnout and safety incidents (odds ratio of a major error in a quarter)",
+        "about 2",
+        "Panagioti 2018",
+        (1.5, 2.7),
+        fmt="{:.2f}",
+    ),
+    Target("burnout_physicians", "burnout prevalence, physicians", "44% to 54%", "Shanafelt 2015/2019", (0.44, 0.54)),
+    Target(
+        "burnout_nurses", "burnout prevalence, nurses", "26% to 40%", "Aiken 2002; Magnet4Europe 2024", (0.26, 0.40)
+    ),
     Target("turnover_nurses", "annual turnover, nurses", "16% to 22%", "NSI 2024/2025", (0.16, 0.22)),
-    Target("burnout_leave_or", "burnout and leaving (odds ratio of departure within a year)", "about 2.7",
-           "Hamidi 2018", (2.0, 3.5), fmt="{:.2f}"),
-    Target("shortcut_error_ratio", "shortcuts (workarounds) and errors: error rate ratio on shortcut work",
-           "odds ratio about 3", "van der Veen 2018", None, fmt="{:.2f}",
-           note="by construction: the parameter shortcut_risk"),
-    Target("peer_influence", "peer influence on rule-following", "odds 0.2 to 0.4 of following a rule after "
-           "seeing it skipped", "Lankford 2003", None, fmt="{:.3f}",
-           note="encoded by social_rate (daily pull towards the unit's mean shortcut share); not an output"),
-    Target("fix_per_report", "reported events that lead to a real system change", "about 12% (5 in 40)",
-           "OIG 2012", (0.08, 0.16)),
-    Target("in_name_only_reports", "'Just Culture' in name only (stated just, enacted blame): change in reports",
-           "null effect", "Edwards 2018", (-0.10, 0.10), fmt="{:+.1%}",
-           note="relative change in reports against blame, paired by replicate"),
+    Target(
+        "burnout_leave_or",
+        "burnout and leaving (odds ratio of departure within a year)",
+        "about 2.7",
+        "Hamidi 2018",
+        (2.0, 3.5),
+        fmt="{:.2f}",
+    ),
+    Target(
+        "shortcut_error_ratio",
+        "shortcuts (workarounds) and errors: error rate ratio on shortcut work",
+        "odds ratio about 3",
+        "van der Veen 2018",
+        None,
+        fmt="{:.2f}",
+        note="by construction: the parameter shortcut_risk",
+    ),
+    Target(
+        "peer_influence",
+        "peer influence on rule-following",
+        "odds 0.2 to 0.4 of following a rule after seeing it skipped",
+        "Lankford 2003",
+        None,
+        fmt="{:.3f}",
+        note="encoded by social_rate (daily pull towards the unit's mean shortcut share); not an output",
+    ),
+    Target(
+        "fix_per_report",
+        "reported events that lead to a real system change",
+        "about 12% (5 in 40)",
+        "OIG 2012",
+        (0.08, 0.16),
+    ),
+    Target(
+        "in_name_only_reports",
+        "'Just Culture' in name only (stated just, enacted blame): change in reports",
+        "null effect",
+        "Edwards 2018",
+        (-0.10, 0.10),
+        fmt="{:+.1%}",
+        note="relative change in reports against blame, paired by replicate",
+    ),
 )
 TARGET_BY_NAME = {t.name: t for t in TARGETS}
 
@@ -111,8 +176,11 @@ def _pairs(snaps: list[dict[str, Any]], gap: int):
     """Pairs of snapshots `gap` apart, restricted to the same person on a post (tenure advanced by the gap)."""
     for before, after in zip(snaps, snaps[gap:]):
         days = after["day"] - before["day"]
-        same = (before["active"] == 1) & (after["active"] == 1) & \
-               (after["tenure_days"].astype(np.int64) - before["tenure_days"] == days)
+        same = (
+            (before["active"] == 1)
+            & (after["active"] == 1)
+            & (after["tenure_days"].astype(np.int64) - before["tenure_days"] == days)
+        )
         yield before, after, same
 
 
@@ -125,7 +193,9 @@ def measure_run(result: Result, burn_in: float) -> dict[str, float]:
     out["harm_reported"] = _ratio(result, "reports_harm", "harm_events", mask)
     out["fix_per_report"] = _ratio(result, "fixes", "reports", mask)
     out["sv_unrecovered"] = _ratio(result, "sv_unrecovered_year", "sv_started", mask)
-    ended = result["sv_thriving"][mask].sum() + result["sv_surviving"][mask].sum() + result["sv_dropping_out"][mask].sum()
+    ended = (
+        result["sv_thriving"][mask].sum() + result["sv_surviving"][mask].sum() + result["sv_dropping_out"][mask].sum()
+    )
     out["sv_leave_any"] = float(result["sv_dropping_out"][mask].sum() / ended) if ended else float("nan")
     # Little's law: mean episode length = mean number in episodes / starts per day.
     starts_per_day = result["sv_started"][mask].sum() / result.period_days[mask].sum()
@@ -158,7 +228,9 @@ def measure_run(result: Result, burn_in: float) -> dict[str, float]:
         exposed.append(before["burnout"][same] >= 0.5)
         outcome.append(major[same])
     out["resident_major_error"] = float(np.concatenate(resident_hit).mean()) if resident_hit else float("nan")
-    out["burnout_incident_or"] = _odds_ratio(np.concatenate(exposed), np.concatenate(outcome)) if exposed else float("nan")
+    out["burnout_incident_or"] = (
+        _odds_ratio(np.concatenate(exposed), np.concatenate(outcome)) if exposed else float("nan")
+    )
 
     # Years (four quarters): nurse turnover per post, and burnout versus leaving.
     turnover, exposed, left = [], [], []
@@ -179,25 +251,40 @@ POLICIES = {"typical": "typical", "blame": "blame", "just_culture": "just_cultur
 LAST_MEASURED: dict[str, dict[str, np.ndarray]] | None = None
 
 
-def measure(replicates: int = 8, years: float = 15, burn_in: float = 0, seed: int = 0,
-            params: dict[str, Any] | None = None, progress: bool = True,
-            warmup_years: float = WARMUP_YEARS) -> dict[str, dict[str, np.ndarray]]:
+def measure(
+    replicates: int = 8,
+    years: float = 15,
+    burn_in: float = 0,
+    seed: int = 0,
+    params: dict[str, Any] | None = None,
+    progress: bool = True,
+    warmup_years: float = WARMUP_YEARS,
+) -> dict[str, dict[str, np.ndarray]]:
     """Per policy and target, the value of each replicate. Also runs "Just Culture in name only"
     (blame with Just Culture's stated_safety) for the Edwards 2018 target."""
     if not 0 <= burn_in < years:
         raise ValueError(f"burn_in = {burn_in} must be at least 0 and less than years = {years}")
     just_words = Policy.just_culture().stated_safety
     scenarios = {name: Scenario(name, params=params, policy=as_policy(policy)) for name, policy in POLICIES.items()}
-    scenarios["in_name_only"] = Scenario("in_name_only", params=params,
-                                         policy=Policy.blame().replace(stated_safety=just_words))
+    scenarios["in_name_only"] = Scenario(
+        "in_name_only", params=params, policy=Policy.blame().replace(stated_safety=just_words)
+    )
     bar = _bar(progress, total=len(scenarios) * replicates)
     values: dict[str, dict[str, list[float]]] = {name: {} for name in scenarios}
     reports: dict[str, list[float]] = {name: [] for name in scenarios}
     for r in range(replicates):
         for name, scenario in scenarios.items():
             # Each preset warms up under itself: its levels are those of a hospital long under it.
-            result = run(scenario, years=years, seed=seed, replicate=r, snapshot_every=QUARTER_DAYS, progress=False,
-                         warmup_years=warmup_years, warmup_policy=scenario.policy)
+            result = run(
+                scenario,
+                years=years,
+                seed=seed,
+                replicate=r,
+                snapshot_every=QUARTER_DAYS,
+                progress=False,
+                warmup_years=warmup_years,
+                warmup_policy=scenario.policy,
+            )
             for key, v in measure_run(result, burn_in).items():
                 values[name].setdefault(key, []).append(v)
             reports[name].append(result["reports"][_window(result, burn_in)].sum())
@@ -221,8 +308,14 @@ def _bar(progress: bool, total: int):
     return tqdm(total=total, desc="validation runs", unit="run")
 
 
-def validation_table(replicates: int = 8, years: float = 15, burn_in: float = 0, seed: int = 0,
-                     params: dict[str, Any] | None = None, progress: bool = True):
+def validation_table(
+    replicates: int = 8,
+    years: float = 15,
+    burn_in: float = 0,
+    seed: int = 0,
+    params: dict[str, Any] | None = None,
+    progress: bool = True,
+):
     """One row per target: the figure, its source, and each policy's mean with a 10-90% band over
     replicates; ``lands`` says whether the typical mean falls in the target's band."""
     import pandas as pd
@@ -244,8 +337,13 @@ def validation_table(replicates: int = 8, years: float = 15, burn_in: float = 0,
         row["note"] = t.note
         rows.append(row)
     table = pd.DataFrame(rows).set_index("target")
-    table.attrs.update(replicates=replicates, years=years, burn_in=burn_in, seed=seed,
-                       just_vs_blame_reports=float(measured["_just_vs_blame_reports"]["change"].mean()))
+    table.attrs.update(
+        replicates=replicates,
+        years=years,
+        burn_in=burn_in,
+        seed=seed,
+        just_vs_blame_reports=float(measured["_just_vs_blame_reports"]["change"].mean()),
+    )
     return table
 
 
@@ -273,14 +371,18 @@ def to_markdown(table, command: str, seconds: float | None = None) -> str:
         t = TARGET_BY_NAME[name]
 
         def cell(policy: str) -> str:
-            return (f"{t.fmt.format(row[policy])} [{t.fmt.format(row[policy + '_p10'])}, "
-                    f"{t.fmt.format(row[policy + '_p90'])}]")
+            return (
+                f"{t.fmt.format(row[policy])} [{t.fmt.format(row[policy + '_p10'])}, "
+                f"{t.fmt.format(row[policy + '_p90'])}]"
+            )
 
         band = "-" if t.band is None else f"{t.fmt.format(t.band[0])} to {t.fmt.format(t.band[1])}"
         lands = "n/a" if row["lands"] is None else ("yes" if row["lands"] else "**no**")
         what = t.what + (f" ({t.note})" if t.note else "")
-        lines.append(f"| {what} | {t.figure} ({t.source}) | {band} | {cell('typical')} | {cell('blame')} | "
-                     f"{cell('just_culture')} | {lands} |")
+        lines.append(
+            f"| {what} | {t.figure} ({t.source}) | {band} | {cell('typical')} | {cell('blame')} | "
+            f"{cell('just_culture')} | {lands} |"
+        )
     lines += [
         "",
         f"For contrast with the Edwards 2018 row: real Just Culture changes reports against blame by "
@@ -354,8 +456,10 @@ What does not land, and why:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m culturesim.validation",
-                                     description="Measure the default hospital against the calibration targets.")
+    parser = argparse.ArgumentParser(
+        prog="python -m culturesim.validation",
+        description="Measure the default hospital against the calibration targets.",
+    )
     parser.add_argument("--replicates", type=int, default=8)
     parser.add_argument("--years", type=float, default=15)
     parser.add_argument("--burn-in", type=float, default=0)
@@ -376,11 +480,15 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.monotonic() - started
     command = "python -m culturesim.validation --write docs/validation.md"
     if (args.replicates, args.years, args.burn_in, args.seed) != (8, 15, 0, 0):
-        command = (f"python -m culturesim.validation --replicates {args.replicates} --years {args.years:g} "
-                   f"--burn-in {args.burn_in:g} --seed {args.seed} --write docs/validation.md")
+        command = (
+            f"python -m culturesim.validation --replicates {args.replicates} --years {args.years:g} "
+            f"--burn-in {args.burn_in:g} --seed {args.seed} --write docs/validation.md"
+        )
     text = to_markdown(table, command, seconds)
-    text = text.replace(CALIBRATION_NOTES, vc.to_markdown(rows, changes, args.replicates, WARMUP_YEARS, figure) + "\n"
-                        + CALIBRATION_NOTES)
+    text = text.replace(
+        CALIBRATION_NOTES,
+        vc.to_markdown(rows, changes, args.replicates, WARMUP_YEARS, figure) + "\n" + CALIBRATION_NOTES,
+    )
     if args.write:
         with open(args.write, "w", encoding="utf-8") as f:
             f.write(text)

@@ -13,6 +13,7 @@ takes to make half of its final change after the switch.
 >>> sorted(m["changes"])[:2]
 ['burnout', 'claims_cost']
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,46 +43,105 @@ class ChangeTarget:
 
 
 CHANGE_TARGETS: tuple[ChangeTarget, ...] = (
-    ChangeTarget("burnout", "burnout, typical -> Just Culture (percentage points, staff)", (-0.10, -0.03),
-                 "West 2016 (-10 points, CI 5-14); Panagioti 2017; Magnet4Europe 2026 (-6.3); Kutney-Lee 2013 (-6.4)",
-                 "points", "burnout_prevalence"),
-    ChangeTarget("burnout_floor_nurses", "burnout floor under full Just Culture, nurses", (0.10, 0.20),
-                 "RN4CAST (10% Netherlands, 15% Switzerland); Bruyneel 2023", "level", fmt="{:.1%}"),
-    ChangeTarget("burnout_floor_physicians", "burnout floor under full Just Culture, physicians", (0.25, 0.35),
-                 "Magnet4Europe 2024 (physicians 25%)", "level", fmt="{:.1%}"),
-    ChangeTarget("burnout_ceiling_nurses", "burnout ceiling under blame, nurses", (0.0, 0.70),
-                 "RN4CAST (78% Greece, the highest national figure)", "level", fmt="{:.1%}"),
-    ChangeTarget("burnout_ceiling_physicians", "burnout ceiling under blame, physicians", (0.0, 0.65),
-                 "Shanafelt 2022 (US physicians 62.8% at the 2021 peak)", "level", fmt="{:.1%}"),
-    ChangeTarget("reports", "incident reports, typical -> Just Culture", (0.20, 1.00),
-                 "Lambert 2016 (reports nearly doubled over years); re-survey studies (small changes)",
-                 "relative", "reports"),
-    ChangeTarget("harm_reported_just", "share of harm events reported under Just Culture", (0.0, 0.50),
-                 "OIG 2025 (49% of harm events captured by no hospital system)", "level", fmt="{:.1%}"),
-    ChangeTarget("claims_cost", "claims cost, typical -> Just Culture", (-0.60, -0.10),
-                 "Kachalia 2010 (Michigan: liability x 0.41, claims x 0.64); Kachalia 2018 (modest to null)",
-                 "relative", "cost_claims"),
-    ChangeTarget("harm", "harm events, typical -> Just Culture", (-0.15, 0.0),
-                 "Edwards 2018; Hutchinson 2009; Magnet4Europe 2026 (unfavourable safety rating -3.7 points)",
-                 "relative", "harm_events"),
+    ChangeTarget(
+        "burnout",
+        "burnout, typical -> Just Culture (percentage points, staff)",
+        (-0.10, -0.03),
+        "West 2016 (-10 points, CI 5-14); Panagioti 2017; Magnet4Europe 2026 (-6.3); Kutney-Lee 2013 (-6.4)",
+        "points",
+        "burnout_prevalence",
+    ),
+    ChangeTarget(
+        "burnout_floor_nurses",
+        "burnout floor under full Just Culture, nurses",
+        (0.10, 0.20),
+        "RN4CAST (10% Netherlands, 15% Switzerland); Bruyneel 2023",
+        "level",
+        fmt="{:.1%}",
+    ),
+    ChangeTarget(
+        "burnout_floor_physicians",
+        "burnout floor under full Just Culture, physicians",
+        (0.25, 0.35),
+        "Magnet4Europe 2024 (physicians 25%)",
+        "level",
+        fmt="{:.1%}",
+    ),
+    ChangeTarget(
+        "burnout_ceiling_nurses",
+        "burnout ceiling under blame, nurses",
+        (0.0, 0.70),
+        "RN4CAST (78% Greece, the highest national figure)",
+        "level",
+        fmt="{:.1%}",
+    ),
+    ChangeTarget(
+        "burnout_ceiling_physicians",
+        "burnout ceiling under blame, physicians",
+        (0.0, 0.65),
+        "Shanafelt 2022 (US physicians 62.8% at the 2021 peak)",
+        "level",
+        fmt="{:.1%}",
+    ),
+    ChangeTarget(
+        "reports",
+        "incident reports, typical -> Just Culture",
+        (0.20, 1.00),
+        "Lambert 2016 (reports nearly doubled over years); re-survey studies (small changes)",
+        "relative",
+        "reports",
+    ),
+    ChangeTarget(
+        "harm_reported_just",
+        "share of harm events reported under Just Culture",
+        (0.0, 0.50),
+        "OIG 2025 (49% of harm events captured by no hospital system)",
+        "level",
+        fmt="{:.1%}",
+    ),
+    ChangeTarget(
+        "claims_cost",
+        "claims cost, typical -> Just Culture",
+        (-0.60, -0.10),
+        "Kachalia 2010 (Michigan: liability x 0.41, claims x 0.64); Kachalia 2018 (modest to null)",
+        "relative",
+        "cost_claims",
+    ),
+    ChangeTarget(
+        "harm",
+        "harm events, typical -> Just Culture",
+        (-0.15, 0.0),
+        "Edwards 2018; Hutchinson 2009; Magnet4Europe 2026 (unfavourable safety rating -3.7 points)",
+        "relative",
+        "harm_events",
+    ),
 )
 #: The levels read from culturesim.validation's measurements: (policy column, target there).
-LEVEL_SOURCES = {"burnout_floor_nurses": ("just_culture", "burnout_nurses"),
-                 "burnout_floor_physicians": ("just_culture", "burnout_physicians"),
-                 "burnout_ceiling_nurses": ("blame", "burnout_nurses"),
-                 "burnout_ceiling_physicians": ("blame", "burnout_physicians"),
-                 "harm_reported_just": ("just_culture", "harm_reported")}
+LEVEL_SOURCES = {
+    "burnout_floor_nurses": ("just_culture", "burnout_nurses"),
+    "burnout_floor_physicians": ("just_culture", "burnout_physicians"),
+    "burnout_ceiling_nurses": ("blame", "burnout_nurses"),
+    "burnout_ceiling_physicians": ("blame", "burnout_physicians"),
+    "harm_reported_just": ("just_culture", "harm_reported"),
+}
 
 
-def switch_experiment(replicates: int = 8, years: float = 10, warmup_years: float = WARMUP_YEARS,
-                      seed: int = 0) -> Experiment:
+def switch_experiment(
+    replicates: int = 8, years: float = 10, warmup_years: float = WARMUP_YEARS, seed: int = 0
+) -> Experiment:
     """Today's typical hospital staying typical, or switching to full Just Culture at day 0."""
-    return Experiment([Scenario("typical"), Scenario("just_culture", policy="just_culture")],
-                      replicates=replicates, years=years, seed=seed, warmup_years=warmup_years)
+    return Experiment(
+        [Scenario("typical"), Scenario("just_culture", policy="just_culture")],
+        replicates=replicates,
+        years=years,
+        seed=seed,
+        warmup_years=warmup_years,
+    )
 
 
-def measure_changes(replicates: int = 8, years: float = 10, warmup_years: float = WARMUP_YEARS,
-                    seed: int = 0) -> dict[str, Any]:
+def measure_changes(
+    replicates: int = 8, years: float = 10, warmup_years: float = WARMUP_YEARS, seed: int = 0
+) -> dict[str, Any]:
     """The paired changes of CHANGE_TARGETS (kind points or relative) over WINDOW, and the
     trajectory of psychological safety after the switch."""
     res = switch_experiment(replicates, years, warmup_years, seed).run(progress=False)
@@ -91,12 +151,22 @@ def measure_changes(replicates: int = 8, years: float = 10, warmup_years: float 
             continue
         c = res.compare("typical", "just_culture", t.metric, WINDOW)
         scale = 1.0 if t.kind == "points" else c["mean_a"]
-        changes[t.name] = {"value": c["diff"] / scale, "low": c["ci_low"] / scale, "high": c["ci_high"] / scale,
-                           "typical": c["mean_a"], "just_culture": c["mean_b"]}
+        changes[t.name] = {
+            "value": c["diff"] / scale,
+            "low": c["ci_low"] / scale,
+            "high": c["ci_high"] / scale,
+            "typical": c["mean_a"],
+            "just_culture": c["mean_b"],
+        }
     years_axis = res.period_start_day / 365.0
     safety = res["psych_safety_mean"].mean(axis=1)  # (scenario, period), mean over replicates
-    return {"changes": changes, "years": years_axis, "safety_typical": safety[0], "safety_just": safety[1],
-            **culture_speed(years_axis, safety[0], safety[1])}
+    return {
+        "changes": changes,
+        "years": years_axis,
+        "safety_typical": safety[0],
+        "safety_just": safety[1],
+        **culture_speed(years_axis, safety[0], safety[1]),
+    }
 
 
 def culture_speed(years: np.ndarray, typical: np.ndarray, just: np.ndarray) -> dict[str, float]:
@@ -119,18 +189,35 @@ def change_rows(changes: dict[str, Any], levels: dict[str, dict[str, np.ndarray]
         if t.kind == "level":
             policy, key = LEVEL_SOURCES[t.name]
             x = levels[policy][key]
-            value, low, high, interval = float(x.mean()), float(np.percentile(x, 10)), float(np.percentile(x, 90)), "10-90%"
+            value, low, high, interval = (
+                float(x.mean()),
+                float(np.percentile(x, 10)),
+                float(np.percentile(x, 90)),
+                "10-90%",
+            )
         else:
             c = changes["changes"][t.name]
             value, low, high, interval = c["value"], c["low"], c["high"], "95% CI"
-        rows.append({"target": t.name, "what": t.what, "band": t.band, "source": t.source, "value": value,
-                     "low": low, "high": high, "interval": interval, "fmt": t.fmt,
-                     "lands": bool(t.band[0] <= value <= t.band[1])})
+        rows.append(
+            {
+                "target": t.name,
+                "what": t.what,
+                "band": t.band,
+                "source": t.source,
+                "value": value,
+                "low": low,
+                "high": high,
+                "interval": interval,
+                "fmt": t.fmt,
+                "lands": bool(t.band[0] <= value <= t.band[1]),
+            }
+        )
     return rows
 
 
-def to_markdown(rows: list[dict[str, Any]], changes: dict[str, Any], replicates: int, warmup_years: float,
-                figure: str | None = None) -> str:
+def to_markdown(
+    rows: list[dict[str, Any]], changes: dict[str, Any], replicates: int, warmup_years: float, figure: str | None = None
+) -> str:
     """The section of docs/validation.md on changes."""
     lines = [
         "## Changes against intervention studies (MODEL.md 8.5)",

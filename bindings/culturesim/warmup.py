@@ -11,6 +11,7 @@ identical at day 0 and paired differences start at exactly zero. The warm-up is 
 >>> r.warmup["days"]
 1095
 """
+
 from __future__ import annotations
 
 import math
@@ -37,10 +38,15 @@ def warmup(years: Any, policy: Any) -> tuple[int, Any]:
     preset name or blame level)."""
     from .intervention import as_policy
 
-    if isinstance(years, bool) or not isinstance(years, (int, float)) or not math.isfinite(years) \
-            or not 0 <= years <= 1000:
-        raise ValueError(f"warmup_years must be a number of years from 0 (start from an empty hospital) to 1000, "
-                         f"got {years!r}")
+    if (
+        isinstance(years, bool)
+        or not isinstance(years, (int, float))
+        or not math.isfinite(years)
+        or not 0 <= years <= 1000
+    ):
+        raise ValueError(
+            f"warmup_years must be a number of years from 0 (start from an empty hospital) to 1000, got {years!r}"
+        )
     return int(round(years * DAYS_PER_YEAR)), as_policy(policy)
 
 
@@ -49,6 +55,9 @@ def warn_unsettled(report: dict[str, Any], name: str) -> None:
     if report["days"] == 0 or report["settled"]:
         return
     moving = ", ".join(f"{k} {v:.3f}" for k, v in report["drift"].items() if v > MAX_DRIFT) or "under two years"
-    warnings.warn(f"scenario '{name}': the {report['days'] / DAYS_PER_YEAR:g}-year warm-up did not settle "
-                  f"(change of yearly means over its last year: {moving}); use a longer warmup_years",
-                  WarmupWarning, stacklevel=3)
+    warnings.warn(
+        f"scenario '{name}': the {report['days'] / DAYS_PER_YEAR:g}-year warm-up did not settle "
+        f"(change of yearly means over its last year: {moving}); use a longer warmup_years",
+        WarmupWarning,
+        stacklevel=3,
+    )

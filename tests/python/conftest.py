@@ -5,6 +5,7 @@ Plots draw with matplotlib's Agg backend (no display), and every figure is close
 environment that finds the same culturesim this process imported (installed, or the development
 tree's bindings/ on PYTHONPATH).
 """
+
 from __future__ import annotations
 
 import os
@@ -42,9 +43,15 @@ def subprocess_env() -> dict[str, str]:
 
 
 def _small_experiment() -> cs.Experiment:
-    return cs.Experiment([cs.Scenario("blame", policy="blame"),
-                          cs.Scenario("just", policy="just_culture", params={"alpha_support": 0.05})],
-                         replicates=4, years=2, seed=11)
+    return cs.Experiment(
+        [
+            cs.Scenario("blame", policy="blame"),
+            cs.Scenario("just", policy="just_culture", params={"alpha_support": 0.05}),
+        ],
+        replicates=4,
+        years=2,
+        seed=11,
+    )
 
 
 @pytest.fixture

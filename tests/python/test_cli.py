@@ -1,4 +1,5 @@
 """The `culturesim` command, through a subprocess (`python -m culturesim`, as installed by pip)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -45,8 +46,14 @@ alpha_support = 0.05
 
 
 def culturesim(env, cwd, *args, timeout=300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "culturesim", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "culturesim", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
@@ -112,20 +119,42 @@ def test_sweep_resume_of_a_finished_file_does_nothing(swept, tmp_path, subproces
 
 def test_run_runs_one_scenario_with_overrides(tmp_path, subprocess_env):
     (tmp_path / "one.toml").write_text('policy = "blame"\nyears = 30\nreplicates = 20\n')
-    result = ok(culturesim(subprocess_env, tmp_path, "run", "one.toml", "-o", "one.h5", "--years", "1",
-                           "--replicates", "2", "--seed", "3", "--threads", "1", "--no-progress"))
+    result = ok(
+        culturesim(
+            subprocess_env,
+            tmp_path,
+            "run",
+            "one.toml",
+            "-o",
+            "one.h5",
+            "--years",
+            "1",
+            "--replicates",
+            "2",
+            "--seed",
+            "3",
+            "--threads",
+            "1",
+            "--no-progress",
+        )
+    )
     assert "Wrote 'one.h5'" in result.stdout and "1 scenario x 2 replicates x 1 years" in result.stdout
-    assert result.stderr == ""                     # --no-progress: nothing on stderr
+    assert result.stderr == ""  # --no-progress: nothing on stderr
     res = cs.open_results(tmp_path / "one.h5")
     assert res.scenarios == ["one"] and res.replicates == 2 and res.seed == 3 and res.complete
 
 
 def test_run_picks_a_scenario_of_an_experiment_file(swept, tmp_path, subprocess_env):
     shutil.copyfile(swept.parent / "exp.toml", tmp_path / "exp.toml")
-    bad(culturesim(subprocess_env, tmp_path, "run", "exp.toml", "-o", "x.h5"),
-        "exp.toml holds 2 scenarios (blame, just)", "--scenario NAME")
-    bad(culturesim(subprocess_env, tmp_path, "run", "exp.toml", "-o", "x.h5", "--scenario", "jst"),
-        "no scenario named 'jst'; did you mean 'just'?")
+    bad(
+        culturesim(subprocess_env, tmp_path, "run", "exp.toml", "-o", "x.h5"),
+        "exp.toml holds 2 scenarios (blame, just)",
+        "--scenario NAME",
+    )
+    bad(
+        culturesim(subprocess_env, tmp_path, "run", "exp.toml", "-o", "x.h5", "--scenario", "jst"),
+        "no scenario named 'jst'; did you mean 'just'?",
+    )
     assert not (tmp_path / "x.h5").exists()
     ok(culturesim(subprocess_env, tmp_path, "run", "exp.toml", "-o", "x.h5", "--scenario", "just"))
     res = cs.open_results(tmp_path / "x.h5")
@@ -136,8 +165,16 @@ def test_run_picks_a_scenario_of_an_experiment_file(swept, tmp_path, subprocess_
 
 def test_info_shows_the_experiment_its_provenance_and_a_summary(swept, subprocess_env):
     out = ok(culturesim(subprocess_env, swept.parent, "info", "out.h5")).stdout
-    for needle in ("2 scenarios x 2 replicates x 1 years, seed 5", "runs done:   4/4 (complete)",
-                   f"culturesim {cs.engine_version}", cs.build_info, "blame", "just", "harm/yr", "burnout"):
+    for needle in (
+        "2 scenarios x 2 replicates x 1 years, seed 5",
+        "runs done:   4/4 (complete)",
+        f"culturesim {cs.engine_version}",
+        cs.build_info,
+        "blame",
+        "just",
+        "harm/yr",
+        "burnout",
+    ):
         assert needle in out, needle
 
 
@@ -154,8 +191,23 @@ def test_compare_prints_paired_differences_that_match_the_arrays(swept, subproce
     assert "just minus blame: paired differences over 2 replicates" in out
     for metric in cli.COMPARE_METRICS:
         assert metric in out
-    csv = ok(culturesim(subprocess_env, swept.parent, "compare", "out.h5", "blame", "just", "--metric", "reports",
-                        "quits", "--window", "0", "0.5", "--csv")).stdout
+    csv = ok(
+        culturesim(
+            subprocess_env,
+            swept.parent,
+            "compare",
+            "out.h5",
+            "blame",
+            "just",
+            "--metric",
+            "reports",
+            "quits",
+            "--window",
+            "0",
+            "0.5",
+            "--csv",
+        )
+    ).stdout
     table = pd.read_csv(StringIO(csv), index_col="metric")
     assert list(table.index) == ["reports", "quits"]
     # By hand: per-year rate of reports over the periods starting in [0, 0.5) years, just - blame.
@@ -168,10 +220,14 @@ def test_compare_prints_paired_differences_that_match_the_arrays(swept, subproce
 
 
 def test_compare_refuses_unknown_names_with_a_suggestion(swept, subprocess_env):
-    bad(culturesim(subprocess_env, swept.parent, "compare", "out.h5", "blame", "jus"),
-        "unknown scenario 'jus'; did you mean 'just'?")
-    bad(culturesim(subprocess_env, swept.parent, "compare", "out.h5", "blame", "just", "--metric", "report"),
-        "unknown output 'report'; did you mean 'reports'?")
+    bad(
+        culturesim(subprocess_env, swept.parent, "compare", "out.h5", "blame", "jus"),
+        "unknown scenario 'jus'; did you mean 'just'?",
+    )
+    bad(
+        culturesim(subprocess_env, swept.parent, "compare", "out.h5", "blame", "just", "--metric", "report"),
+        "unknown output 'report'; did you mean 'reports'?",
+    )
 
 
 def test_params_prints_a_toml_file_of_the_defaults(tmp_path, subprocess_env):
@@ -182,37 +238,89 @@ def test_params_prints_a_toml_file_of_the_defaults(tmp_path, subprocess_env):
 
 
 def test_demo_writes_results_and_a_figure_and_refuses_to_overwrite(tmp_path, subprocess_env):
-    result = ok(culturesim(subprocess_env, tmp_path, "demo", "-o", "r.h5", "--figure", "r.png", "--replicates", "2",
-                           "--years", "1", "--threads", "1"))
+    result = ok(
+        culturesim(
+            subprocess_env,
+            tmp_path,
+            "demo",
+            "-o",
+            "r.h5",
+            "--figure",
+            "r.png",
+            "--replicates",
+            "2",
+            "--years",
+            "1",
+            "--threads",
+            "1",
+        )
+    )
     out = result.stdout
-    for needle in ("just_culture minus typical", "peer_support_only minus typical", "ramp_to_just_culture minus typical",
-                   "20-year warm-up", "95% interval", "harm_events", "reports", "sv_started", "sv_active",
-                   "burnout_prevalence", "quits", "cost_programme", "cost_total", "Results: ", "Figure: ", "Done in"):
+    for needle in (
+        "just_culture minus typical",
+        "peer_support_only minus typical",
+        "ramp_to_just_culture minus typical",
+        "20-year warm-up",
+        "95% interval",
+        "harm_events",
+        "reports",
+        "sv_started",
+        "sv_active",
+        "burnout_prevalence",
+        "quits",
+        "cost_programme",
+        "cost_total",
+        "Results: ",
+        "Figure: ",
+        "Done in",
+    ):
         assert needle in out, needle
     assert (tmp_path / "r.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     res = cs.open_results(tmp_path / "r.h5")
     assert res.scenarios == ["typical", "just_culture", "peer_support_only", "ramp_to_just_culture"] and res.complete
     assert res.attrs["warmup_days"] == 20 * 365
     before = (tmp_path / "r.h5").read_bytes(), (tmp_path / "r.png").read_bytes()
-    bad(culturesim(subprocess_env, tmp_path, "demo", "-o", "r.h5", "--figure", "r.png", "--replicates", "2",
-                   "--years", "1"), "'r.h5' already exists", "--force")
+    bad(
+        culturesim(
+            subprocess_env, tmp_path, "demo", "-o", "r.h5", "--figure", "r.png", "--replicates", "2", "--years", "1"
+        ),
+        "'r.h5' already exists",
+        "--force",
+    )
     assert ((tmp_path / "r.h5").read_bytes(), (tmp_path / "r.png").read_bytes()) == before
-    ok(culturesim(subprocess_env, tmp_path, "demo", "-o", "r.h5", "--no-figure", "--replicates", "2",
-                  "--years", "1", "--force"))
+    ok(
+        culturesim(
+            subprocess_env,
+            tmp_path,
+            "demo",
+            "-o",
+            "r.h5",
+            "--no-figure",
+            "--replicates",
+            "2",
+            "--years",
+            "1",
+            "--force",
+        )
+    )
 
 
 @pytest.mark.skipif(not HAS_CLUSTER, reason="culturesim.cluster is not available")
 def test_sweep_shards_then_merge_equals_a_whole_sweep(swept, tmp_path, subprocess_env):
     shutil.copyfile(swept.parent / "exp.toml", tmp_path / "exp.toml")
     for i in range(2):
-        result = ok(culturesim(subprocess_env, tmp_path, "sweep", "exp.toml", "-o", f"part-{i}.h5",
-                               "--shard", f"{i}/2"))
+        result = ok(
+            culturesim(subprocess_env, tmp_path, "sweep", "exp.toml", "-o", f"part-{i}.h5", "--shard", f"{i}/2")
+        )
         assert "2/4 runs done" in result.stdout
     result = ok(culturesim(subprocess_env, tmp_path, "merge", "part-0.h5", "part-1.h5", "-o", "merged.h5"))
     assert "4/4 runs done" in result.stdout
     assert_same_series(tmp_path / "merged.h5", swept)
-    bad(culturesim(subprocess_env, tmp_path, "merge", "part-0.h5", "part-1.h5", "-o", "merged.h5"),
-        "'merged.h5' already exists", "--force")
+    bad(
+        culturesim(subprocess_env, tmp_path, "merge", "part-0.h5", "part-1.h5", "-o", "merged.h5"),
+        "'merged.h5' already exists",
+        "--force",
+    )
     bad(culturesim(subprocess_env, tmp_path, "sweep", "exp.toml", "-o", "p.h5", "--shard", "2/2"), "shard 2/2")
 
 
@@ -221,11 +329,24 @@ def test_sweep_on_a_dask_scheduler_equals_a_local_sweep(swept, tmp_path, subproc
     distributed = pytest.importorskip("distributed")
     shutil.copyfile(swept.parent / "exp.toml", tmp_path / "exp.toml")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc:
-        ok(culturesim(subprocess_env, tmp_path, "sweep", "exp.toml", "-o", "dask.h5", "--scheduler",
-                      lc.scheduler_address, "--no-progress"))
+        ok(
+            culturesim(
+                subprocess_env,
+                tmp_path,
+                "sweep",
+                "exp.toml",
+                "-o",
+                "dask.h5",
+                "--scheduler",
+                lc.scheduler_address,
+                "--no-progress",
+            )
+        )
     assert_same_series(tmp_path / "dask.h5", swept)
-    bad(culturesim(subprocess_env, tmp_path, "sweep", "exp.toml", "-o", "d2.h5", "--scheduler-file", "none.json"),
-        "none.json")
+    bad(
+        culturesim(subprocess_env, tmp_path, "sweep", "exp.toml", "-o", "d2.h5", "--scheduler-file", "none.json"),
+        "none.json",
+    )
 
 
 def test_version_and_help(tmp_path, subprocess_env):
@@ -243,21 +364,59 @@ def test_progress_goes_to_stderr_and_no_progress_turns_it_off(tmp_path, capsys, 
     (tmp_path / "one.toml").write_text('policy = "blame"\n')
     out = str(tmp_path / "a.h5")
     # The bar shows at once (PROGRESS_AFTER_SECONDS = 0), on stderr only.
-    assert cli.main(["run", str(tmp_path / "one.toml"), "-o", out, "--years", "5", "--replicates", "2",
-                     "--threads", "1"]) == 0
+    assert (
+        cli.main(["run", str(tmp_path / "one.toml"), "-o", out, "--years", "5", "--replicates", "2", "--threads", "1"])
+        == 0
+    )
     captured = capsys.readouterr()
     assert "sim-years" in captured.err and "sim-years" not in captured.out
-    assert cli.main(["run", str(tmp_path / "one.toml"), "-o", out, "--years", "5", "--replicates", "2",
-                     "--threads", "1", "--force", "--no-progress"]) == 0
+    assert (
+        cli.main(
+            [
+                "run",
+                str(tmp_path / "one.toml"),
+                "-o",
+                out,
+                "--years",
+                "5",
+                "--replicates",
+                "2",
+                "--threads",
+                "1",
+                "--force",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert captured.err == "" and "Wrote" in captured.out
 
 
 def test_ctrl_c_exits_130_keeps_finished_runs_and_says_how_to_resume(tmp_path, subprocess_env):
     (tmp_path / "long.toml").write_text('[[scenarios]]\nname = "a"\n[[scenarios]]\nname = "b"\n')
-    proc = subprocess.Popen([sys.executable, "-m", "culturesim", "sweep", "long.toml", "-o", "long.h5", "--years",
-                             "200", "--replicates", "2", "--threads", "1"],
-                            cwd=tmp_path, env=subprocess_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "culturesim",
+            "sweep",
+            "long.toml",
+            "-o",
+            "long.h5",
+            "--years",
+            "200",
+            "--replicates",
+            "2",
+            "--threads",
+            "1",
+        ],
+        cwd=tmp_path,
+        env=subprocess_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         # Wait on an event, not a time: the progress bar (stderr) shows simulated years, so the
         # results file exists and the engine is mid-run (880 simulated years with the warm-ups: minutes of work).
@@ -275,7 +434,7 @@ def test_ctrl_c_exits_130_keeps_finished_runs_and_says_how_to_resume(tmp_path, s
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert "interrupted" in stderr and "'long.h5'" in stderr and "--resume" in stderr
-    res = cs.open_results(tmp_path / "long.h5")                 # readable, unfinished
+    res = cs.open_results(tmp_path / "long.h5")  # readable, unfinished
     assert not res.complete
 
 
@@ -283,20 +442,30 @@ def test_ctrl_c_exits_130_keeps_finished_runs_and_says_how_to_resume(tmp_path, s
 BAD_FILES = [
     # (case, file text, what the message must contain)
     ("malformed TOML", "years = 1\n[[scenarios]\nname = 'a'\n", ["bad.toml, line 2", "invalid TOML"]),
-    ("unknown parameter", "[params]\nalpha_bse = 0.1\n",
-     ["bad.toml, line 2: params:", "unknown parameter 'alpha_bse'", "did you mean 'alpha_base'?"]),
-    ("unknown policy field", "[[scenarios]]\nname = 'a'\npolicy = { punish_human_eror = 0.1 }\n",
-     ["bad.toml, line 3: scenarios[0].policy:", "'punish_human_eror'", "did you mean 'punish_human_error'?"]),
-    ("out-of-range value", "[params]\nquit_rate = { nurse = 500 }\n",
-     ["bad.toml, line 2: params:", "'quit_rate", "out of range", "allowed 0 to 365"]),
+    (
+        "unknown parameter",
+        "[params]\nalpha_bse = 0.1\n",
+        ["bad.toml, line 2: params:", "unknown parameter 'alpha_bse'", "did you mean 'alpha_base'?"],
+    ),
+    (
+        "unknown policy field",
+        "[[scenarios]]\nname = 'a'\npolicy = { punish_human_eror = 0.1 }\n",
+        ["bad.toml, line 3: scenarios[0].policy:", "'punish_human_eror'", "did you mean 'punish_human_error'?"],
+    ),
+    (
+        "out-of-range value",
+        "[params]\nquit_rate = { nurse = 500 }\n",
+        ["bad.toml, line 2: params:", "'quit_rate", "out of range", "allowed 0 to 365"],
+    ),
     ("wrong type", "replicates = 'many'\n", ["bad.toml, line 1:", "'replicates' must be a whole number"]),
 ]
 
 
 @pytest.mark.parametrize("case,text,needles", BAD_FILES, ids=[b[0] for b in BAD_FILES])
 @pytest.mark.parametrize("command", ["run", "sweep"])
-def test_bad_files_exit_2_with_a_clear_message_and_touch_nothing(swept, tmp_path, subprocess_env, command, case,
-                                                                 text, needles):
+def test_bad_files_exit_2_with_a_clear_message_and_touch_nothing(
+    swept, tmp_path, subprocess_env, command, case, text, needles
+):
     (tmp_path / "bad.toml").write_text(text)
     existing = tmp_path / "out.h5"
     shutil.copyfile(swept, existing)
@@ -325,8 +494,12 @@ def test_an_existing_output_is_refused_without_force_or_resume(swept, tmp_path, 
 
 
 def test_bad_options_exit_2(tmp_path, subprocess_env):
-    for args in (["sweep", "x.toml", "-o", "o.h5", "--replicates", "0"], ["run", "x.toml"],
-                 ["sweep", "x.toml", "-o", "o.h5", "--force", "--resume"], ["frobnicate"]):
+    for args in (
+        ["sweep", "x.toml", "-o", "o.h5", "--replicates", "0"],
+        ["run", "x.toml"],
+        ["sweep", "x.toml", "-o", "o.h5", "--force", "--resume"],
+        ["frobnicate"],
+    ):
         result = culturesim(subprocess_env, tmp_path, *args)
         assert result.returncode == 2 and "Traceback" not in result.stderr, args
 

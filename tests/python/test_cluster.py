@@ -1,5 +1,6 @@
 """Cluster sweeps (culturesim.cluster): Dask, MPI, process pools, shards and merge give exactly the
 file a local run gives; failures stop cleanly and keep what finished."""
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,10 @@ def local_file(experiment, tmp_path_factory):
 @pytest.fixture(scope="module")
 def dask_client():
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc, \
-            distributed.Client(lc) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc,
+        distributed.Client(lc) as client,
+    ):
         yield client
 
 
@@ -179,8 +182,10 @@ def test_dask_worker_killed_mid_sweep_loses_nothing(tmp_path):
                 return
             stop.wait(0.01)  # poll the scheduler's state until a worker is busy
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as lc, distributed.Client(lc) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc,
+        distributed.Client(lc) as client,
+    ):
         pids = client.run(os.getpid)
         stop = threading.Event()
         killer = threading.Thread(target=kill_a_busy_worker, args=(client, pids, stop), daemon=True)
@@ -204,7 +209,8 @@ def test_driver_killed_mid_sweep_resumes_without_recomputing(tmp_path, subproces
     exp.run(local, progress=False)
     path = tmp_path / "killed-driver.h5"
     script = tmp_path / "driver.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         import sys
         from concurrent.futures import ThreadPoolExecutor
         import culturesim as cs
@@ -213,7 +219,8 @@ def test_driver_killed_mid_sweep_resumes_without_recomputing(tmp_path, subproces
                             replicates=6, years=10, seed=7)
         with ThreadPoolExecutor(1) as pool:
             cluster.run_on_executor(exp, sys.argv[1], pool, progress=False, block=1)
-    """))
+    """)
+    )
     driver = subprocess.Popen([sys.executable, str(script), str(path)], env=subprocess_env)
     try:
         deadline = time.monotonic() + 120
@@ -252,7 +259,8 @@ def test_driver_killed_mid_sweep_resumes_without_recomputing(tmp_path, subproces
 
 
 def test_failing_task_stops_with_scenario_replicates_and_error_and_keeps_finished_runs(
-        experiment, local_file, tmp_path, monkeypatch):
+    experiment, local_file, tmp_path, monkeypatch
+):
     real = cluster.run_task
 
     def flaky(scenario, replicates, *args):
@@ -292,7 +300,8 @@ def test_dask_failing_task_stops_the_sweep(experiment, local_file, tmp_path, mon
     distributed = pytest.importorskip("distributed")
     helper = tmp_path / "helpers"
     helper.mkdir()
-    (helper / "culturesim_test_flaky.py").write_text(textwrap.dedent("""
+    (helper / "culturesim_test_flaky.py").write_text(
+        textwrap.dedent("""
         import culturesim.cluster as cluster
         real = cluster.run_task
         def flaky(scenario, replicates, *args):
@@ -301,17 +310,23 @@ def test_dask_failing_task_stops_the_sweep(experiment, local_file, tmp_path, mon
             return real(scenario, replicates, *args)
         def install():
             cluster.run_task = flaky
-    """))
+    """)
+    )
     monkeypatch.syspath_prepend(str(helper))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(helper), subprocess_env["PYTHONPATH"]]))
     import culturesim_test_flaky
 
     path = tmp_path / "dask-failed.h5"
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as lc, distributed.Client(lc) as client:
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as lc,
+        distributed.Client(lc) as client,
+    ):
         client.run(culturesim_test_flaky.install)
-        with pytest.raises(cluster.TaskError, match=r"scenario 'blame' \(index 0\), replicates 1: "
-                                                    r"RuntimeError: worker-side failure"):
+        with pytest.raises(
+            cluster.TaskError,
+            match=r"scenario 'blame' \(index 0\), replicates 1: "
+            r"RuntimeError: worker-side failure",
+        ):
             cluster.run_on_executor(experiment, path, client, progress=False, block=1)
     done = done_of(path)
     assert done[0, 0] and not done[0, 1]  # the first task finished and is kept
@@ -376,7 +391,8 @@ def mpi_env(subprocess_env) -> dict[str, str]:
 @pytest.mark.slow
 def test_mpi_pool_executor_equals_local(experiment, local_file, tmp_path, subprocess_env):
     script = tmp_path / "mpi_sweep.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         import sys
         import culturesim as cs
         from culturesim import cluster
@@ -387,10 +403,17 @@ def test_mpi_pool_executor_equals_local(experiment, local_file, tmp_path, subpro
             with cluster.mpi_executor() as pool:
                 assert pool.num_workers == 2, pool.num_workers
                 print("runs", cluster.run_on_executor(exp, sys.argv[1], pool, progress=False, block=1))
-    """))
+    """)
+    )
     out = tmp_path / "mpi.h5"
-    done = subprocess.run(mpiexec_command(3) + [sys.executable, "-m", "mpi4py.futures", str(script), str(out)],
-                          env=mpi_env(subprocess_env), cwd=tmp_path, capture_output=True, text=True, timeout=240)
+    done = subprocess.run(
+        mpiexec_command(3) + [sys.executable, "-m", "mpi4py.futures", str(script), str(out)],
+        env=mpi_env(subprocess_env),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "runs 8" in done.stdout
     assert_same_results(local_file, out)
@@ -414,10 +437,21 @@ policy = "just_culture"
 @pytest.mark.slow
 def test_mpi_command_line_sweep_equals_local(experiment, local_file, tmp_path, subprocess_env):
     (tmp_path / "exp.toml").write_text(EXPERIMENT_TOML)
-    command = mpiexec_command(3) + [sys.executable, "-m", "mpi4py.futures", "-m", "culturesim", "sweep", "exp.toml",
-                                    "-o", "out.h5", "--mpi"]
-    done = subprocess.run(command, env=mpi_env(subprocess_env), cwd=tmp_path, capture_output=True, text=True,
-                          timeout=240)
+    command = mpiexec_command(3) + [
+        sys.executable,
+        "-m",
+        "mpi4py.futures",
+        "-m",
+        "culturesim",
+        "sweep",
+        "exp.toml",
+        "-o",
+        "out.h5",
+        "--mpi",
+    ]
+    done = subprocess.run(
+        command, env=mpi_env(subprocess_env), cwd=tmp_path, capture_output=True, text=True, timeout=240
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert_same_results(local_file, tmp_path / "out.h5")
 
@@ -486,12 +520,15 @@ def test_merge_refuses_an_existing_output_unless_forced(shard_files, local_file,
         cluster.merge([shard_files[0], out], out, force=True)
 
 
-@pytest.mark.parametrize("change, what", [
-    ({"seed": 8}, "root attribute 'seed'"),
-    ({"replicates": 5}, "root attribute 'replicates'"),
-    ({"years": 3}, "root attribute 'days'"),
-    ({"record_every": 60}, "root attribute 'record_every' differs (60 vs 30)"),
-])
+@pytest.mark.parametrize(
+    "change, what",
+    [
+        ({"seed": 8}, "root attribute 'seed'"),
+        ({"replicates": 5}, "root attribute 'replicates'"),
+        ({"years": 3}, "root attribute 'days'"),
+        ({"record_every": 60}, "root attribute 'record_every' differs (60 vs 30)"),
+    ],
+)
 def test_merge_refuses_parts_of_another_experiment(shard_files, tmp_path, change, what):
     other = tmp_path / "other.h5"
     cluster.run_shard(make_experiment(**change), other, 1, 3, progress=False)
@@ -504,8 +541,9 @@ def test_merge_refuses_parts_of_another_experiment(shard_files, tmp_path, change
 
 def test_merge_refuses_other_scenario_definitions(shard_files, tmp_path):
     other = tmp_path / "other.h5"
-    exp = cs.Experiment([cs.Scenario("blame", policy="blame"), cs.Scenario("just", policy=0.1)],
-                        replicates=4, years=2, seed=7)
+    exp = cs.Experiment(
+        [cs.Scenario("blame", policy="blame"), cs.Scenario("just", policy=0.1)], replicates=4, years=2, seed=7
+    )
     cluster.run_shard(exp, other, 1, 3, progress=False)
     with pytest.raises(ValueError, match="definition of scenario 'just'"):
         cluster.merge([shard_files[0], other], tmp_path / "out.h5")
@@ -537,8 +575,11 @@ def test_merge_refuses_a_part_whose_data_fails_its_checksum(shard_files, tmp_pat
     before = tampered.read_bytes()
     _tamper(tampered, 1, 2, fix_checksum=False)
     out = tmp_path / "out.h5"
-    with pytest.raises(OSError, match=r"'.*tampered.h5' is damaged: the values of run \(scenario 1 'just', "
-                                      r"replicate 2\) do not match their stored checksum"):
+    with pytest.raises(
+        OSError,
+        match=r"'.*tampered.h5' is damaged: the values of run \(scenario 1 'just', "
+        r"replicate 2\) do not match their stored checksum",
+    ):
         cluster.merge([tampered, shard_files[1]], out)
     assert not os.path.exists(out) and before != tampered.read_bytes()
 
@@ -547,9 +588,16 @@ def test_merge_refuses_a_part_still_being_written(experiment, shard_files, tmp_p
     from culturesim import _engine
 
     path = tmp_path / "live.h5"
-    writer = _engine.ResultsWriter(experiment.scenario_dicts(), experiment.replicates, experiment.days,
-                                   experiment.record_every, experiment.seed, str(path), "create",
-                                   **experiment.warmup_args())
+    writer = _engine.ResultsWriter(
+        experiment.scenario_dicts(),
+        experiment.replicates,
+        experiment.days,
+        experiment.record_every,
+        experiment.seed,
+        str(path),
+        "create",
+        **experiment.warmup_args(),
+    )
     try:
         with pytest.raises(OSError, match="being written"):
             cluster.merge([shard_files[0], path], tmp_path / "out.h5")

@@ -1,4 +1,5 @@
 """The printed examples of the docs are what the engine prints today (tools/doc_examples.py)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -14,10 +15,17 @@ DOCS = [ROOT / "docs" / "cli.md"]
 @pytest.mark.slow
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
 def test_every_printed_example_is_current(doc, subprocess_env):
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "doc_examples.py"), "--check", str(doc)],
-                          capture_output=True, text=True, env=subprocess_env, timeout=1800)
-    assert done.returncode == 0, ("a printed example went stale; regenerate on purpose with "
-                                  f"`python tools/doc_examples.py --write {doc.relative_to(ROOT)}`:\n{done.stderr}")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "doc_examples.py"), "--check", str(doc)],
+        capture_output=True,
+        text=True,
+        env=subprocess_env,
+        timeout=1800,
+    )
+    assert done.returncode == 0, (
+        "a printed example went stale; regenerate on purpose with "
+        f"`python tools/doc_examples.py --write {doc.relative_to(ROOT)}`:\n{done.stderr}"
+    )
 
 
 def test_the_checker_masks_only_durations_and_sizes():
@@ -26,5 +34,7 @@ def test_the_checker_masks_only_durations_and_sizes():
         from doc_examples import mask
     finally:
         sys.path.remove(str(ROOT / "tools"))
-    assert mask("Results: r.h5 (1.4 MB; simulation took 1 min 28 s)") == "Results: r.h5 (<size>; simulation took <time>)"
+    assert (
+        mask("Results: r.h5 (1.4 MB; simulation took 1 min 28 s)") == "Results: r.h5 (<size>; simulation took <time>)"
+    )
     assert mask("harm_events  1,560  -10.5%") == "harm_events  1,560  -10.5%"

@@ -1,5 +1,6 @@
 """What the engine owns, Python reads from it (issue 10): presets, days per year, run limits,
 categories, which parameters may change during a run, intervention kinds, run defaults."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,12 @@ def test_policy_presets_are_the_engines():
 def test_days_per_year_and_run_limits_are_the_engines():
     assert DAYS_PER_YEAR == OUTPUT_DAYS_PER_YEAR == _engine.days_per_year == 365
     limits = _engine.run_limits
-    assert limits == {"max_days": 100_000_000, "max_record_every": 36500, "max_replicates": 1_000_000,
-                      "max_threads": 4096}
+    assert limits == {
+        "max_days": 100_000_000,
+        "max_record_every": 36500,
+        "max_replicates": 1_000_000,
+        "max_threads": 4096,
+    }
     with pytest.raises(ValueError, match=f"from 1 to {limits['max_replicates']}"):
         cs.Experiment(["blame"], replicates=limits["max_replicates"] + 1)
     with pytest.raises(ValueError, match=f"from 1 to {limits['max_threads']}"):

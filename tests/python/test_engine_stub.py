@@ -1,6 +1,7 @@
 """bindings/culturesim/_engine.pyi matches the compiled module: every public name of _engine is in the
 stub (and nothing else), and each function and method takes the same arguments, with the same defaults,
 as the signature pybind11 records in its docstring."""
+
 from __future__ import annotations
 
 import ast
@@ -51,7 +52,8 @@ def test_every_public_name_of_the_engine_is_in_the_stub():
 
 def test_the_stub_declares_nothing_the_engine_lacks():
     stub = {n for n in public(stub_definitions()) if not n.startswith("_")} | (
-        {"__version__"} if "__version__" in stub_definitions() else set())
+        {"__version__"} if "__version__" in stub_definitions() else set()
+    )
     extra = stub - module_public_names()
     assert not extra, f"not in the compiled module: {sorted(extra)}"
 
@@ -143,5 +145,6 @@ def test_properties_in_the_stub_are_properties_in_the_bindings():
             continue
         for node in defs[name].body:
             if isinstance(node, ast.FunctionDef) and any(
-                    isinstance(d, ast.Name) and d.id == "property" for d in node.decorator_list):
+                isinstance(d, ast.Name) and d.id == "property" for d in node.decorator_list
+            ):
                 assert isinstance(vars(cls)[node.name], property), f"{name}.{node.name}"

@@ -1,4 +1,5 @@
 """cs.Experiment -> cs.ExperimentResult: xarray, long pandas, summaries, paired comparisons, plots, files."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,7 +21,10 @@ def test_experiment_description(small_experiment):
     assert exp.n_runs == S * R and exp.years == 2 and exp.days == 730 and exp.seed == 11
     assert exp.record_every == 30 and [s.name for s in exp.scenarios] == ["blame", "just"]
     assert exp.scenario_dicts() == [s.to_dict() for s in exp.scenarios]
-    assert repr(exp) == "Experiment(2 scenarios x 4 replicates x 2 years, seed 11, after 20 warm-up years: 'blame', 'just')"
+    assert (
+        repr(exp)
+        == "Experiment(2 scenarios x 4 replicates x 2 years, seed 11, after 20 warm-up years: 'blame', 'just')"
+    )
     assert exp.warmup_years == 20 and exp.warmup_policy == cs.Policy.typical()
     assert cs.Experiment(["blame", "just_culture"]).replicates == 20
     assert cs.Experiment(["blame", "just_culture"]).years == 30
@@ -34,8 +38,9 @@ def test_run_in_memory_returns_an_experiment_result(small_experiment, small_resu
     for name in cs.OUTPUT_NAMES:
         assert res.data[name].shape == (S, R, P), name
         assert np.array_equal(res.data[name], small_result.data[name]), name  # in memory == from a file
-    assert repr(res) == ("ExperimentResult(2 scenarios x 4 replicates x 2 years, 8/8 runs done, seed 11, "
-                         "in memory: 'blame', 'just')")
+    assert repr(res) == (
+        "ExperimentResult(2 scenarios x 4 replicates x 2 years, 8/8 runs done, seed 11, in memory: 'blame', 'just')"
+    )
 
 
 def test_experiment_runs_equal_single_runs_on_common_random_numbers(small_experiment, small_result):
@@ -59,8 +64,9 @@ def test_to_xarray_dims_coords_and_values(small_result):
         assert ds[name].attrs["unit"] == cs.OUTPUTS[name]["unit"]
         assert ds[name].attrs["kind"] == cs.OUTPUTS[name]["kind"]
     assert ds.attrs["seed"] == 11 and ds.attrs["engine_version"] == cs.engine_version
-    assert float(ds["reports"].sel(scenario="just", replicate=2).isel(period=3)) == \
-        small_result.data["reports"][1, 2, 3]
+    assert (
+        float(ds["reports"].sel(scenario="just", replicate=2).isel(period=3)) == small_result.data["reports"][1, 2, 3]
+    )
 
 
 def test_to_pandas_is_long_with_parameters_as_columns(small_result):
@@ -83,7 +89,9 @@ def test_to_pandas_is_long_with_parameters_as_columns(small_result):
     chosen = small_result.to_pandas(metrics=["reports"], params=["alpha_base", "quit_rate"])
     assert list(chosen.columns) == ["scenario", "replicate", "day", "year", "reports", "alpha_base", "quit_rate"]
     assert (chosen["alpha_base"] == 0.01).all()
-    assert chosen["quit_rate"].iloc[0] == str(np.array(list(cs.default_params()["quit_rate"].values())))  # arrays shown as text
+    assert chosen["quit_rate"].iloc[0] == str(
+        np.array(list(cs.default_params()["quit_rate"].values()))
+    )  # arrays shown as text
 
 
 def per_run_by_hand(data, period_days, metric_parts, flow=True, years=2.0):
@@ -102,11 +110,14 @@ def read_arrays(path, names):
         return {n: f[f"series/{n}"][...] for n in names}, f["coords/period_days"][...]
 
 
-@pytest.mark.parametrize("metric, parts, flow", [
-    ("harm_events", ["harm_mild", "harm_moderate", "harm_severe"], True),
-    ("reports", ["reports"], True),
-    ("burnout_prevalence", ["burnout_prevalence"], False),
-])
+@pytest.mark.parametrize(
+    "metric, parts, flow",
+    [
+        ("harm_events", ["harm_mild", "harm_moderate", "harm_severe"], True),
+        ("reports", ["reports"], True),
+        ("burnout_prevalence", ["burnout_prevalence"], False),
+    ],
+)
 def test_compare_reproduces_a_paired_difference_and_t_interval_by_hand(small_file, metric, parts, flow):
     data, period_days = read_arrays(small_file, parts)  # plain h5py, not culturesim's reader
     x = per_run_by_hand(data, period_days, parts, flow)
@@ -146,8 +157,9 @@ def test_summary_has_mean_and_10_50_90_bands(small_result):
     table = small_result.summary()
     assert table.index.names == ["metric", "scenario"]
     assert list(table.columns) == ["mean", "p10", "p50", "p90", "n"]
-    assert {"harm_events", "reports", "burnout_prevalence", "quits", "cost_turnover"} <= \
-        set(table.index.get_level_values("metric"))
+    assert {"harm_events", "reports", "burnout_prevalence", "quits", "cost_turnover"} <= set(
+        table.index.get_level_values("metric")
+    )
     for metric in ("harm_events", "burnout_prevalence"):
         x = small_result.per_run(metric)
         for s, name in enumerate(["blame", "just"]):

@@ -1,6 +1,7 @@
 """The package's modules import each other without cycles (issue 10): a module may import another
 at load time or inside a function, but never one that (directly or not) imports it back.
 Imports under `if TYPE_CHECKING:` are for type checkers only and do not count."""
+
 from __future__ import annotations
 
 import ast
@@ -20,7 +21,8 @@ KNOWN = {("cluster", "experiment")}
 def _type_checking_only(node: ast.If) -> bool:
     test = node.test
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def imports_of(module: str) -> set[str]:
@@ -52,7 +54,7 @@ def test_no_module_imports_one_that_imports_it_back():
     def walk(module: str, path: list[str]) -> None:
         for nxt in sorted(graph[module]):
             if nxt in path:
-                cycles.append(path[path.index(nxt):] + [nxt])
+                cycles.append(path[path.index(nxt) :] + [nxt])
             elif len(path) < len(MODULES):
                 walk(nxt, path + [nxt])
 

@@ -5,6 +5,7 @@ The tests wait on events, never on time: SIGINT is sent once the progress bar sh
 simulated some years (so it is mid-run), and the runs are long enough (minutes) that finishing
 instead of stopping fails the test. Deadlines only guard against a hang.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,11 +21,11 @@ import culturesim as cs
 
 # A shell may start background jobs with SIGINT ignored, and Python then installs no handler;
 # a user's terminal or notebook kernel has one, so the script restores Python's default handler.
-PREAMBLE = textwrap.dedent('''
+PREAMBLE = textwrap.dedent("""
     import signal, sys, time
     signal.signal(signal.SIGINT, signal.default_int_handler)
     import culturesim as cs
-''')
+""")
 
 #: Only a failure guard: how long a stuck process may take before the test gives up on it.
 HANG_SECONDS = 120
@@ -47,8 +48,9 @@ def interrupt(script: str, tmp_path, env, running: str = r"[1-9]\d*/\d+ sim-year
     returns (status, stderr)."""
     path = tmp_path / "long.py"
     path.write_text(PREAMBLE + textwrap.dedent(script))
-    proc = subprocess.Popen([sys.executable, str(path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         seen = wait_for_progress(proc, running)
         assert proc.poll() is None, "the run ended before it could be interrupted"
@@ -67,10 +69,14 @@ def interrupt(script: str, tmp_path, env, running: str = r"[1-9]\d*/\d+ sim-year
 
 
 def test_ctrl_c_stops_a_long_run_with_keyboard_interrupt(tmp_path, subprocess_env):
-    status, err = interrupt('''
+    status, err = interrupt(
+        """
         cs.run(years=2000)      # minutes of work; the progress bar shows it running
         print("finished", flush=True)
-    ''', tmp_path, subprocess_env)
+    """,
+        tmp_path,
+        subprocess_env,
+    )
     assert "terminate called" not in err, f"the process aborted in C++ after the interrupt:\n{err}"
     assert err.rstrip().endswith("KeyboardInterrupt"), err
     # Python ends an uncaught KeyboardInterrupt by re-raising SIGINT (status -2), or exits 130.
@@ -80,7 +86,8 @@ def test_ctrl_c_stops_a_long_run_with_keyboard_interrupt(tmp_path, subprocess_en
 def test_the_engine_is_cancelled_not_abandoned(tmp_path, subprocess_env):
     # After catching KeyboardInterrupt the process goes on; a new run starts at once (the cancelled
     # worker has stopped, so it does not compete for the cores) and its results are exact.
-    status, err = interrupt('''
+    status, err = interrupt(
+        """
         try:
             cs.run(years=2000)
         except KeyboardInterrupt:
@@ -88,7 +95,10 @@ def test_the_engine_is_cancelled_not_abandoned(tmp_path, subprocess_env):
             r = cs.run("blame", years=1, seed=4, progress=False)
             print(f"recovered {time.monotonic() - t:.2f}", file=sys.stderr)
             print(repr(r), file=sys.stderr)
-    ''', tmp_path, subprocess_env)
+    """,
+        tmp_path,
+        subprocess_env,
+    )
     assert status == 0, err
     assert "recovered" in err
     reference = cs.run("blame", years=1, seed=4, progress=False)
@@ -97,11 +107,16 @@ def test_the_engine_is_cancelled_not_abandoned(tmp_path, subprocess_env):
 
 def test_ctrl_c_during_an_experiment_keeps_every_finished_run(tmp_path, subprocess_env):
     path = tmp_path / "sweep.h5"
-    status, err = interrupt(f'''
+    status, err = interrupt(
+        f"""
         exp = cs.Experiment(["blame", "just_culture"], replicates=40, years=10, seed=3)
         exp.run({str(path)!r}, threads=1)
         print("finished", flush=True)
-    ''', tmp_path, subprocess_env, running=r"runs [1-9]\d*/80")   # some runs are in the file
+    """,
+        tmp_path,
+        subprocess_env,
+        running=r"runs [1-9]\d*/80",
+    )  # some runs are in the file
     assert "KeyboardInterrupt" in err
     with h5py.File(path, "r") as f:  # closed cleanly: plain h5py opens it
         done = f["done"][...].astype(bool)
@@ -109,5 +124,6 @@ def test_ctrl_c_during_an_experiment_keeps_every_finished_run(tmp_path, subproce
     assert 0 < done.sum() < done.size
     assert not (reports[done] != reports[done]).any()  # finished runs hold numbers, not NaN
     res = cs.Experiment(["blame", "just_culture"], replicates=40, years=10, seed=3).run(
-        path, resume=True, progress=False, runs=[(0, 0), (1, 0)])  # resumable
+        path, resume=True, progress=False, runs=[(0, 0), (1, 0)]
+    )  # resumable
     assert res.done[:, 0].all()

@@ -10,6 +10,7 @@ a notebook this file does not know yet is assumed slow.
 Fast checks beside them: every notebook is committed with its outputs cleared, names the python3
 kernel, and uses only the public API (no private names of culturesim).
 """
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,14 @@ def _read(path: Path):
 
 def test_the_issue_notebooks_are_present():
     names = {p.stem for p in NOTEBOOKS}
-    for name in ["01_quickstart", "02_blame_vs_just_culture", "03_interventions", "04_distress_bucket",
-                 "05_sensitivity", "06_calibration"]:
+    for name in [
+        "01_quickstart",
+        "02_blame_vs_just_culture",
+        "03_interventions",
+        "04_distress_bucket",
+        "05_sensitivity",
+        "06_calibration",
+    ]:
         assert name in names, f"notebooks/{name}.ipynb is missing"
 
 
@@ -66,8 +73,11 @@ def test_notebook_is_committed_clean(path):
 def test_notebook_uses_only_the_public_api(path):
     source = "\n".join(c.source for c in _read(path).cells if c.cell_type == "code")
     assert "import culturesim as cs" in source, f"{path.name} does not import culturesim as cs"
-    private = re.findall(r"\b(?:culturesim|cs)\._[A-Za-z]\w*|\bfrom culturesim\.\w+ import|\bimport culturesim\.\w+|"
-                         r"\.\_(?:index|data|engine)\b", source)
+    private = re.findall(
+        r"\b(?:culturesim|cs)\._[A-Za-z]\w*|\bfrom culturesim\.\w+ import|\bimport culturesim\.\w+|"
+        r"\.\_(?:index|data|engine)\b",
+        source,
+    )
     assert not private, f"{path.name} uses private names: {sorted(set(private))}"
 
 
@@ -88,8 +98,9 @@ def test_notebook_runs(path, subprocess_env, record_property):
     from nbclient import NotebookClient
 
     nb = _read(path)
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOKS_DIR)}})
+    client = NotebookClient(
+        nb, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}
+    )
     start = time.perf_counter()
     client.execute(env=_kernel_env(subprocess_env))  # CellExecutionError if a cell raises
     seconds = time.perf_counter() - start
@@ -108,6 +119,7 @@ def test_notebook_runs(path, subprocess_env, record_property):
 
 # -- the helpers the notebooks use (cs.plotting) ----------------------------------------------------
 
+
 class _FakeResult:
     """The part of an ExperimentResult the helpers read: two scenarios, one replicate, yearly
     periods, a level 'psych_safety_mean' and a flow 'reports'."""
@@ -120,8 +132,10 @@ class _FakeResult:
         n = len(level)
         self.period_start_day = np.arange(n) * days
         self.period_days = np.full(n, days)
-        self._series = {"psych_safety_mean": np.array([[level], [[reference_level] * n]], dtype=float),
-                        "reports": np.array([[flow], [[reference_flow] * n]], dtype=float)}
+        self._series = {
+            "psych_safety_mean": np.array([[level], [[reference_level] * n]], dtype=float),
+            "reports": np.array([[flow], [[reference_flow] * n]], dtype=float),
+        }
 
     def __getitem__(self, metric):
         return self._series[metric]

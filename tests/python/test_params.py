@@ -1,4 +1,5 @@
 """cs.default_params(): a validated mapping of every parameter, with per-key access and readable views."""
+
 from __future__ import annotations
 
 import copy
@@ -149,8 +150,12 @@ def test_parameter_table_and_spec():
     table = cs.parameter_table()
     assert list(table.columns) == ["kind", "default", "min", "max", "unit", "description", "source"]
     assert table.loc["alpha_base", "unit"] == "1/day"
-    assert table.loc["base_error_rate", "default"] == {"nurse": 0.015, "resident": 0.02, "attending": 0.012,
-                                                      "pharmacist": 0.008}
+    assert table.loc["base_error_rate", "default"] == {
+        "nurse": 0.015,
+        "resident": 0.02,
+        "attending": 0.012,
+        "pharmacist": 0.008,
+    }
     assert (table["source"].str.len() > 0).all() and (table["description"].str.len() > 0).all()
     spec = cs.Params.spec("quit_rate")
     assert spec["keys"] == ["nurse", "resident", "attending", "pharmacist"] and spec["unit"]

@@ -1,4 +1,5 @@
 """cs.Policy: the presets pin MODEL.md section 4; interpolation, editing, and 'Just Culture in name only'."""
+
 from __future__ import annotations
 
 import copy
@@ -12,18 +13,18 @@ import culturesim as cs
 # training_level is the documented addition (docs/model.md): the programme's training, priced by MODEL.md 8.4.
 #          field                      blame   just culture
 TABLE = {
-    "punish_human_error":       (0.6, 0.02),
-    "outcome_bias":             (1.0, 0.1),
-    "coach_at_risk":            (0.1, 0.9),
-    "punish_at_risk":           (0.6, 0.05),
-    "discipline_reckless":      (0.9, 0.95),
-    "classification_accuracy":  (0.3, 0.9),
-    "console_prob":             (0.1, 0.9),
-    "support_level":            (0.0, 1.0),
-    "systems_rca":              (0.1, 0.7),
-    "disclosure_support":       (0.3, 0.95),
-    "stated_safety":            (0.2, 0.8),
-    "training_level":           (0.0, 1.0),
+    "punish_human_error": (0.6, 0.02),
+    "outcome_bias": (1.0, 0.1),
+    "coach_at_risk": (0.1, 0.9),
+    "punish_at_risk": (0.6, 0.05),
+    "discipline_reckless": (0.9, 0.95),
+    "classification_accuracy": (0.3, 0.9),
+    "console_prob": (0.1, 0.9),
+    "support_level": (0.0, 1.0),
+    "systems_rca": (0.1, 0.7),
+    "disclosure_support": (0.3, 0.95),
+    "stated_safety": (0.2, 0.8),
+    "training_level": (0.0, 1.0),
 }
 BLAME = {k: v[0] for k, v in TABLE.items()}
 JUST = {k: v[1] for k, v in TABLE.items()}

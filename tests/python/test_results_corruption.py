@@ -6,6 +6,7 @@ traceback (issue 9: before, one flipped bit segfaulted inside HDF5, others hung 
 
 One long-lived worker handles the files one at a time (starting Python per file would cost a
 second each); a file that kills or hangs it fails the test and the worker is replaced."""
+
 from __future__ import annotations
 
 import json
@@ -60,8 +61,9 @@ WORKER = textwrap.dedent('''
 
 
 def experiment() -> cs.Experiment:
-    return cs.Experiment([cs.Scenario("a", policy="blame"), cs.Scenario("b", policy="just_culture")],
-                         replicates=2, years=0.25, seed=3)
+    return cs.Experiment(
+        [cs.Scenario("a", policy="blame"), cs.Scenario("b", policy="just_culture")], replicates=2, years=0.25, seed=3
+    )
 
 
 class Worker:
@@ -71,8 +73,14 @@ class Worker:
 
     def check(self, path: str) -> tuple[str, dict]:
         if self.proc is None:
-            self.proc = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=self.env)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", WORKER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                env=self.env,
+            )
         self.proc.stdin.write(path + "\n")
         self.proc.stdin.flush()
         try:
@@ -156,8 +164,10 @@ def run_mutations(tmp_path, subprocess_env, flips: int, cuts: int, seed: int) ->
 
 def test_damaged_files_give_a_clear_error_or_the_intact_results(tmp_path, subprocess_env):
     counts = run_mutations(tmp_path, subprocess_env, flips=200, cuts=40, seed=9)
-    print(f"240 damaged files x (open, info, resume): {counts['error']} clear errors, "
-          f"{counts['same']} identical to the intact file; no signal, hang or traceback")
+    print(
+        f"240 damaged files x (open, info, resume): {counts['error']} clear errors, "
+        f"{counts['same']} identical to the intact file; no signal, hang or traceback"
+    )
     assert counts["error"] > 0
 
 

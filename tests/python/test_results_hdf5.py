@@ -1,6 +1,7 @@
 """The HDF5 results file written by the engine, read back with plain h5py: in this process, and in a
 fresh one that never imports culturesim (the layout is core/results_file.hpp, documented in
 docs/results-format.md)."""
+
 from __future__ import annotations
 
 import json
@@ -23,12 +24,14 @@ SPECS = _engine.parameter_specs()
 def text_attrs(obj) -> dict:
     """An object's attributes with the format's fixed-length strings decoded: h5py returns them as
     bytes (the documented way to read them with plain h5py, docs/results-format.md)."""
+
     def decode(v):
         if isinstance(v, bytes):
             return v.decode()
         if isinstance(v, np.ndarray) and v.dtype.kind == "S":
             return [x.decode() for x in v.tolist()]
         return v
+
     return {k: decode(v) for k, v in obj.attrs.items()}
 
 
@@ -104,8 +107,14 @@ def test_every_scenario_carries_its_parameters_policy_and_definition(small_file,
 
 
 def test_interventions_are_described_in_the_file(tmp_path):
-    s = cs.Scenario("switch", policy="blame", interventions=[cs.Intervention(at_year=0.5, policy="just_culture"),
-                                                              cs.Intervention.fix_friction(0.2, units=["ED"])])
+    s = cs.Scenario(
+        "switch",
+        policy="blame",
+        interventions=[
+            cs.Intervention(at_year=0.5, policy="just_culture"),
+            cs.Intervention.fix_friction(0.2, units=["ED"]),
+        ],
+    )
     path = tmp_path / "iv.h5"
     cs.Experiment([s], replicates=1, years=1).run(path, progress=False)
     with h5py.File(path, "r") as f:
@@ -116,7 +125,7 @@ def test_interventions_are_described_in_the_file(tmp_path):
     assert [iv["at_day"] for iv in definition["interventions"]] == [182, 73]
 
 
-READER = textwrap.dedent('''
+READER = textwrap.dedent("""
     import json, sys
     import h5py, numpy as np
     path = sys.argv[1]
@@ -144,15 +153,21 @@ READER = textwrap.dedent('''
         out["definition"] = {s: f["scenarios/" + s + "/definition"].asstr()[()] for s in out["scenarios"]}
     out["imported_culturesim"] = any(m == "culturesim" or m.startswith("culturesim.") for m in sys.modules)
     json.dump(out, sys.stdout)
-''')
+""")
 
 
 def test_a_fresh_process_reads_the_file_with_plain_h5py(small_file, small_result, small_experiment, tmp_path):
     script = tmp_path / "read.py"
     script.write_text(READER)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # no PYTHONPATH: culturesim is not even findable
-    done = subprocess.run([sys.executable, "-I", str(script), str(small_file)], capture_output=True, text=True,
-                          env=env, timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-I", str(script), str(small_file)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)  # JSON floats round-trip exactly
     assert out["imported_culturesim"] is False
@@ -163,8 +178,11 @@ def test_a_fresh_process_reads_the_file_with_plain_h5py(small_file, small_result
     assert sorted(out["series"]) == sorted(cs.OUTPUT_NAMES)
     for name, d in out["series"].items():
         assert d["shape"] == [S, R, P]
-        assert (d["unit"], d["kind"], d["description"]) == (cs.OUTPUTS[name]["unit"], cs.OUTPUTS[name]["kind"],
-                                                             cs.OUTPUTS[name]["description"])
+        assert (d["unit"], d["kind"], d["description"]) == (
+            cs.OUTPUTS[name]["unit"],
+            cs.OUTPUTS[name]["kind"],
+            cs.OUTPUTS[name]["description"],
+        )
         assert np.array_equal(np.array(d["values"]), small_result.data[name]), name
     assert out["alpha_support"] == {"blame": 0.04, "just": 0.05}
     assert out["console_prob"] == {"blame": 0.1, "just": 0.9}

@@ -2,6 +2,7 @@
 written, they read back bit for bit; runs never written read as NaN; reading changes no byte; any
 split of the runs over parts merges back to the whole; any (scenario, replicate) input is either
 accepted or refused with ValueError."""
+
 from __future__ import annotations
 
 import os
@@ -21,9 +22,11 @@ DAYS, RECORD_EVERY = 60, 30
 SERIES, PERIODS = len(cs.OUTPUT_NAMES), 2
 EXAMPLES = settings(max_examples=25, deadline=None)
 
-values_of_a_run = st.lists(st.floats(width=64, allow_nan=True, allow_infinity=True, allow_subnormal=True),
-                           min_size=SERIES * PERIODS, max_size=SERIES * PERIODS).map(
-    lambda v: np.array(v, dtype=np.float64).reshape(SERIES, PERIODS))
+values_of_a_run = st.lists(
+    st.floats(width=64, allow_nan=True, allow_infinity=True, allow_subnormal=True),
+    min_size=SERIES * PERIODS,
+    max_size=SERIES * PERIODS,
+).map(lambda v: np.array(v, dtype=np.float64).reshape(SERIES, PERIODS))
 
 
 @st.composite

@@ -4,6 +4,7 @@ experiment's definition with the other's runs).
 
 Two worker processes start each try together at a barrier (no sleeps); the experiments differ
 only in alpha_base, so a mixed file would show in its stored definition versus its values."""
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -20,8 +21,9 @@ GUARD = 120  # seconds: only a failure guard, never a wait for something to happ
 
 
 def experiment(alpha: float) -> cs.Experiment:
-    return cs.Experiment([cs.Scenario("s", policy="blame", params={"alpha_base": alpha})], replicates=2, years=1,
-                         seed=9)
+    return cs.Experiment(
+        [cs.Scenario("s", policy="blame", params={"alpha_base": alpha})], replicates=2, years=1, seed=9
+    )
 
 
 def writer(k: int, folder: str, barrier, results) -> None:
@@ -75,5 +77,7 @@ def test_two_writers_on_one_new_file_exactly_one_wins_and_the_file_is_consistent
             assert np.array_equal(res.data[name], reference[alpha].data[name], equal_nan=True), (t, name)
     # Nothing but the results: no temporary file of either writer is left.
     assert sorted(os.listdir(tmp_path)) == sorted(f"try{t}.h5" for t in range(TRIES))
-    print(f"{TRIES} tries: writer 0 won {wins[0]}, writer 1 won {wins[1]}; {late} losers were refused only when "
-          "publishing; every file consistent")
+    print(
+        f"{TRIES} tries: writer 0 won {wins[0]}, writer 1 won {wins[1]}; {late} losers were refused only when "
+        "publishing; every file consistent"
+    )

@@ -2,6 +2,7 @@
 a refused command changes nothing, old formats and damaged files are clear errors naming the file,
 killed creations leave nothing behind, sizes are checked before anything starts, and the
 command-line and API inputs that concern the results file get clear messages."""
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,7 @@ from culturesim.cli import main
 
 def tiny(alpha_base: float | None = None, years: float = 1, replicates: int = 2) -> cs.Experiment:
     params = {} if alpha_base is None else {"alpha_base": alpha_base}
-    return cs.Experiment([cs.Scenario("s", policy="blame", params=params)], replicates=replicates, years=years,
-                         seed=5)
+    return cs.Experiment([cs.Scenario("s", policy="blame", params=params)], replicates=replicates, years=years, seed=5)
 
 
 @pytest.fixture
@@ -65,8 +65,9 @@ def test_a_changed_definition_fails_its_checksum(written):
 
 
 def test_a_killed_creation_leaves_nothing_that_the_next_one_does_not_clean(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     path = tmp_path / "r.h5"
     stale = tmp_path / f"r.h5.creating.{int(dead.stdout)}"
     stale.write_bytes(b"half a file")
@@ -82,13 +83,16 @@ def test_open_results_of_a_text_file_names_the_file(tmp_path):
     assert str(notes) in str(info.value) and "not a culturesim results file" in str(info.value)
 
 
-@pytest.mark.parametrize("runs, message", [
-    ([(0, -1)], r"runs\[0\]: replicate -1 is out of range; allowed 0 to 1"),
-    ([(0, 0), (1, 0)], r"runs\[1\]: scenario 1 is out of range; allowed 0 to 0"),
-    ([(0, 0.5)], r"runs\[0\]: the replicate index must be a whole number, got 0.5"),
-    ([(0,)], r"runs\[0\] must be a \(scenario, replicate\) pair"),
-    ([(0, 10**30)], r"runs\[0\]: replicate 1000000000000000000000000000000 is out of range"),
-])
+@pytest.mark.parametrize(
+    "runs, message",
+    [
+        ([(0, -1)], r"runs\[0\]: replicate -1 is out of range; allowed 0 to 1"),
+        ([(0, 0), (1, 0)], r"runs\[1\]: scenario 1 is out of range; allowed 0 to 0"),
+        ([(0, 0.5)], r"runs\[0\]: the replicate index must be a whole number, got 0.5"),
+        ([(0,)], r"runs\[0\] must be a \(scenario, replicate\) pair"),
+        ([(0, 10**30)], r"runs\[0\]: replicate 1000000000000000000000000000000 is out of range"),
+    ],
+)
 def test_bad_runs_get_a_message_naming_them(tmp_path, runs, message):
     with pytest.raises(ValueError, match=message) as info:
         tiny().run(tmp_path / "r.h5", progress=False, runs=runs)
@@ -102,8 +106,11 @@ def test_numpy_run_indices_are_whole_numbers(tmp_path):
 
 
 def test_sizes_are_checked_before_anything_starts(tmp_path):
-    with pytest.raises(ValueError, match=r"would need about .* of memory .* limit of 100.0 kB set with "
-                                         r"--max-memory \(max_memory=\); nothing was started"):
+    with pytest.raises(
+        ValueError,
+        match=r"would need about .* of memory .* limit of 100.0 kB set with "
+        r"--max-memory \(max_memory=\); nothing was started",
+    ):
         tiny(years=30).run(tmp_path / "r.h5", progress=False, max_memory=1e5)
     with pytest.raises(ValueError, match=r"would need about .* of disk space .*--max-disk"):
         tiny(years=30).run(tmp_path / "r.h5", progress=False, max_disk=1e3)
@@ -113,8 +120,10 @@ def test_sizes_are_checked_before_anything_starts(tmp_path):
 
 
 def test_a_hospital_of_4e8_clinicians_is_refused_before_it_runs(tmp_path):
-    units = [{"name": f"u{i}", "nurse": 1_000_000, "resident": 1_000_000, "attending": 1_000_000,
-              "pharmacist": 1_000_000} for i in range(100)]
+    units = [
+        {"name": f"u{i}", "nurse": 1_000_000, "resident": 1_000_000, "attending": 1_000_000, "pharmacist": 1_000_000}
+        for i in range(100)
+    ]
     huge = cs.Scenario("huge", hospital={"name": "huge", "units": units})
     with pytest.raises(ValueError, match=r"would need about 64.0 GB of memory \(largest part: state of "):
         cs.Experiment([huge], replicates=1, years=1).run(tmp_path / "r.h5", progress=False, max_memory=32e9)
@@ -137,8 +146,10 @@ def test_cli_never_overwrites_its_input_even_with_force(tmp_path, capsys):
     toml.write_text(capsys.readouterr().out)
     before = toml.read_bytes()
     for command in ("sweep", "run"):
-        assert main([command, str(toml), "-o", str(toml), "--force", "--years", "1", "--replicates", "1",
-                     "--no-progress"]) == 2
+        assert (
+            main([command, str(toml), "-o", str(toml), "--force", "--years", "1", "--replicates", "1", "--no-progress"])
+            == 2
+        )
         assert f"is the input file '{toml}'" in capsys.readouterr().err
     assert toml.read_bytes() == before
 
@@ -152,8 +163,21 @@ def test_cli_refuses_years_whose_series_cannot_fit(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "would need about" in err and "nothing was started" in err, err
     assert "Traceback" not in err and not out.exists()
-    code = main(["sweep", str(toml), "-o", str(out), "--years", "273972", "--replicates", "1", "--no-progress",
-                 "--max-memory", "1G"])
+    code = main(
+        [
+            "sweep",
+            str(toml),
+            "-o",
+            str(out),
+            "--years",
+            "273972",
+            "--replicates",
+            "1",
+            "--no-progress",
+            "--max-memory",
+            "1G",
+        ]
+    )
     assert code == 2 and "limit of 1.1 GB set with --max-memory" in capsys.readouterr().err
     assert not out.exists()
 

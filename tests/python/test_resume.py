@@ -1,5 +1,6 @@
 """Resume: a sweep killed with SIGKILL mid-run keeps every finished run, and Experiment.run(path,
 resume=True) completes it without recomputing them, into datasets identical to an uninterrupted sweep."""
+
 from __future__ import annotations
 
 import os
@@ -20,13 +21,13 @@ from culturesim import _engine
 SWEEP = dict(replicates=6, years=20, seed=7)
 SCENARIOS = ["blame", "just_culture"]
 
-WRITER = textwrap.dedent(f'''
+WRITER = textwrap.dedent(f"""
     import sys
     import culturesim as cs
     exp = cs.Experiment({SCENARIOS!r}, **{SWEEP!r})
     print("started", flush=True)
     exp.run(sys.argv[1], progress=False, threads=1)
-''')
+""")
 
 
 @pytest.fixture
@@ -62,15 +63,17 @@ def kill_mid_sweep(path, tmp_path, env):
     """Starts a sweep in a subprocess and SIGKILLs it once some but not all runs are done."""
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
-    proc = subprocess.Popen([sys.executable, str(script), str(path)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     total = len(SCENARIOS) * SWEEP["replicates"]
     deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                pytest.fail(f"the sweep ended before it could be killed (status {proc.returncode}): "
-                            f"{proc.stderr.read()}")
+                pytest.fail(
+                    f"the sweep ended before it could be killed (status {proc.returncode}): {proc.stderr.read()}"
+                )
             done = read_done(path) if path.exists() else None
             if done is not None and 2 <= done.sum() <= total - 3:
                 os.kill(proc.pid, signal.SIGKILL)
@@ -145,13 +148,18 @@ def test_resume_finishes_a_partial_file_and_creates_a_missing_one(tmp_path, comp
         assert done.data[name].tobytes() == fresh.data[name].tobytes(), name
 
 
-@pytest.mark.parametrize("change, what", [
-    (dict(seed=3), "its seed differs"),
-    (dict(years=2), r"periods differ \(file has 13, experiment has 25\)"),
-    (dict(replicates=4), r"replicates differ \(file has 3, experiment has 4\)"),
-    (dict(scenarios=["blame", cs.Scenario("just_culture", policy="just_culture", params={"alpha_base": 0.02})]),
-     "scenario 'just_culture' is defined differently"),
-])
+@pytest.mark.parametrize(
+    "change, what",
+    [
+        (dict(seed=3), "its seed differs"),
+        (dict(years=2), r"periods differ \(file has 13, experiment has 25\)"),
+        (dict(replicates=4), r"replicates differ \(file has 3, experiment has 4\)"),
+        (
+            dict(scenarios=["blame", cs.Scenario("just_culture", policy="just_culture", params={"alpha_base": 0.02})]),
+            "scenario 'just_culture' is defined differently",
+        ),
+    ],
+)
 def test_resume_refuses_a_file_of_another_experiment(tmp_path, change, what):
     path = tmp_path / "r.h5"
     base = dict(scenarios=["blame", "just_culture"], replicates=3, years=1, seed=2)

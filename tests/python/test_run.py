@@ -1,4 +1,5 @@
 """cs.run -> cs.Result: series for every output, pandas and plot views, snapshots, determinism."""
+
 from __future__ import annotations
 
 import math
@@ -85,9 +86,28 @@ def test_plot_returns_axes(result):
 def test_snapshots_every_n_days():
     r = cs.run("just_culture", years=1, snapshot_every=100, progress=False)
     assert [s["day"] for s in r.snapshots] == [100, 200, 300]
-    fields = {"day", "unit", "role", "active", "reckless", "sv_in_episode", "tenure_days", "distress",
-              "moral_residue", "burnout", "shortcut", "psych_safety", "report_value", "sensitivity", "job_demand",
-              "sv_last_start_day", "sv_last_end_day", "departures", "errors", "major_errors"}
+    fields = {
+        "day",
+        "unit",
+        "role",
+        "active",
+        "reckless",
+        "sv_in_episode",
+        "tenure_days",
+        "distress",
+        "moral_residue",
+        "burnout",
+        "shortcut",
+        "psych_safety",
+        "report_value",
+        "sensitivity",
+        "job_demand",
+        "sv_last_start_day",
+        "sv_last_end_day",
+        "departures",
+        "errors",
+        "major_errors",
+    }
     for snap in r.snapshots:
         assert set(snap) == fields
         lengths = {len(v) for k, v in snap.items() if k != "day"}

@@ -1,4 +1,5 @@
 """Scenario and experiment files (culturesim.toml_io): every form, exact round trips, clear errors."""
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,7 @@ def write(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:
 def test_minimal_experiment_file_takes_the_defaults(tmp_path):
     exp = toml_io.load_experiment(write(tmp_path, '[[scenarios]]\nname = "a"\n'))
     assert (exp.years, exp.replicates, exp.seed, exp.record_every) == (30, 20, 0, 30)
-    assert exp.scenarios == [cs.Scenario("a")]          # typical policy, default parameters and hospital
+    assert exp.scenarios == [cs.Scenario("a")]  # typical policy, default parameters and hospital
 
 
 def test_a_full_experiment_file_builds_the_objects_it_describes():
@@ -40,8 +41,10 @@ def test_a_full_experiment_file_builds_the_objects_it_describes():
     exp = toml_io.load_experiment(path)
     assert (exp.days, exp.replicates, exp.seed, exp.record_every) == (912, 3, 7, 10)
     blame, b03, name_only = exp.scenarios
-    hospital = {"name": "small", "units": [{"name": "ward", "nurse": 30, "resident": 5, "attending": 5,
-                                            "pharmacist": 2, "initial_hazards": 3}]}
+    hospital = {
+        "name": "small",
+        "units": [{"name": "ward", "nurse": 30, "resident": 5, "attending": 5, "pharmacist": 2, "initial_hazards": 3}],
+    }
     base = cs.default_params(alpha_base=0.02, quit_rate={"nurse": 0.2})
     assert blame == cs.Scenario("blame", params=base, policy="blame", hospital=hospital)
     # Scenario parameters merge over the base, key by key for keyed parameters.
@@ -82,23 +85,33 @@ def test_overrides_replace_the_files_run_settings(tmp_path):
 # -- exact round trips -----------------------------------------------------------------------------
 def _everything_scenario(hospital) -> cs.Scenario:
     return cs.Scenario(
-        "everything", params={"alpha_base": 0.02, "quit_rate": {"nurse": 0.2}, "detect_prob": {"severe": 0.8}},
-        policy=cs.Policy.blame().replace(stated_safety=0.8, console_prob=1 / 3), hospital=hospital,
-        interventions=[cs.Intervention(at_year=5, policy="just_culture"),
-                       cs.Intervention(at_day=3, policy={"stated_safety": 0.7}, params={"alpha_base": 0.03,
-                                                                                       "quit_rate": {"nurse": 0.3}}),
-                       cs.Intervention.ramp(2, 3, from_blame=0.8, to_blame=0.2, step_days=10),
-                       cs.Intervention.fix_friction(1, ["ED"]), cs.Intervention.fix_friction(1.5),
-                       cs.Intervention.launch_support(2.5, 0.5)])
+        "everything",
+        params={"alpha_base": 0.02, "quit_rate": {"nurse": 0.2}, "detect_prob": {"severe": 0.8}},
+        policy=cs.Policy.blame().replace(stated_safety=0.8, console_prob=1 / 3),
+        hospital=hospital,
+        interventions=[
+            cs.Intervention(at_year=5, policy="just_culture"),
+            cs.Intervention(
+                at_day=3, policy={"stated_safety": 0.7}, params={"alpha_base": 0.03, "quit_rate": {"nurse": 0.3}}
+            ),
+            cs.Intervention.ramp(2, 3, from_blame=0.8, to_blame=0.2, step_days=10),
+            cs.Intervention.fix_friction(1, ["ED"]),
+            cs.Intervention.fix_friction(1.5),
+            cs.Intervention.launch_support(2.5, 0.5),
+        ],
+    )
 
 
 @pytest.mark.parametrize("hospital", [None, "custom"])
 def test_a_stored_definition_loads_back_to_an_equal_scenario(tmp_path, hospital):
     if hospital == "custom":
-        hospital = {"name": "h", "units": [{"name": "ED", "nurse": 10, "resident": 1, "attending": 2,
-                                            "pharmacist": 3, "initial_hazards": 2.5},
-                                           {"name": "ICU", "nurse": 20, "resident": 0, "attending": 4,
-                                            "pharmacist": 0}]}
+        hospital = {
+            "name": "h",
+            "units": [
+                {"name": "ED", "nurse": 10, "resident": 1, "attending": 2, "pharmacist": 3, "initial_hazards": 2.5},
+                {"name": "ICU", "nurse": 20, "resident": 0, "attending": 4, "pharmacist": 0},
+            ],
+        }
     scenario = _everything_scenario(hospital)
     path = write(tmp_path, scenario.to_toml(), "stored.toml")
     loaded = toml_io.load_scenario(path)
@@ -109,8 +122,11 @@ def test_a_stored_definition_loads_back_to_an_equal_scenario(tmp_path, hospital)
 
 def test_an_experiment_file_made_from_stored_definitions_reloads_exactly(tmp_path):
     scenarios = [_everything_scenario(None), cs.Scenario("just", policy="just_culture")]
-    text = toml_io.experiment_toml({s.name: s.to_toml() for s in scenarios},
-                                   {"years": 2, "replicates": 3, "seed": 9, "record_every": 15}, header="a\nb")
+    text = toml_io.experiment_toml(
+        {s.name: s.to_toml() for s in scenarios},
+        {"years": 2, "replicates": 3, "seed": 9, "record_every": 15},
+        header="a\nb",
+    )
     with pytest.warns(UserWarning, match="it never acts"):
         exp = toml_io.load_experiment(write(tmp_path, text))
     assert exp.scenarios == scenarios
@@ -123,7 +139,7 @@ def test_params_toml_is_valid_toml_that_loads_back_to_the_defaults(tmp_path):
     assert doc["params"] == _engine.default_params()
     exp = toml_io.load_experiment(write(tmp_path, text, "defaults.toml"))
     assert exp.scenarios == [cs.Scenario("defaults", policy="typical")]
-    assert exp.scenarios[0].hospital is None               # the embedded default hospital, written out
+    assert exp.scenarios[0].hospital is None  # the embedded default hospital, written out
     # Every parameter is preceded by comments giving its unit, range and source.
     for spec in _engine.parameter_specs():
         block = text.split(f"\n{spec['name']} = ", 1)[0].rsplit("\n\n", 1)[1]
@@ -150,8 +166,12 @@ def test_the_demo_runs_exactly_the_shipped_blame_vs_just_experiment():
     shipped = toml_io.load_experiment(SCENARIOS / "blame_vs_just.toml")
     demo = demo_experiment()
     assert shipped.scenarios == demo.scenarios
-    assert (shipped.years, shipped.replicates, shipped.seed, shipped.record_every) == \
-        (demo.years, demo.replicates, demo.seed, demo.record_every)
+    assert (shipped.years, shipped.replicates, shipped.seed, shipped.record_every) == (
+        demo.years,
+        demo.replicates,
+        demo.seed,
+        demo.record_every,
+    )
     assert (shipped.warmup_days, shipped.warmup_policy) == (demo.warmup_days, demo.warmup_policy)
 
 
@@ -173,67 +193,160 @@ BAD = [
     # (case, file text, exception, regex the message must match)
     ("malformed", "years = 2\nreplicates = \n", ValueError, r"^bad\.toml, line 2, column \d+: invalid TOML"),
     ("unterminated", 'name = "x', ValueError, r"^bad\.toml, line 1, column \d+: invalid TOML: .*string"),
-    ("unknown parameter", "[params]\nalpha_bse = 0.1\n", KeyError,
-     r"^bad\.toml, line 2: params: unknown parameter 'alpha_bse'; did you mean 'alpha_base'\?"),
-    ("unknown key of a keyed parameter", "[params]\nquit_rate = { nurs = 0.1 }\n", KeyError,
-     r"^bad\.toml, line 2: params: .*'nurs'; did you mean 'nurse'\?"),
-    ("unknown policy field", '[[scenarios]]\nname = "a"\npolicy = { preset = "blame", console_prb = 0.5 }\n',
-     KeyError, r"^bad\.toml, line 3: scenarios\[0\]\.policy: unknown key 'console_prb' \(not a policy field\); "
-               r"did you mean 'console_prob'\?"),
-    ("unknown intervention key", '[[scenarios]]\nname = "a"\n[[scenarios]]\nname = "b"\n'
-                                 "[[scenarios.interventions]]\nat_yaer = 1\npolicy = 'blame'\n",
-     KeyError, r"^bad\.toml, line 6: scenarios\[1\]\.interventions\[0\]: unknown key 'at_yaer'; "
-               r"did you mean 'at_year'\?"),
-    ("unknown top-level key", "yeras = 3\n", KeyError, r"^bad\.toml, line 1: top level: unknown key 'yeras'; "
-                                                       r"did you mean 'years'\?"),
+    (
+        "unknown parameter",
+        "[params]\nalpha_bse = 0.1\n",
+        KeyError,
+        r"^bad\.toml, line 2: params: unknown parameter 'alpha_bse'; did you mean 'alpha_base'\?",
+    ),
+    (
+        "unknown key of a keyed parameter",
+        "[params]\nquit_rate = { nurs = 0.1 }\n",
+        KeyError,
+        r"^bad\.toml, line 2: params: .*'nurs'; did you mean 'nurse'\?",
+    ),
+    (
+        "unknown policy field",
+        '[[scenarios]]\nname = "a"\npolicy = { preset = "blame", console_prb = 0.5 }\n',
+        KeyError,
+        r"^bad\.toml, line 3: scenarios\[0\]\.policy: unknown key 'console_prb' \(not a policy field\); "
+        r"did you mean 'console_prob'\?",
+    ),
+    (
+        "unknown intervention key",
+        '[[scenarios]]\nname = "a"\n[[scenarios]]\nname = "b"\n'
+        "[[scenarios.interventions]]\nat_yaer = 1\npolicy = 'blame'\n",
+        KeyError,
+        r"^bad\.toml, line 6: scenarios\[1\]\.interventions\[0\]: unknown key 'at_yaer'; "
+        r"did you mean 'at_year'\?",
+    ),
+    (
+        "unknown top-level key",
+        "yeras = 3\n",
+        KeyError,
+        r"^bad\.toml, line 1: top level: unknown key 'yeras'; "
+        r"did you mean 'years'\?",
+    ),
     ("unknown preset", 'policy = "blam"\n', KeyError, r"unknown policy preset 'blam'.*did you mean 'blame'\?"),
-    ("parameter out of range", "[params]\nalpha_base = -1\n", ValueError,
-     r"^bad\.toml, line 2: params: parameter 'alpha_base' = -1 is out of range; allowed 0 to 10"),
-    ("policy field out of range", '[[interventions]]\nat_year = 1\npolicy = { stated_safety = 1.8 }\n', ValueError,
-     r"^bad\.toml, line 3: interventions\[0\]\.policy: policy field 'stated_safety' = 1\.8 is out of range; "
-     r"allowed 0 to 1"),
+    (
+        "parameter out of range",
+        "[params]\nalpha_base = -1\n",
+        ValueError,
+        r"^bad\.toml, line 2: params: parameter 'alpha_base' = -1 is out of range; allowed 0 to 10",
+    ),
+    (
+        "policy field out of range",
+        "[[interventions]]\nat_year = 1\npolicy = { stated_safety = 1.8 }\n",
+        ValueError,
+        r"^bad\.toml, line 3: interventions\[0\]\.policy: policy field 'stated_safety' = 1\.8 is out of range; "
+        r"allowed 0 to 1",
+    ),
     ("blame level out of range", "policy = 1.5\n", ValueError, r"'policy' = 1\.5 is out of range; allowed a blame"),
-    ("negative time", "[[interventions]]\nat_year = -1\npolicy = 'blame'\n", ValueError,
-     r"interventions\[0\]: 'at_year' = -1 is out of range"),
-    ("wrong type of run setting", "years = 'ten'\n", ValueError,
-     r"^bad\.toml, line 1: 'years' must be a number .*got a string \"ten\""),
+    (
+        "negative time",
+        "[[interventions]]\nat_year = -1\npolicy = 'blame'\n",
+        ValueError,
+        r"interventions\[0\]: 'at_year' = -1 is out of range",
+    ),
+    (
+        "wrong type of run setting",
+        "years = 'ten'\n",
+        ValueError,
+        r"^bad\.toml, line 1: 'years' must be a number .*got a string \"ten\"",
+    ),
     ("wrong type of replicates", "replicates = 2.5\n", ValueError, r"'replicates' must be a whole number"),
-    ("wrong type of parameter", "[params]\nalpha_base = 'x'\n", ValueError,
-     r"^bad\.toml, line 2: params: parameter 'alpha_base' must be a number"),
+    (
+        "wrong type of parameter",
+        "[params]\nalpha_base = 'x'\n",
+        ValueError,
+        r"^bad\.toml, line 2: params: parameter 'alpha_base' must be a number",
+    ),
     ("wrong type of policy", "policy = true\n", ValueError, r"'policy' must be a preset name .*got a boolean true"),
     ("wrong type of scenarios", "scenarios = 3\n", ValueError, r"'scenarios' must be an array of tables"),
     ("scenario without a name", "[[scenarios]]\npolicy = 'blame'\n", ValueError, r"scenarios\[0\]: .*needs a name"),
-    ("repeated scenario names", "[[scenarios]]\nname = 'a'\n[[scenarios]]\nname = 'a'\n", ValueError,
-     r"scenarios\[1\]: scenario name 'a' is used twice"),
+    (
+        "repeated scenario names",
+        "[[scenarios]]\nname = 'a'\n[[scenarios]]\nname = 'a'\n",
+        ValueError,
+        r"scenarios\[1\]: scenario name 'a' is used twice",
+    ),
     ("both forms", "policy = 'blame'\n[[scenarios]]\nname = 'a'\n", ValueError, r"use one form"),
-    ("intervention without a time", "[[interventions]]\npolicy = 'blame'\n", ValueError,
-     r"interventions\[0\]: an intervention needs exactly one of at_year"),
+    (
+        "intervention without a time",
+        "[[interventions]]\npolicy = 'blame'\n",
+        ValueError,
+        r"interventions\[0\]: an intervention needs exactly one of at_year",
+    ),
     ("intervention without a change", "[[interventions]]\nat_year = 1\n", ValueError, r"needs something to change"),
-    ("unknown intervention kind", "[[interventions]]\nat_year = 1\nkind = 'rmp'\n", ValueError,
-     r"unknown intervention kind 'rmp'; did you mean 'ramp'\?"),
-    ("key of another kind", "[[interventions]]\nat_year = 1\nkind = 'ramp'\nyears = 1\nlevel = 1\n", KeyError,
-     r"unknown key 'level' \(in a kind = \"ramp\" intervention\)"),
-    ("unknown unit", "[[interventions]]\nat_year = 1\nkind = 'fix_friction'\nunits = ['EDX']\n", KeyError,
-     r"unknown unit 'EDX'; did you mean 'ED'\?"),
-    ("unknown unit key", "[[hospital.units]]\nname = 'A'\nnurses = 1\n", KeyError,
-     r"^bad\.toml, line 3: hospital\.units\[0\]: unknown key 'nurses'; did you mean 'nurse'\?"),
-    ("head count out of range", "[[hospital.units]]\nname = 'A'\nnurse = -1\n", ValueError,
-     r"^bad\.toml, line 3: hospital: .*nurse = -1 is out of range"),
+    (
+        "unknown intervention kind",
+        "[[interventions]]\nat_year = 1\nkind = 'rmp'\n",
+        ValueError,
+        r"unknown intervention kind 'rmp'; did you mean 'ramp'\?",
+    ),
+    (
+        "key of another kind",
+        "[[interventions]]\nat_year = 1\nkind = 'ramp'\nyears = 1\nlevel = 1\n",
+        KeyError,
+        r"unknown key 'level' \(in a kind = \"ramp\" intervention\)",
+    ),
+    (
+        "unknown unit",
+        "[[interventions]]\nat_year = 1\nkind = 'fix_friction'\nunits = ['EDX']\n",
+        KeyError,
+        r"unknown unit 'EDX'; did you mean 'ED'\?",
+    ),
+    (
+        "unknown unit key",
+        "[[hospital.units]]\nname = 'A'\nnurses = 1\n",
+        KeyError,
+        r"^bad\.toml, line 3: hospital\.units\[0\]: unknown key 'nurses'; did you mean 'nurse'\?",
+    ),
+    (
+        "head count out of range",
+        "[[hospital.units]]\nname = 'A'\nnurse = -1\n",
+        ValueError,
+        r"^bad\.toml, line 3: hospital: .*nurse = -1 is out of range",
+    ),
     # issue 9, item 6: the engine's checks, as in the Python API
-    ("years shorter than a day", "years = 0.001\n", ValueError,
-     r"^bad\.toml, line 1: 'years' = 0\.001 is shorter than a day; allowed at least 1/365 \(one day\)"),
-    ("ramp shorter than a day", "[[interventions]]\nat_year = 1\nkind = 'ramp'\nyears = 0.001\n", ValueError,
-     r"line 4: interventions\[0\]: 'years' = 0\.001 is shorter than a day; allowed at least 1/365 year"),
-    ("at_year far beyond any run", "[[interventions]]\nat_year = 1e15\npolicy = 'blame'\n", ValueError,
-     r"line 2: interventions\[0\]: 'at_year' = 1e\+15 is out of range; allowed years from the start, 0 to 273972"),
+    (
+        "years shorter than a day",
+        "years = 0.001\n",
+        ValueError,
+        r"^bad\.toml, line 1: 'years' = 0\.001 is shorter than a day; allowed at least 1/365 \(one day\)",
+    ),
+    (
+        "ramp shorter than a day",
+        "[[interventions]]\nat_year = 1\nkind = 'ramp'\nyears = 0.001\n",
+        ValueError,
+        r"line 4: interventions\[0\]: 'years' = 0\.001 is shorter than a day; allowed at least 1/365 year",
+    ),
+    (
+        "at_year far beyond any run",
+        "[[interventions]]\nat_year = 1e15\npolicy = 'blame'\n",
+        ValueError,
+        r"line 2: interventions\[0\]: 'at_year' = 1e\+15 is out of range; allowed years from the start, 0 to 273972",
+    ),
     ("NUL in a name", 'name = "a\\u0000b"\n', ValueError, r"line 1: 'name' must not contain a NUL character"),
-    ("negative initial_hazards", "[[hospital.units]]\nname = 'A'\nnurse = 3\ninitial_hazards = -3\n", ValueError,
-     r"line 4: hospital\.units\[0\]: 'initial_hazards' = -3 is out of range; allowed latent hazards, 0 to 1000"),
-    ("nested 5,000 deep", "x = " + "[" * 5000 + "]" * 5000 + "\n", ValueError,
-     r"^bad\.toml, line 1, column \d+: invalid TOML: .*nest"),
-    ("a parameter read only at the start", "[[interventions]]\nat_year = 1\nparams = { initial_psych_safety = 0.1 }\n",
-     ValueError, r"line 3: interventions\[0\]\.params: parameter 'initial_psych_safety' is read only when a run "
-                 r"starts"),
+    (
+        "negative initial_hazards",
+        "[[hospital.units]]\nname = 'A'\nnurse = 3\ninitial_hazards = -3\n",
+        ValueError,
+        r"line 4: hospital\.units\[0\]: 'initial_hazards' = -3 is out of range; allowed latent hazards, 0 to 1000",
+    ),
+    (
+        "nested 5,000 deep",
+        "x = " + "[" * 5000 + "]" * 5000 + "\n",
+        ValueError,
+        r"^bad\.toml, line 1, column \d+: invalid TOML: .*nest",
+    ),
+    (
+        "a parameter read only at the start",
+        "[[interventions]]\nat_year = 1\nparams = { initial_psych_safety = 0.1 }\n",
+        ValueError,
+        r"line 3: interventions\[0\]\.params: parameter 'initial_psych_safety' is read only when a run "
+        r"starts",
+    ),
 ]
 
 
@@ -266,13 +379,16 @@ def test_a_binary_file_is_a_value_error(tmp_path):
 
 
 def test_old_names_still_load_with_a_warning_each(tmp_path):
-    path = write(tmp_path, 'policy = "just"\n[[interventions]]\nday = 10\nkind = "clear_hazards"\n'
-                           '[[interventions]]\nat_day = 20\nkind = "ramp_blame"\nramp_days = 30\n')
+    path = write(
+        tmp_path,
+        'policy = "just"\n[[interventions]]\nday = 10\nkind = "clear_hazards"\n'
+        '[[interventions]]\nat_day = 20\nkind = "ramp_blame"\nramp_days = 30\n',
+    )
     with pytest.warns(FutureWarning) as record:
         (scenario,) = toml_io.load_experiment(path).scenarios
     notes = [str(w.message) for w in record]
     assert notes[0] == "policy preset 'just' is an old name of 'just_culture'; write \"just_culture\""
-    assert any("kind \"clear_hazards\" is an old name; write kind = \"fix_friction\"" in n for n in notes)
+    assert any('kind "clear_hazards" is an old name; write kind = "fix_friction"' in n for n in notes)
     assert scenario.policy == cs.Policy.just_culture()
     assert [iv.kind for iv in scenario.interventions] == ["fix_friction", "ramp"]
     assert scenario.interventions[1].extra["ramp_days"] == 30
@@ -287,8 +403,12 @@ def test_an_intervention_after_the_runs_end_is_a_warning(tmp_path):
 def test_a_scenario_pickles_through_its_toml_text():
     import pickle
 
-    s = cs.Scenario("p", policy="blame", params={"alpha_base": 0.02},
-                    interventions=[cs.Intervention.ramp(1, 2), cs.Intervention.fix_friction(2, ["ED"])])
+    s = cs.Scenario(
+        "p",
+        policy="blame",
+        params={"alpha_base": 0.02},
+        interventions=[cs.Intervention.ramp(1, 2), cs.Intervention.fix_friction(2, ["ED"])],
+    )
     assert s.__reduce__()[1] == (s.to_toml(),)
     assert pickle.loads(pickle.dumps(s)) == s
 
@@ -313,14 +433,20 @@ kind = "fix_friction"
 units = ["ED"]
 """)
     assert exp.scenarios[0].interventions == [
-        cs.Intervention(at_year=1, policy=0.5), cs.Intervention.ramp(1, 0.5, from_blame=0.8),
-        cs.Intervention.launch_support(2, 0.5), cs.Intervention.fix_friction(3, ["ED"])]
+        cs.Intervention(at_year=1, policy=0.5),
+        cs.Intervention.ramp(1, 0.5, from_blame=0.8),
+        cs.Intervention.launch_support(2, 0.5),
+        cs.Intervention.fix_friction(3, ["ED"]),
+    ]
 
 
-@pytest.mark.parametrize("text, line, column", [
-    ("[params]\nalpha_base = \u03db400\n", 2, 14),          # found by tests/fuzz/fuzz_toml_load
-    ("years = 2\n\u00e9 = 1\n", 2, 1),
-])
+@pytest.mark.parametrize(
+    "text, line, column",
+    [
+        ("[params]\nalpha_base = \u03db400\n", 2, 14),  # found by tests/fuzz/fuzz_toml_load
+        ("years = 2\n\u00e9 = 1\n", 2, 1),
+    ],
+)
 def test_characters_beyond_ascii_outside_strings_are_invalid_toml_not_undefined_behaviour(text, line, column):
     # toml++ 3.3's character tables reached an unreachable branch here (undefined behaviour); the build
     # patches them (experiments/CMakeLists.txt), so the file is simply invalid TOML at that character.
@@ -329,6 +455,8 @@ def test_characters_beyond_ascii_outside_strings_are_invalid_toml_not_undefined_
 
 
 def test_characters_beyond_ascii_in_strings_and_comments_are_fine():
-    exp = toml_io.loads_experiment('# Unité de soins \u2014 ICU\n[[scenarios]]\nname = "Unit\u00e9 \u03db"\n'
-                                   "[[scenarios]]\nname = 'caf\u00e9'\n", source="ok.toml")
+    exp = toml_io.loads_experiment(
+        "# Unité de soins \u2014 ICU\n[[scenarios]]\nname = \"Unit\u00e9 \u03db\"\n[[scenarios]]\nname = 'caf\u00e9'\n",
+        source="ok.toml",
+    )
     assert [s.name for s in exp.scenarios] == ["Unit\u00e9 \u03db", "caf\u00e9"]

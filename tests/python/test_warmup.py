@@ -1,4 +1,5 @@
 """The warm-up before day 0 (MODEL.md 8.1): shared by scenarios, stored, checked for settling."""
+
 from __future__ import annotations
 
 import h5py
@@ -26,8 +27,13 @@ def test_scenarios_share_the_warm_up_so_their_first_day_differs_only_by_their_ow
     # Two scenarios with the same policy from day 0 but different names are identical; a third
     # scenario that differs only in its policy starts from the same warmed-up hospital, so its
     # burnout (a slow level) on day 1 is within a hair of theirs, not at an empty hospital's 0.
-    exp = cs.Experiment([cs.Scenario("a"), cs.Scenario("b"), cs.Scenario("jc", policy="just_culture")],
-                        replicates=2, years=2 / 365, record_every=1, warmup_years=12)
+    exp = cs.Experiment(
+        [cs.Scenario("a"), cs.Scenario("b"), cs.Scenario("jc", policy="just_culture")],
+        replicates=2,
+        years=2 / 365,
+        record_every=1,
+        warmup_years=12,
+    )
     res = exp.run(progress=False)
     a, b, jc = (res.per_run("burnout_prevalence", (0, 1 / 365))[i] for i in range(3))
     np.testing.assert_array_equal(a, b)
@@ -36,7 +42,9 @@ def test_scenarios_share_the_warm_up_so_their_first_day_differs_only_by_their_ow
 
 def test_the_warm_up_is_stored_and_a_resume_must_match_it(tmp_path):
     path = tmp_path / "w.h5"
-    cs.Experiment(["typical"], replicates=1, years=0.1, warmup_years=12, warmup_policy="blame").run(path, progress=False)
+    cs.Experiment(["typical"], replicates=1, years=0.1, warmup_years=12, warmup_policy="blame").run(
+        path, progress=False
+    )
     with h5py.File(path) as f:
         assert f.attrs["warmup_days"] == 12 * 365
         np.testing.assert_allclose(f.attrs["warmup_policy"], list(cs.Policy.blame().to_dict().values()))

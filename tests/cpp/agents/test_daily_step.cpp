@@ -1,13 +1,12 @@
 // The daily dynamics (agents/daily_step.cpp) reduced to the seed's thought experiments: the
 // distress bucket with everything else switched off, and the crescendo effect of moral residue.
-#include "agents/daily_step.hpp"
-
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
 #include <vector>
 
+#include "agents/daily_step.hpp"
 #include "agents/simulation.hpp"
 #include "tests/cpp/catch.hpp"
 
@@ -151,7 +150,8 @@ TEST_CASE("Tiered support drains second victims at alpha_base + alpha_support * 
   CHECK(mean_of(outside, 100) == Approx(0.05 * 0.5 / (1.0 - std::exp(-0.02))).epsilon(0.02));
 }
 
-TEST_CASE("Moral residue amplifies an event's distress by exactly 1 + crescendo * R", "[agents][daily_step][crescendo]") {
+TEST_CASE("Moral residue amplifies an event's distress by exactly 1 + crescendo * R",
+          "[agents][daily_step][crescendo]") {
   // Design: two copies of one clinician, identical except for their moral residue (R = 0 and
   // R = 2), stepped through the same days with the same random stream. The error hazard does not
   // depend on distress here (distress_effect = 0), so both copies make exactly the same errors of
@@ -194,7 +194,8 @@ TEST_CASE("Moral residue amplifies an event's distress by exactly 1 + crescendo 
   }
 }
 
-TEST_CASE("Concealment builds moral residue that makes later events more distressing", "[agents][daily_step][crescendo]") {
+TEST_CASE("Concealment builds moral residue that makes later events more distressing",
+          "[agents][daily_step][crescendo]") {
   // Two runs of the default hospital that differ only in moral_increment (1 vs 0). Disclosure is
   // never supported, so every harm event is concealed and, in the first run, leaves residue. As
   // above, errors do not depend on distress, so by common random numbers both runs have exactly the

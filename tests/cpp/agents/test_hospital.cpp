@@ -1,10 +1,9 @@
 // Hospital: the embedded default hospital and validation of user hospitals.
-#include "agents/hospital.hpp"
-
 #include <array>
 #include <string>
 #include <vector>
 
+#include "agents/hospital.hpp"
 #include "core/errors.hpp"
 #include "tests/cpp/catch.hpp"
 #include "tests/cpp/test_helpers.hpp"
@@ -18,7 +17,8 @@ using testing::message_of;
 
 }  // namespace
 
-TEST_CASE("The default hospital has 1,000 clinicians in ICU, ED, surgery, medicine and pharmacy", "[agents][hospital]") {
+TEST_CASE("The default hospital has 1,000 clinicians in ICU, ED, surgery, medicine and pharmacy",
+          "[agents][hospital]") {
   const Hospital h = Hospital::default_hospital();
   REQUIRE_NOTHROW(h.validate());
   CHECK(h.name == "default");

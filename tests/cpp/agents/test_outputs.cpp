@@ -1,23 +1,55 @@
 // The output table: every output MODEL.md section 5 asks for, its kind, and lookup by name.
-#include "agents/outputs.hpp"
-
 #include <set>
 #include <string>
 
+#include "agents/outputs.hpp"
 #include "core/errors.hpp"
 #include "tests/cpp/catch.hpp"
 
 using namespace culturesim;
 
 TEST_CASE("Every output named in MODEL.md section 5 is recorded", "[agents][outputs]") {
-  const char* required[] = {
-      "errors_human", "errors_at_risk", "errors_reckless", "near_misses", "harm_mild", "harm_moderate",
-      "harm_severe", "reports", "detected_unreported", "console", "coach", "punish", "discipline",
-      "misclassified", "rca", "fixes", "hazards", "distress_mean", "distress_p90", "burnout_prevalence",
-      "moral_residue_mean", "shortcut_mean", "psych_safety_mean", "sv_active", "sv_started", "sv_thriving",
-      "sv_surviving", "sv_dropping_out", "quits", "dismissals", "vacancies", "disclosed_empathic",
-      "disclosed_defensive", "concealed", "claims", "headcount", "report_value_mean", "cost_turnover",
-      "cost_harm", "cost_claims", "cost_support"};
+  const char* required[] = {"errors_human",
+                            "errors_at_risk",
+                            "errors_reckless",
+                            "near_misses",
+                            "harm_mild",
+                            "harm_moderate",
+                            "harm_severe",
+                            "reports",
+                            "detected_unreported",
+                            "console",
+                            "coach",
+                            "punish",
+                            "discipline",
+                            "misclassified",
+                            "rca",
+                            "fixes",
+                            "hazards",
+                            "distress_mean",
+                            "distress_p90",
+                            "burnout_prevalence",
+                            "moral_residue_mean",
+                            "shortcut_mean",
+                            "psych_safety_mean",
+                            "sv_active",
+                            "sv_started",
+                            "sv_thriving",
+                            "sv_surviving",
+                            "sv_dropping_out",
+                            "quits",
+                            "dismissals",
+                            "vacancies",
+                            "disclosed_empathic",
+                            "disclosed_defensive",
+                            "concealed",
+                            "claims",
+                            "headcount",
+                            "report_value_mean",
+                            "cost_turnover",
+                            "cost_harm",
+                            "cost_claims",
+                            "cost_support"};
   for (const char* name : required) {
     INFO(name);
     CHECK_NOTHROW(output_index(name));

@@ -1,7 +1,5 @@
 // Params and the parameter table: defaults, lookup by name and key, and validation of every
 // parameter (each rejected value names the parameter).
-#include "agents/parameters.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -9,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/parameters.hpp"
 #include "core/errors.hpp"
 #include "tests/cpp/catch.hpp"
 #include "tests/cpp/test_helpers.hpp"
@@ -37,10 +36,12 @@ std::size_t value_count(const ParamSpec& spec) { return spec.keys.empty() ? 1 : 
 
 /// Values outside [min, max] (and non-finite ones) that every parameter must reject.
 std::vector<double> bad_values(const ParamSpec& spec) {
-  return {spec.min - std::max(1.0, std::abs(spec.min)), spec.max + std::max(1.0, std::abs(spec.max)),
+  return {spec.min - std::max(1.0, std::abs(spec.min)),
+          spec.max + std::max(1.0, std::abs(spec.max)),
           std::nextafter(spec.min, -std::numeric_limits<double>::infinity()),
           std::nextafter(spec.max, std::numeric_limits<double>::infinity()),
-          std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+          std::numeric_limits<double>::quiet_NaN(),
+          std::numeric_limits<double>::infinity(),
           -std::numeric_limits<double>::infinity()};
 }
 
@@ -204,6 +205,7 @@ TEST_CASE("sv_recovery_level may not exceed sv_threshold", "[agents][parameters]
 TEST_CASE("parameters_markdown lists every parameter with its range", "[agents][parameters]") {
   const std::string md = parameters_markdown();
   for (const auto& spec : parameter_specs()) CHECK(contains(md, "| `" + std::string(spec.name) + "` |"));
-  CHECK(contains(md, "| `base_error_rate` | per_role | nurse 0.015, resident 0.02, attending 0.012, pharmacist 0.008 | 0 to 1 |"));
+  CHECK(contains(
+      md, "| `base_error_rate` | per_role | nurse 0.015, resident 0.02, attending 0.012, pharmacist 0.008 | 0 to 1 |"));
   CHECK(contains(md, "| `alpha_base` | scalar | 0.01 | 0 to 10 | 1/day |"));
 }

@@ -1,7 +1,5 @@
 // Policy: the blame and Just Culture presets (pinned to shared/MODEL.md section 4), the linear
 // interpolation between them, and validation of every field.
-#include "agents/policy.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -9,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/policy.hpp"
 #include "core/errors.hpp"
 #include "tests/cpp/catch.hpp"
 #include "tests/cpp/test_helpers.hpp"
@@ -28,12 +27,10 @@ struct Row {
   double just;
 };
 constexpr Row kModelTable[] = {
-    {"punish_human_error", 0.6, 0.02},  {"outcome_bias", 1.0, 0.1},
-    {"coach_at_risk", 0.1, 0.9},        {"punish_at_risk", 0.6, 0.05},
-    {"discipline_reckless", 0.9, 0.95}, {"classification_accuracy", 0.3, 0.9},
-    {"console_prob", 0.1, 0.9},         {"support_level", 0.0, 1.0},
-    {"systems_rca", 0.1, 0.7},          {"disclosure_support", 0.3, 0.95},
-    {"stated_safety", 0.2, 0.8},        {"training_level", 0.0, 1.0},
+    {"punish_human_error", 0.6, 0.02}, {"outcome_bias", 1.0, 0.1},         {"coach_at_risk", 0.1, 0.9},
+    {"punish_at_risk", 0.6, 0.05},     {"discipline_reckless", 0.9, 0.95}, {"classification_accuracy", 0.3, 0.9},
+    {"console_prob", 0.1, 0.9},        {"support_level", 0.0, 1.0},        {"systems_rca", 0.1, 0.7},
+    {"disclosure_support", 0.3, 0.95}, {"stated_safety", 0.2, 0.8},        {"training_level", 0.0, 1.0},
 };
 
 /// The struct field of a policy, by name (what a C++ user writes as p.punish_human_error = ...).
@@ -47,7 +44,8 @@ double& field(Policy& p, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("The policy fields are exactly those of MODEL.md section 4, in its order, then the documented additions", "[agents][policy]") {
+TEST_CASE("The policy fields are exactly those of MODEL.md section 4, in its order, then the documented additions",
+          "[agents][policy]") {
   const auto names = policy_field_names();
   REQUIRE(names.size() == std::size(kModelTable));
   for (std::size_t i = 0; i < names.size(); ++i) CHECK(names[i] == kModelTable[i].field);
@@ -102,8 +100,8 @@ TEST_CASE("Policy::from_blame interpolates linearly between the presets", "[agen
 }
 
 TEST_CASE("Policy::from_blame rejects b outside [0, 1]", "[agents][policy]") {
-  for (double b : {-0.01, 1.01, -1.0, 2.0, std::numeric_limits<double>::quiet_NaN(),
-                   std::numeric_limits<double>::infinity()}) {
+  for (double b :
+       {-0.01, 1.01, -1.0, 2.0, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
     INFO("b = " << b);
     CHECK(contains(message_of<InvalidValue>([&] { (void)Policy::from_blame(b); }), "blame level b"));
   }
@@ -130,8 +128,8 @@ TEST_CASE("Every policy field rejects values outside [0, 1], naming itself", "[a
 
 TEST_CASE("An unknown policy field throws UnknownName suggesting the closest field", "[agents][policy]") {
   Policy p;
-  CHECK(contains(message_of<UnknownName>([&] { p.set("punish_human_eror", 0.1); }),
-                 "did you mean 'punish_human_error'"));
+  CHECK(
+      contains(message_of<UnknownName>([&] { p.set("punish_human_eror", 0.1); }), "did you mean 'punish_human_error'"));
   CHECK(contains(message_of<UnknownName>([&] { (void)p.get("suport_level"); }), "did you mean 'support_level'"));
   CHECK(p == Policy{});
 }

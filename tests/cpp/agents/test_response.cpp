@@ -1,11 +1,10 @@
 // The organisation's response to a known event (agents/response.hpp): the Just Culture table
 // (human error -> console, at-risk -> coach, reckless -> discipline), punishment with outcome
 // bias, and misclassification by outcome. Each property is checked over a grid of uniforms.
-#include "agents/response.hpp"
-
 #include <string>
 #include <vector>
 
+#include "agents/response.hpp"
 #include "tests/cpp/catch.hpp"
 
 using namespace culturesim;
@@ -13,14 +12,14 @@ using namespace culturesim;
 namespace {
 
 constexpr Severity kAllSeverities[] = {Severity::near_miss, Severity::no_harm, Severity::mild, Severity::moderate,
-                                    Severity::severe};
+                                       Severity::severe};
 constexpr Behaviour kAllBehaviours[] = {Behaviour::human_error, Behaviour::at_risk, Behaviour::reckless};
 
 /// Uniforms from both ends of [0, 1) and in between, including the largest one a stream gives.
 const std::vector<double>& uniform_grid() {
   static const std::vector<double> grid = [] {
-    std::vector<double> g{0.0, 1e-12, 0.0199, 0.02, 0.05, 0.1, 0.118, 0.3, 0.5, 0.6, 0.899, 0.9, 0.95, 0.99,
-                          1.0 - 1e-12, 1.0 - 0x1.0p-53};
+    std::vector<double> g{0.0, 1e-12, 0.0199, 0.02, 0.05, 0.1,  0.118,       0.3,
+                          0.5, 0.6,   0.899,  0.9,  0.95, 0.99, 1.0 - 1e-12, 1.0 - 0x1.0p-53};
     for (int i = 0; i < 50; ++i) g.push_back((i + 0.5) / 50.0);
     return g;
   }();
@@ -98,8 +97,8 @@ TEST_CASE("Under the Just Culture preset a human error is rarely punished", "[ag
   for (std::size_t r = 0; r < 5; ++r) {
     const Severity severity = kAllSeverities[r];
     INFO("severity rank " << r);
-    const double bound = just.punish_human_error +
-                         just.outcome_bias * (severity_rank(severity) / 4.0) * (1.0 - just.punish_human_error);
+    const double bound =
+        just.punish_human_error + just.outcome_bias * (severity_rank(severity) / 4.0) * (1.0 - just.punish_human_error);
     CHECK(bound == Approx(expected[r]).margin(1e-15));
     CHECK(punish_probability(Behaviour::human_error, severity, just) == Approx(expected[r]).margin(1e-15));
     const double share = punished_share(Behaviour::human_error, severity, just);
@@ -182,7 +181,8 @@ TEST_CASE("A reckless act that escapes discipline is handled as at-risk behaviou
   CHECK(static_cast<double>(punished) / undisciplined == Approx(0.5).margin(1e-4));
 }
 
-TEST_CASE("An event neither punished nor coached is consoled with console_prob, else left alone", "[agents][response]") {
+TEST_CASE("An event neither punished nor coached is consoled with console_prob, else left alone",
+          "[agents][response]") {
   Policy p;
   p.punish_human_error = 0.0;
   p.punish_at_risk = 0.0;

@@ -1,7 +1,5 @@
 // Simulation: one run of the model. Determinism on any thread count, the bookkeeping identities
 // of the outputs, the ranges of the agent state, run options and schedules.
-#include "agents/simulation.hpp"
-
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -12,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "agents/simulation.hpp"
 #include "core/errors.hpp"
 #include "tests/cpp/catch.hpp"
 #include "tests/cpp/test_helpers.hpp"
@@ -252,9 +251,8 @@ TEST_CASE("RunOptions rejects invalid values, naming the field", "[agents][simul
   for (const auto& b : bad) {
     INFO(b.field);
     CHECK(contains(message_of<InvalidValue>([&] { b.options.validate(); }), b.field));
-    CHECK(contains(message_of<InvalidValue>([&] {
-                     Simulation sim(Hospital::default_hospital(), Params{}, Policy::typical(), b.options);
-                   }),
+    CHECK(contains(message_of<InvalidValue>(
+                       [&] { Simulation sim(Hospital::default_hospital(), Params{}, Policy::typical(), b.options); }),
                    b.field));
   }
   RunOptions ok;
@@ -267,16 +265,14 @@ TEST_CASE("RunOptions rejects invalid values, naming the field", "[agents][simul
 TEST_CASE("A simulation refuses invalid parameters, policies and hospitals", "[agents][simulation][validation]") {
   Params params;
   params.fix_prob = 1.5;
-  CHECK(contains(message_of<InvalidValue>([&] {
-                   Simulation sim(Hospital::default_hospital(), params, Policy::typical(), years(1));
-                 }),
+  CHECK(contains(message_of<InvalidValue>(
+                     [&] { Simulation sim(Hospital::default_hospital(), params, Policy::typical(), years(1)); }),
                  "fix_prob"));
   Policy policy;
   policy.console_prob = -0.1;
-  CHECK(contains(message_of<InvalidValue>([&] {
-                   Simulation sim(Hospital::default_hospital(), Params{}, policy, years(1));
-                 }),
-                 "console_prob"));
+  CHECK(contains(
+      message_of<InvalidValue>([&] { Simulation sim(Hospital::default_hospital(), Params{}, policy, years(1)); }),
+      "console_prob"));
   Hospital empty;
   CHECK_THROWS_AS(Simulation(empty, Params{}, Policy::typical(), years(1)), InvalidValue);
 }
@@ -324,7 +320,8 @@ TEST_CASE("days_done counts the simulated days", "[agents][simulation]") {
   CHECK(days_done.load() == 365);
 }
 
-TEST_CASE("Scenarios warmed up alike are identical at day 0, whatever their own policy", "[agents][simulation][warmup]") {
+TEST_CASE("Scenarios warmed up alike are identical at day 0, whatever their own policy",
+          "[agents][simulation][warmup]") {
   RunOptions options = years(1, 5);
   options.warmup_days = 3 * 365;
   Simulation blame(Hospital::default_hospital(), Params{}, Policy::blame(), options);
@@ -354,7 +351,8 @@ TEST_CASE("A warm-up too short to settle says so; a long one settles", "[agents]
   CHECK_FALSE(short_warmup.warmup.settled);  // burnout still climbing from an empty hospital
   options.warmup_days = 40 * 365;
   const RunResult long_warmup = simulate(Hospital::default_hospital(), Params{}, Policy::typical(), options);
-  INFO("drifts " << long_warmup.warmup.drift[0] << " " << long_warmup.warmup.drift[1] << " " << long_warmup.warmup.drift[2]);
+  INFO("drifts " << long_warmup.warmup.drift[0] << " " << long_warmup.warmup.drift[1] << " "
+                 << long_warmup.warmup.drift[2]);
   CHECK(long_warmup.warmup.settled);
   const RunResult none = simulate(Hospital::default_hospital(), Params{}, Policy::typical(), years(1, 2));
   CHECK(none.warmup.settled);

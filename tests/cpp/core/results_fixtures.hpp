@@ -19,9 +19,8 @@ class TempDir {
   TempDir() {
     static std::atomic<int> counter{0};
     std::random_device device;
-    path_ = std::filesystem::temp_directory_path() /
-            ("culturesim_results_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-             std::to_string(device()));
+    path_ = std::filesystem::temp_directory_path() / ("culturesim_results_" + std::to_string(::getpid()) + "_" +
+                                                      std::to_string(counter++) + "_" + std::to_string(device()));
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {
@@ -36,7 +35,8 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-inline core::ResultsLayout small_layout(std::size_t scenarios = 2, std::size_t replicates = 3, std::size_t periods = 5) {
+inline core::ResultsLayout small_layout(std::size_t scenarios = 2, std::size_t replicates = 3,
+                                        std::size_t periods = 5) {
   core::ResultsLayout layout;
   layout.series = {{"reports", "count", "flow", "incident reports filed in the period"},
                    {"staff", "persons", "level", "staff employed at the end of the period"},
@@ -63,7 +63,8 @@ inline std::vector<double> run_values(const core::ResultsLayout& layout, std::si
   return values;
 }
 
-inline core::ResultsFile create_small(const std::string& path, const core::ResultsLayout& layout, bool overwrite = false) {
+inline core::ResultsFile create_small(const std::string& path, const core::ResultsLayout& layout,
+                                      bool overwrite = false) {
   return core::ResultsFile::create(path, layout, {{"engine_version", std::string("0.1.0")}}, {}, {}, overwrite);
 }
 

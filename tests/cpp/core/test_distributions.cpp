@@ -1,8 +1,6 @@
 // core distributions: sampling by inversion of uniforms the model already drew. The moment checks
 // integrate each sampler over a fine midpoint grid of uniforms (deterministic quadrature, no
 // random draws), so their tolerances are quadrature errors, not sampling noise.
-#include "core/distributions.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -10,6 +8,7 @@
 #include <numbers>
 #include <vector>
 
+#include "core/distributions.hpp"
 #include "tests/cpp/catch.hpp"
 
 using namespace culturesim::core;

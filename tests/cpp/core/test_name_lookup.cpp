@@ -1,10 +1,9 @@
 // core name lookup: edit distance, the closest valid name, and "did you mean ...?" messages.
-#include "core/name_lookup.hpp"
-
 #include <string>
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/name_lookup.hpp"
 #include "tests/cpp/catch.hpp"
 
 using namespace culturesim::core;
@@ -16,7 +15,7 @@ TEST_CASE("edit_distance counts insertions, deletions and substitutions", "[core
   CHECK(edit_distance("abc", "") == 3);
   CHECK(edit_distance("kitten", "sitting") == 3);
   CHECK(edit_distance("sitting", "kitten") == 3);
-  CHECK(edit_distance("alpha_bse", "alpha_base") == 1);  // one insertion
+  CHECK(edit_distance("alpha_bse", "alpha_base") == 1);   // one insertion
   CHECK(edit_distance("alpha_baes", "alpha_base") == 2);  // a transposition is two edits
   CHECK(edit_distance("flaw", "lawn") == 2);
 }

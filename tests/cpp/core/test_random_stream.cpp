@@ -1,6 +1,4 @@
 // core::RandomStream: Philox4x64-10 keyed by (seed, replicate), counter (entity, day, purpose, index).
-#include "core/random_stream.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -9,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/random_stream.hpp"
 #include "tests/cpp/catch.hpp"
 
 using culturesim::core::RandomStream;
@@ -122,10 +121,10 @@ TEST_CASE("RandomStream gives different draws for different entities, days, purp
           "[core][random]") {
   const RandomStream stream(5, 0);
   const auto base = stream.block(10, 20, 2, 0);
-  CHECK_FALSE(stream.block(11, 20, 2, 0) == base);  // entity
-  CHECK_FALSE(stream.block(10, 21, 2, 0) == base);  // day
-  CHECK_FALSE(stream.block(10, 20, 3, 0) == base);  // purpose
-  CHECK_FALSE(stream.block(10, 20, 2, 1) == base);  // index
+  CHECK_FALSE(stream.block(11, 20, 2, 0) == base);              // entity
+  CHECK_FALSE(stream.block(10, 21, 2, 0) == base);              // day
+  CHECK_FALSE(stream.block(10, 20, 3, 0) == base);              // purpose
+  CHECK_FALSE(stream.block(10, 20, 2, 1) == base);              // index
   CHECK_FALSE(RandomStream(6, 0).block(10, 20, 2, 0) == base);  // seed
   CHECK_FALSE(RandomStream(5, 1).block(10, 20, 2, 0) == base);  // replicate
 

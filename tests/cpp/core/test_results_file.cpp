@@ -1,7 +1,5 @@
 // The HDF5 results file: layout, round trip, completion mask, refusal to overwrite or to resume a
 // different experiment, and crash safety against a writer killed with SIGKILL.
-#include "core/results_file.hpp"
-
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/results_file.hpp"
 #include "tests/cpp/catch.hpp"
 #include "tests/cpp/core/results_fixtures.hpp"
 #include "tests/cpp/test_helpers.hpp"
@@ -25,13 +24,12 @@ using culturesim::FileExists;
 using culturesim::InvalidValue;
 using culturesim::ResultsFileError;
 using namespace culturesim::core;
-using culturesim::testing::TempDir;
-using culturesim::testing::small_layout;
-using culturesim::testing::run_values;
 using culturesim::testing::create_small;
+using culturesim::testing::run_values;
+using culturesim::testing::small_layout;
+using culturesim::testing::TempDir;
 
 namespace {
-
 
 bool all_nan(const std::vector<double>& values) {
   for (double v : values) {

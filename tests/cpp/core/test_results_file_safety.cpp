@@ -88,8 +88,7 @@ TEST_CASE("A writer whose file was replaced behind its back writes nothing", "[c
   fs::rename(other, path);
   const std::string before = bytes_of(path);
 
-  const std::string message =
-      message_of<ResultsFileError>([&] { writer.write_run(0, 1, run_values(layout, 0, 1)); });
+  const std::string message = message_of<ResultsFileError>([&] { writer.write_run(0, 1, run_values(layout, 0, 1)); });
   CHECK(contains(message, path));
   CHECK(contains(message, "no longer the file"));
   CHECK(bytes_of(path) == before);
@@ -178,7 +177,6 @@ TEST_CASE("Damaged bytes are reported as a damaged file naming it, never a crash
   CHECK(refused > 0);
   INFO("flips refused " << refused << ", read intact " << same);
 }
-
 
 TEST_CASE("Two processes creating one new file: exactly one wins and the file is consistent",
           "[core][results_file][race]") {

@@ -1,7 +1,5 @@
 // Ensembles: many runs in parallel, bit-identical on any thread count, every run handed over
 // exactly once, failures reported with their scenario and replicate.
-#include "experiments/ensemble.hpp"
-
 #include <oneapi/tbb/global_control.h>
 
 #include <map>
@@ -12,6 +10,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "experiments/ensemble.hpp"
 #include "tests/cpp/catch.hpp"
 #include "tests/cpp/test_helpers.hpp"
 
@@ -118,8 +117,9 @@ TEST_CASE("A run that fails reports its scenario and replicate", "[experiments][
     scenarios[1].name = "broken";
     scenarios[1].interventions = {Intervention::set_params(10, {{"sv_recovery_level", "", 50.0}}, "slow recovery")};
     int handed_over = 0;
-    const std::string message = message_of<InvalidValue>(
-        [&] { run_ensemble(scenarios, {{1, 3}}, options, [&](const RunId&, const RunResult&) { ++handed_over; }); });
+    const std::string message = message_of<InvalidValue>([&] {
+      run_ensemble(scenarios, {{1, 3}}, options, [&](const RunId&, const RunResult&) { ++handed_over; });
+    });
     CHECK(contains(message, "scenario 'broken', replicate 3: "));
     CHECK(contains(message, "sv_recovery_level"));
     CHECK(handed_over == 0);
@@ -146,7 +146,9 @@ TEST_CASE("An ensemble refuses invalid options, scenarios and runs before runnin
   CHECK(contains(message_of<InvalidValue>([&] { run_ensemble(scenarios, all_runs(2, 1), options, sink); }),
                  "record_every"));
   options.record_every = 30;
-  CHECK(contains(message_of<InvalidValue>([&] { run_ensemble(scenarios, {{2, 0}}, options, sink); }),
+  CHECK(contains(message_of<InvalidValue>([&] {
+                   run_ensemble(scenarios, {{2, 0}}, options, sink);
+                 }),
                  "scenario index 2"));
   scenarios[0].params.fix_prob = 2.0;
   const std::string message = message_of<InvalidValue>([&] { run_ensemble(scenarios, all_runs(2, 1), options, sink); });
@@ -161,8 +163,9 @@ TEST_CASE("A cancelled ensemble stops with Interrupted", "[experiments][ensemble
   int handed_over = 0;
   EnsembleOptions options;
   options.days = 365;
-  CHECK_THROWS_AS(run_ensemble(blame_and_typical(), all_runs(2, 2), options,
-                               [&](const RunId&, const RunResult&) { ++handed_over; }, nullptr, &token),
+  CHECK_THROWS_AS(run_ensemble(
+                      blame_and_typical(), all_runs(2, 2), options,
+                      [&](const RunId&, const RunResult&) { ++handed_over; }, nullptr, &token),
                   Interrupted);
   CHECK(handed_over == 0);
 }

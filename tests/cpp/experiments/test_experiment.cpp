@@ -1,13 +1,12 @@
 // Experiments written to results files (experiments/experiment.cpp): an interrupted experiment
 // resumed later holds exactly the numbers of one run straight through, and a file is resumed
 // only by the experiment that wrote it.
-#include "experiments/experiment.hpp"
-
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "core/errors.hpp"
+#include "experiments/experiment.hpp"
 #include "tests/cpp/catch.hpp"
 #include "tests/cpp/test_helpers.hpp"
 
@@ -47,7 +46,8 @@ struct TempPath {
 std::vector<std::vector<double>> all_runs_of(const std::string& path, const Experiment& e) {
   const core::ResultsFile file = core::ResultsFile::open(path);
   std::vector<std::vector<double>> out;
-  for (const auto& id : all_runs(e.scenarios.size(), e.replicates)) out.push_back(file.read_run(id.scenario, id.replicate));
+  for (const auto& id : all_runs(e.scenarios.size(), e.replicates))
+    out.push_back(file.read_run(id.scenario, id.replicate));
   return out;
 }
 
@@ -83,10 +83,10 @@ TEST_CASE("Only the same experiment resumes a file", "[experiments][experiment][
                  "its seed differs"));
   Experiment other_scenario = e;
   other_scenario.scenarios[1].interventions[0].ramp_to = 0.5;
-  CHECK(contains(message_of<ResultsFileError>(
-                     [&] { run_experiment(other_scenario, p.path.string(), FileMode::resume); }),
-                 "scenario 'reform' is defined differently"));
-  CHECK(contains(message_of<FileExists>([&] { run_experiment(e, p.path.string(), FileMode::create); }),
-                 p.path.string()));
+  CHECK(
+      contains(message_of<ResultsFileError>([&] { run_experiment(other_scenario, p.path.string(), FileMode::resume); }),
+               "scenario 'reform' is defined differently"));
+  CHECK(
+      contains(message_of<FileExists>([&] { run_experiment(e, p.path.string(), FileMode::create); }), p.path.string()));
   CHECK(run_experiment(e, p.path.string(), FileMode::resume) == 5);
 }

@@ -1,13 +1,12 @@
 // Interventions: their validation, how they compile into the model's schedule, and that each
 // takes effect on exactly its day.
-#include "experiments/intervention.hpp"
-
 #include <cstdint>
 #include <numeric>
 #include <string>
 #include <vector>
 
 #include "core/errors.hpp"
+#include "experiments/intervention.hpp"
 #include "experiments/scenario.hpp"
 #include "tests/cpp/catch.hpp"
 #include "tests/cpp/test_helpers.hpp"
@@ -118,8 +117,8 @@ TEST_CASE("A blame ramp compiles into steps on the expected days with the expect
     CHECK(*schedule.back().policy == Policy::from_blame(0.1));
   }
   SECTION("a step that does not divide the ramp still lands on its last day once") {
-    const Schedule schedule = compile_schedule({Intervention::ramp(10, 0.0, 1.0, 100, 40)}, h, Params{},
-                                               Policy::just_culture());
+    const Schedule schedule =
+        compile_schedule({Intervention::ramp(10, 0.0, 1.0, 100, 40)}, h, Params{}, Policy::just_culture());
     std::vector<std::int64_t> days;
     for (const auto& c : schedule) days.push_back(c.day);
     CHECK(days == std::vector<std::int64_t>{10, 50, 90, 110});
@@ -129,8 +128,7 @@ TEST_CASE("A blame ramp compiles into steps on the expected days with the expect
 
 TEST_CASE("A ramp run ends under the target policy", "[experiments][intervention]") {
   const Hospital h = Hospital::default_hospital();
-  const Schedule schedule =
-      compile_schedule({Intervention::ramp(30, 1.0, 0.0, 200, 30)}, h, Params{}, Policy::blame());
+  const Schedule schedule = compile_schedule({Intervention::ramp(30, 1.0, 0.0, 200, 30)}, h, Params{}, Policy::blame());
   RunOptions options;
   options.days = 365;
   Simulation sim(h, Params{}, Policy::blame(), options);
@@ -180,7 +178,8 @@ TEST_CASE("fix_friction sets the unit's hazards to 0 on its day", "[experiments]
   CHECK(all.back() == 0.0);
 }
 
-TEST_CASE("fix_friction with an unknown unit throws UnknownName naming the intervention", "[experiments][intervention]") {
+TEST_CASE("fix_friction with an unknown unit throws UnknownName naming the intervention",
+          "[experiments][intervention]") {
   const Hospital h = Hospital::default_hospital();
   const std::vector<Intervention> interventions{Intervention::fix_friction(10, {"ICUU"}, "new scanner")};
   const std::string message =
@@ -264,8 +263,9 @@ TEST_CASE("Interventions on the same day apply in order and merge into one chang
 
 TEST_CASE("Interventions change only what acts during a run, and change something", "[experiments][intervention]") {
   const Hospital h = Hospital::default_hospital();
-  const std::string start_only =
-      message_of<InvalidValue>([&] { Intervention::set_params(10, {{"initial_shortcut", "", 0.9}}, "x").validate(h); });
+  const std::string start_only = message_of<InvalidValue>([&] {
+    Intervention::set_params(10, {{"initial_shortcut", "", 0.9}}, "x").validate(h);
+  });
   CHECK(contains(start_only, "intervention 'x': parameter 'initial_shortcut' is read only when a run starts"));
   CHECK_NOTHROW(Intervention::set_params(10, {{"reckless_fraction", "", 0.1}}, "x").validate(h));  // new hires
   CHECK(contains(message_of<InvalidValue>([&] { Intervention::set_params(10, {}, "nothing").validate(h); }),
@@ -279,7 +279,8 @@ TEST_CASE("Interventions change only what acts during a run, and change somethin
 TEST_CASE("Intervention::describe reads as one line", "[experiments][intervention]") {
   CHECK(Intervention::ramp(365, 1.0, 0.0, 730, 30, "reform").describe() ==
         "day 365: ramp blame 1 -> 0 over 730 days in steps of 30 (reform)");
-  CHECK(Intervention::fix_friction(10, {"ICU", "ED"}, "scanners").describe() == "day 10: fix friction in ICU, ED (scanners)");
+  CHECK(Intervention::fix_friction(10, {"ICU", "ED"}, "scanners").describe() ==
+        "day 10: fix friction in ICU, ED (scanners)");
   CHECK(Intervention::set_policy_fields(5, {{"support_level", 1.0}}, "peer support").describe() ==
         "day 5: set support_level=1 (peer support)");
 }

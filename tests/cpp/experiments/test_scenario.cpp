@@ -1,7 +1,4 @@
 // Scenario: validation, its TOML description, and common random numbers between scenarios.
-#include "experiments/scenario.hpp"
-#include "experiments/schema.hpp"
-
 #include <cstdint>
 #include <cstdlib>
 #include <stdexcept>
@@ -9,6 +6,8 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "experiments/scenario.hpp"
+#include "experiments/schema.hpp"
 #include "tests/cpp/catch.hpp"
 #include "tests/cpp/test_helpers.hpp"
 
@@ -131,7 +130,8 @@ TEST_CASE("Scenario::to_toml records every field with round-trip precision", "[e
     CHECK(toml_number(toml, std::string(spec.name)) == s.params.get(spec.name));
   }
   CHECK(contains(toml, "quit_rate = { nurse = 0.17, resident = 0.07,"));  // shortest exact form
-  CHECK(contains(toml, "[[hospital.units]]\nname = \"pharmacy\"\nnurse = 20\nresident = 0\nattending = 0\npharmacist = 65\n"));
+  CHECK(contains(
+      toml, "[[hospital.units]]\nname = \"pharmacy\"\nnurse = 20\nresident = 0\nattending = 0\npharmacist = 65\n"));
   CHECK(contains(toml, "kind = \"ramp\"\ndays = 730\nfrom_blame = 0.37"));
   CHECK(contains(toml, "kind = \"fix_friction\"\nunits = [\"ICU\"]"));
   const auto rca = toml.find("label = \"better RCA\"");
@@ -151,6 +151,5 @@ TEST_CASE("run_scenario without interventions equals a plain simulation", "[expe
   RunOptions options;
   options.days = 365;
   options.seed = 4;
-  CHECK(all_values(run_scenario(s, options)) ==
-        all_values(simulate(s.hospital, s.params, s.policy, options)));
+  CHECK(all_values(run_scenario(s, options)) == all_values(simulate(s.hospital, s.params, s.policy, options)));
 }

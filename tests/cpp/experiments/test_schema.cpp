@@ -1,12 +1,11 @@
 // The scenario schema (experiments/schema.cpp): files read into scenarios, scenarios written back
 // in the same form, and every mistake named by file, line, table and field.
-#include "experiments/schema.hpp"
-
 #include <fstream>
 #include <iterator>
 #include <string>
 
 #include "core/errors.hpp"
+#include "experiments/schema.hpp"
 #include "tests/cpp/catch.hpp"
 #include "tests/cpp/test_helpers.hpp"
 
