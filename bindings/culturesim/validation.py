@@ -247,8 +247,6 @@ def measure_run(result: Result, burn_in: float) -> dict[str, float]:
 
 
 POLICIES = {"typical": "typical", "blame": "blame", "just_culture": "just_culture"}
-#: The per-replicate measurements behind the latest validation_table (the change section reads its levels).
-LAST_MEASURED: dict[str, dict[str, np.ndarray]] | None = None
 
 
 def measure(
@@ -315,14 +313,15 @@ def validation_table(
     seed: int = 0,
     params: dict[str, Any] | None = None,
     progress: bool = True,
+    measured: dict[str, dict[str, np.ndarray]] | None = None,
 ):
     """One row per target: the figure, its source, and each policy's mean with a 10-90% band over
-    replicates; ``lands`` says whether the typical mean falls in the target's band."""
+    replicates; ``lands`` says whether the typical mean falls in the target's band. ``measured``
+    (from measure() with the same settings) skips measuring again."""
     import pandas as pd
 
-    measured = measure(replicates, years, burn_in, seed, params, progress)
-    global LAST_MEASURED
-    LAST_MEASURED = measured
+    if measured is None:
+        measured = measure(replicates, years, burn_in, seed, params, progress)
     rows = []
     for t in TARGETS:
         row: dict[str, Any] = {"target": t.name, "what": t.what, "figure": t.figure, "source": t.source}
@@ -468,9 +467,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    table = validation_table(args.replicates, args.years, args.burn_in, args.seed, progress=not args.no_progress)
+    # One measurement serves the level table and the floors and ceilings of the changes section.
+    measured = measure(args.replicates, args.years, args.burn_in, args.seed, progress=not args.no_progress)
+    table = validation_table(args.replicates, args.years, args.burn_in, args.seed, measured=measured)
     changes = vc.measure_changes(args.replicates, seed=args.seed)
-    rows = vc.change_rows(changes, LAST_MEASURED)
+    rows = vc.change_rows(changes, measured)
     figure = None
     if args.write:
         figure_path = os.path.join(os.path.dirname(os.path.abspath(args.write)), "figures", "culture_change.png")
