@@ -36,9 +36,11 @@ void RunOptions::validate() const {
     throw InvalidValue("snapshot_every = " + std::to_string(snapshot_every) +
                        " is out of range; allowed 0 (no snapshots) to 36500 days");
   }
-  if (warmup_days < 0 || warmup_days > 365'000) {
+  if (warmup_days < 0 || warmup_days > kMaxWarmupDays) {
     throw InvalidValue("warmup_days = " + std::to_string(warmup_days) +
-                       " is out of range; allowed 0 (start from an empty hospital) to 365000 (warmup_years 0 to 1000)");
+                       " is out of range; allowed 0 (start from an empty hospital) to " +
+                       std::to_string(kMaxWarmupDays) + " (warmup_years 0 to " + std::to_string(kMaxWarmupYears) +
+                       ")");
   }
   if (warmup_policy) warmup_policy->validate();
   if (start && warmup_days > 0) {

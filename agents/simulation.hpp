@@ -25,6 +25,8 @@ namespace culturesim {
 /// The run limits (Python shows them as _engine.run_limits).
 inline constexpr std::int64_t kMaxRunDays = 100'000'000;
 inline constexpr int kMaxRecordEvery = 36500;
+inline constexpr std::int64_t kMaxWarmupYears = 1000;  ///< the one bound of warm-ups (TOML, Python, RunOptions)
+inline constexpr std::int64_t kMaxWarmupDays = kMaxWarmupYears * 365;
 
 /// How long, how recorded, and which random stream.
 struct RunOptions {

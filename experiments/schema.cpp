@@ -612,7 +612,9 @@ RunSettings settings(Reader& r, const toml::table& doc) {
   }
   if (const auto* v = doc.get("warmup_years")) {
     s.warmup_years =
-        number(r, *v, "", "warmup_years", "years lived before day 0, 0 (an empty hospital) to 1000", 0.0, 1000.0);
+        number(r, *v, "", "warmup_years",
+               "years lived before day 0, 0 (an empty hospital) to " + std::to_string(kMaxWarmupYears), 0.0,
+               static_cast<double>(kMaxWarmupYears));
   }
   if (const auto* v = doc.get("warmup_policy")) s.warmup_policy = whole_policy(r, *v, "", "warmup_policy").policy;
   if (const auto* v = doc.get("save_state")) {

@@ -88,7 +88,7 @@ def policy_presets() -> dict[str, float]:
 
 #: Days in a simulated year (core::kDaysPerYear).
 days_per_year: int
-#: The run limits: max_days, max_record_every, max_replicates, max_threads.
+#: The run limits: max_days, max_record_every, max_replicates, max_threads, max_warmup_years.
 run_limits: dict[str, int]
 
 # -- the scenario schema (experiments/schema.hpp) ---------------------------------------------------
