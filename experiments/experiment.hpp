@@ -18,6 +18,9 @@ struct Experiment {
   EnsembleOptions options;
   /// Memory and disk the experiment may use (0: what the machine has free); checked before it starts.
   core::ResourceLimits limits;
+  /// Who made the results file and why (fields of core/provenance.hpp: command, description,
+  /// software versions); written when the file is created, kept as it is when it is resumed.
+  core::Attributes provenance;
 
   /// Throws InvalidValue: no scenarios, duplicate scenario names, replicates outside 1 to 1e6.
   void validate() const;

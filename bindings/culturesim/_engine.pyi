@@ -176,20 +176,31 @@ def run_experiment(
     max_disk: float = 0.0,
     warmup_days: _Int = 0,
     warmup_policy: dict[str, float] | None = None,
+    provenance: dict[str, str | list[str]] | None = None,
 ) -> int:
     """Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file
     `path` as it finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume'
     (skip finished runs). max_memory / max_disk: limits in bytes (0: what the machine has free),
-    checked before any run starts. Returns the number of runs computed."""
+    checked before any run starts. provenance: {field: text} for a new file (see
+    provenance_fields). Returns the number of runs computed."""
 
 def verify_results(path: str) -> int:
     """Checks a results file read-only: format version, HDF5 structure, the checksum of its stored
     definition and of every finished run. Returns the number of finished runs; raises OSError
     naming the file and what is damaged."""
 
-def merge_results(parts: list[str], out: str, overwrite: bool = False) -> int:
+def merge_results(
+    parts: list[str], out: str, overwrite: bool = False, provenance: dict[str, str | list[str]] | None = None
+) -> int:
     """Merges results files of shards of one experiment into `out` (see culturesim.cluster.merge).
     Returns the number of runs in `out`."""
+
+def provenance_fields() -> list[dict[str, Any]]:
+    """The attributes of a results file's /provenance group: [{'name', 'list', 'description'}], in order."""
+
+provenance_group: str
+provenance_checksum: str
+pybind11_version: str
 
 class ResultsWriter:
     """An experiment's results file open for writing runs computed anywhere (cluster workers)."""
@@ -206,6 +217,7 @@ class ResultsWriter:
         max_disk: float = 0.0,
         warmup_days: _Int = 0,
         warmup_policy: dict[str, float] | None = None,
+        provenance: dict[str, str | list[str]] | None = None,
     ) -> None: ...
     def pending(self) -> list[tuple[int, int]]:
         """(scenario, replicate) pairs not yet in the file."""

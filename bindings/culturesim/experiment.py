@@ -11,6 +11,7 @@ import numpy as np
 
 from . import _engine
 from ._running import call_engine
+from .provenance import read as read_provenance
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, check_metric
 from .result import _days, _seed, _threads, _whole_days, warn_never_acting
 from .scenario import Scenario, as_scenario
@@ -99,6 +100,7 @@ class Experiment:
         runs: Sequence[tuple[int, int]] | None = None,
         max_memory: float | None = None,
         max_disk: float | None = None,
+        description: str | None = None,
     ) -> "ExperimentResult":
         """Runs every (scenario, replicate) and returns the results.
 
@@ -109,8 +111,13 @@ class Experiment:
         cluster (see culturesim.cluster). runs: only these (scenario, replicate) pairs.
         max_memory / max_disk: bytes the experiment may use; by default what the machine has free.
         Both are estimated before anything runs, and an experiment that would not fit is refused
-        with ValueError (nothing is written).
+        with ValueError (nothing is written). description: free text stored with the file's
+        provenance (with its creation time, the software versions and the calling script, notebook
+        or command line; see ``ExperimentResult.provenance``).
         """
+        from . import provenance as _provenance
+
+        made_by = _provenance.collect(description)
         limits = {
             name: _byte_limit(name, value) for name, value in (("max_memory", max_memory), ("max_disk", max_disk))
         }
@@ -128,7 +135,14 @@ class Experiment:
                     from .cluster import run_on_executor
 
                     run_on_executor(
-                        self, path, executor, mode=mode, progress=progress, runs=runs, max_disk=limits["max_disk"]
+                        self,
+                        path,
+                        executor,
+                        mode=mode,
+                        progress=progress,
+                        runs=runs,
+                        max_disk=limits["max_disk"],
+                        provenance=made_by,
                     )
                 else:
                     todo = self.n_runs if runs is None else len(runs)
@@ -147,6 +161,7 @@ class Experiment:
                         path=path,
                         mode=mode,
                         runs=runs,
+                        provenance=made_by,
                         **limits,
                         **self.warmup_args(),
                     )
@@ -203,6 +218,8 @@ class ExperimentResult:
             }
             self.definitions = {name: f[f"scenarios/{name}/definition"].asstr()[()] for name in self.scenarios}
             self.units = {n: _plain(f[f"series/{n}"].attrs.get("unit", "")) for n in f["series"]}
+            #: When, by which software and command, and why the file was made (cs.provenance.FIELDS).
+            self.provenance: dict[str, Any] = read_provenance(f)
 
     def load(self) -> "ExperimentResult":
         """Reads every series into memory (done automatically on first use)."""
@@ -228,6 +245,11 @@ class ExperimentResult:
     @property
     def years(self) -> float:
         return float(self.attrs["years"])
+
+    @property
+    def description(self) -> str:
+        """The free-text description given when the file was made ("" if none)."""
+        return str(self.provenance.get("description", ""))
 
     @property
     def complete(self) -> bool:
