@@ -3,11 +3,14 @@ stderr is a file or a pipe (never a stream of carriage-return redraws)."""
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
 import pty
+import struct
 import subprocess
 import sys
+import termios
 
 import culturesim as cs
 from culturesim import _running
@@ -56,6 +59,7 @@ def test_on_a_terminal_the_bar_is_redrawn_in_place(tmp_path):
         "cs.Experiment(['blame'], replicates=2, years=10, warmup_years=0).run(progress=True)\n"
     )
     main, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a 100-column terminal
     proc = subprocess.Popen([sys.executable, "-c", script], stderr=child, stdout=subprocess.DEVNULL, cwd=tmp_path)
     os.close(child)
     chunks = []
