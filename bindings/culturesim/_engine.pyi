@@ -113,6 +113,10 @@ def dump_experiment(
 def schedule_notes(scenario: dict[str, Any], days: _Int) -> list[str]:
     """Notes on interventions of a scenario dict that never act in `days` days."""
 
+def policy_timeline(scenario: dict[str, Any]) -> list[dict[str, Any]]:
+    """The policy of a scenario dict over time, as its interventions set it: [{'day', 'label', 'policy' (every
+    field)}], starting with the scenario's own policy on day 0 (a ramp gives one entry per step)."""
+
 def intervention_kinds() -> list[str]:
     """The intervention kinds of scenario files."""
 

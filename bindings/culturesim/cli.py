@@ -332,23 +332,28 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _warmup_text(attrs: Any) -> str:
-    """The stored warm-up in words: its length and its policy (a preset's name where it is one)."""
-    if "warmup_days" not in attrs:
-        return "none (a file written before warm-ups: every run started from an empty hospital)"
-    days = int(attrs["warmup_days"])
-    if days == 0:
-        return "none (every run started from an empty hospital)"
-    from .policy import FIELD_NAMES, Policy
+def policy_text(res: Any, scenarios: Sequence[dict[str, Any]]) -> str:
+    """Every policy field of every scenario as the run ends, after its interventions (and where an
+    intervention changed it, the value it started from)."""
+    from .policy import FIELD_NAMES
 
-    fields = dict(zip(FIELD_NAMES, (float(v) for v in attrs["warmup_policy"])))
-    named = [
-        n
-        for n, p in (("typical", Policy.typical()), ("blame", Policy.blame()), ("just_culture", Policy.just_culture()))
-        if p.to_dict() == fields
-    ]
-    policy = named[0] if named else "custom policy " + ", ".join(f"{k} {v:g}" for k, v in fields.items())
-    return f"{days / 365:g} years under {policy} before day 0 (shared by every scenario, not recorded)"
+    rows = []
+    for field in FIELD_NAMES:
+        row = [field]
+        for sc in scenarios:
+            start, end = sc["policy_start"].get(field), sc["policy_end"].get(field)
+            if start is None or end is None:
+                row.append("n/a")
+            elif abs(end - start) > 1e-12:
+                row.append(f"{start:.3g} -> {end:.3g}")
+            else:
+                row.append(f"{end:.3g}")
+        rows.append(row)
+    header = ["policy field", *[sc["name"] for sc in scenarios]]
+    return (
+        f"Policy at the end of the run (year {res.years:g}), after each scenario's interventions "
+        "(a -> b: changed from a):\n" + _table(header, rows)
+    )
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -384,6 +389,10 @@ def cmd_info(args: argparse.Namespace) -> int:
     state = (
         "complete" if res.complete else f"{res.done.size - done} missing; `culturesim sweep ... --resume` finishes it"
     )
+    from .overview import scenarios as overview, warmup_text
+    from .provenance import lines as provenance_lines
+
+    scenarios = overview(res)
     print(f"{args.results}: culturesim results ({_size(args.results)})")
     print(
         f"  engine:      culturesim {a.get('engine_version', '?')} ({a.get('build_info', '?')}), "
@@ -393,23 +402,19 @@ def cmd_info(args: argparse.Namespace) -> int:
         f"  experiment:  {len(res.scenarios)} scenarios x {res.replicates} replicates x {res.years:g} years, "
         f"seed {res.seed}, recorded every {a.get('record_every', '?')} days ({len(res.period_start_day)} periods)"
     )
-    print(f"  warm-up:     {_warmup_text(a)}")
+    print(f"  warm-up:     {warmup_text(a)}")
     print(f"  runs done:   {done}/{res.done.size} ({state})")
+    print("  provenance:")
+    for line in provenance_lines(res.provenance, indent="    "):
+        print(line)
     print("  scenarios:")
-    width = max(len(s) for s in res.scenarios)
-    for name in res.scenarios:
-        sa = res.scenario_attrs[name]
-        policy = ", ".join(
-            f"{k.split('.', 1)[1]} {v:g}"
-            for k, v in sa.items()
-            if k.startswith("policy.")
-            and k.split(".", 1)[1] in ("punish_human_error", "console_prob", "support_level", "stated_safety")
-        )
-        ivs = sa.get("interventions") or []
-        ivs = [ivs] if isinstance(ivs, str) else list(ivs)
-        what = "; ".join(ivs) if ivs else "no interventions"
-        hospital = sa.get("hospital", "default")
-        print(f"    {name:<{width}}  policy: {policy}; hospital {hospital}; {what}")
+    for sc in scenarios:
+        ivs = sc["interventions"]
+        print(f"    {sc['name']}: hospital {sc['hospital']}; " + ("no interventions" if not ivs else "interventions:"))
+        for iv in ivs:
+            print(f"      - {iv}")
+    print()
+    print(policy_text(res, scenarios))
     print()
     if done:
         print(summary_table(res))

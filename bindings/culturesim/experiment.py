@@ -446,6 +446,43 @@ class ExperimentResult:
         ]
         return pd.DataFrame(rows).set_index("metric")
 
+    def compare_all(
+        self,
+        baseline: str | int,
+        scenarios: Sequence[str | int] | None = None,
+        metrics: Sequence[str] | None = None,
+        window: tuple[float, float] | None = None,
+        level: float = 0.95,
+    ):
+        """Every scenario (or those given) against ``baseline`` for every metric, as one long table:
+        scenario, metric, unit, baseline, value, difference, ci_low, ci_high, relative, n, ... (see
+        culturesim.board; ``cs.board.human(table)`` formats it for people)."""
+        from .board import compare_all
+
+        return compare_all(self, baseline, scenarios, metrics, window, level)
+
+    def economics(
+        self,
+        baseline: str | int,
+        scenarios: Sequence[str | int] | None = None,
+        horizon: float | None = None,
+        rate: float | None = None,
+        level: float = 0.95,
+    ):
+        """Harm averted, programme cost, net cost, cost per harm averted and return on investment
+        against ``baseline`` over ``horizon`` years, discounted at ``rate`` (default 3% a year); see
+        culturesim.board for the definitions."""
+        from .board import DISCOUNT_RATE, economics
+
+        return economics(self, baseline, scenarios, horizon, DISCOUNT_RATE if rate is None else rate, level)
+
+    def totals(self, metric: str, horizon: float | None = None, rate: float | None = None) -> np.ndarray:
+        """(scenario, replicate) cumulative totals of a flow over ``horizon`` years (default the run),
+        discounted to day 0 when a ``rate`` is given (0.03 for 3% a year)."""
+        from .board import totals
+
+        return totals(self, metric, horizon, rate)
+
     def plot(self, metric: str = "harm_events", scenarios: Sequence[str] | None = None, ax=None):
         """Trajectories over time: median and 10-90% band over replicates, per scenario."""
         from .plotting import plot_bands
