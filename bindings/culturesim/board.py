@@ -60,7 +60,10 @@ MEASURES: dict[str, tuple[str, str]] = {
     "programme_cost_pv": ("USD", "incremental programme cost (support, training, analyses, coaching), PV"),
     "savings_pv": ("USD", "baseline minus scenario costs of turnover, harm and claims, PV"),
     "net_cost_pv": ("USD", "incremental total cost (programme cost minus savings), PV"),
-    "cost_per_harm_averted": ("USD/event", "net cost PV / harm averted PV"),
+    "cost_per_harm_averted": (
+        "USD/event",
+        "net cost PV / harm averted PV (negative: the programme averts harm and saves money; it dominates)",
+    ),
     "roi": ("ratio", "return on investment: (savings - programme cost) / programme cost"),
 }
 
