@@ -6,8 +6,8 @@
 
 #include "convert.hpp"
 #include "core/errors.hpp"
-#include "core/results_file.hpp"
 #include "core/provenance.hpp"
+#include "core/results_file.hpp"
 #include "core/results_merge.hpp"
 #include "experiments/resources.hpp"
 
@@ -74,7 +74,8 @@ core::Attributes provenance_from(const py::handle& given) {
   core::Attributes out;
   if (given.is_none()) return out;
   if (!py::isinstance<py::dict>(given)) {
-    throw InvalidValue("provenance must be a dict of field names to strings, got " + std::string(py::str(py::repr(given))));
+    throw InvalidValue("provenance must be a dict of field names to strings, got " +
+                       std::string(py::str(py::repr(given))));
   }
   for (const auto& [key, value] : given.cast<py::dict>()) {
     const std::string name = py::str(key);

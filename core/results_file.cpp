@@ -172,8 +172,8 @@ Attributes read_provenance(hid_t file, const std::string& path, std::size_t limi
   if (exists == 0) return {};
   Handle group = open_group(file, name, path);
   Attributes attributes = read_attributes(group, path, limit);
-  const auto stored = std::find_if(attributes.begin(), attributes.end(),
-                                   [](const auto& a) { return a.first == kProvenanceChecksum; });
+  const auto stored =
+      std::find_if(attributes.begin(), attributes.end(), [](const auto& a) { return a.first == kProvenanceChecksum; });
   if (stored == attributes.end() || !std::holds_alternative<std::int64_t>(stored->second)) {
     throw DamagedResultsFile("results file " + in_quotes(path) + " is damaged: /provenance has no checksum");
   }

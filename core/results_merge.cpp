@@ -180,8 +180,7 @@ std::size_t merge_results(const std::vector<std::string>& parts, const std::stri
   std::size_t written = 0;
   try {
     ResultsFile merged = ResultsFile::create(temp, layout, without_reserved(first.root_attributes()),
-                                             scenario_attributes, scenario_texts, /*overwrite=*/false,
-                                             out_provenance);
+                                             scenario_attributes, scenario_texts, /*overwrite=*/false, out_provenance);
     if (merged.definition_checksum() != first.definition_checksum()) {
       throw ResultsFileError("results file " + in_quotes(out) +
                              ": the merged file's definition differs from its parts'");

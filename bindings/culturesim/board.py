@@ -88,7 +88,9 @@ def _check_horizon(res: Any, horizon: float | None) -> None:
     if isinstance(horizon, bool) or not isinstance(horizon, (int, float)) or not 0 < horizon:
         raise ValueError(f"horizon must be a positive number of years, got {horizon!r}")
     if horizon > res.years + 1e-9:
-        raise ValueError(f"horizon = {horizon:g} years is beyond the run's {res.years:g} years; allowed up to {res.years:g}")
+        raise ValueError(
+            f"horizon = {horizon:g} years is beyond the run's {res.years:g} years; allowed up to {res.years:g}"
+        )
 
 
 def _check_rate(rate: float) -> float:
@@ -102,7 +104,9 @@ def totals(res: Any, metric: str, horizon: float | None = None, rate: float | No
     when a rate is given. NaN for runs not finished."""
     check_metric(metric)
     if metric not in FLOWS and metric not in DERIVED:
-        raise ValueError(f"'{metric}' is a level (a state, not a count over time); totals take flows such as harm_events")
+        raise ValueError(
+            f"'{metric}' is a level (a state, not a count over time); totals take flows such as harm_events"
+        )
     _check_horizon(res, horizon)
     if rate is not None:
         rate = _check_rate(rate)
@@ -214,7 +218,11 @@ def economics(
     rate = _check_rate(rate)
     _check_horizon(res, horizon)
     ib = res._index(baseline)
-    others = [res._index(s) for s in scenarios] if scenarios is not None else [i for i in range(len(res.scenarios)) if i != ib]
+    others = (
+        [res._index(s) for s in scenarios]
+        if scenarios is not None
+        else [i for i in range(len(res.scenarios)) if i != ib]
+    )
     if not others:
         raise ValueError(f"there is no scenario to compare with the baseline '{res.scenarios[ib]}'")
     harm = totals(res, "harm_events", horizon)

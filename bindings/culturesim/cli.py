@@ -415,7 +415,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     state = (
         "complete" if res.complete else f"{res.done.size - done} missing; `culturesim sweep ... --resume` finishes it"
     )
-    from .overview import scenarios as overview, warmup_text
+    from .overview import scenarios as overview
+    from .overview import warmup_text
     from .provenance import lines as provenance_lines
 
     scenarios = overview(res)
@@ -834,7 +835,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("results", metavar="OUT.h5")
     p.add_argument("-o", "--output", metavar="FIG.png", help="the figure file (default: the results file's name .png)")
-    p.add_argument("--metric", nargs="+", action="extend", metavar="M", help="outputs to draw (default: six headline ones)")
+    p.add_argument(
+        "--metric", nargs="+", action="extend", metavar="M", help="outputs to draw (default: six headline ones)"
+    )
     p.add_argument("--scenario", nargs="+", action="extend", metavar="NAME", help="only these scenarios")
     p.add_argument("--force", action="store_true", help="replace an existing figure")
     p.set_defaults(func=cmd_plot)

@@ -11,8 +11,8 @@ import numpy as np
 
 from . import _engine
 from ._running import call_engine
-from .provenance import read as read_provenance
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, check_metric
+from .provenance import read as read_provenance
 from .result import _days, _seed, _threads, _whole_days, warn_never_acting
 from .scenario import Scenario, as_scenario
 from .warmup import WARMUP_YEARS, warmup

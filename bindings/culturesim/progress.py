@@ -66,9 +66,7 @@ class LineProgress:
     A line: ``experiment: 40% (200/500 sim-years, runs 16/40), 1 min 02 s elapsed, about 1 min 33 s left``.
     """
 
-    def __init__(
-        self, total: float, *, desc: str, unit: str, initial: float = 0.0, file: TextIO | None = None
-    ) -> None:
+    def __init__(self, total: float, *, desc: str, unit: str, initial: float = 0.0, file: TextIO | None = None) -> None:
         self.total, self.n, self.desc, self.unit = float(total), float(initial), desc, unit
         self.file = file
         self.postfix = ""
@@ -97,7 +95,7 @@ class LineProgress:
     def _line(self) -> str:
         elapsed = time.monotonic() - self._started
         share = self.n / self.total if self.total > 0 else 1.0
-        done = f"{self.n:,.0f}/{self.total:,.0f} {self.unit}" + (f", {self.postfix}" if self.postfix else "")
+        done = f"{self.n:.0f}/{self.total:.0f} {self.unit}" + (f", {self.postfix}" if self.postfix else "")
         text = f"{self.desc}: {100 * share:3.0f}% ({done}), {_seconds(elapsed)} elapsed"
         rate = (self.n - self._start_n) / elapsed if elapsed > 0 else 0.0
         if 0 < share < 1 and rate > 0:
@@ -116,4 +114,4 @@ class LineProgress:
         elapsed = time.monotonic() - self._started
         what = "done" if self.total > 0 and self.n >= self.total - 1e-9 else "stopped"
         extra = f", {self.postfix}" if self.postfix else ""
-        self._write(f"{self.desc}: {what}, {self.n:,.0f}/{self.total:,.0f} {self.unit}{extra} in {_seconds(elapsed)}")
+        self._write(f"{self.desc}: {what}, {self.n:.0f}/{self.total:.0f} {self.unit}{extra} in {_seconds(elapsed)}")

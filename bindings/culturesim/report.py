@@ -166,7 +166,8 @@ def report_html(
 ) -> str:
     """The report as one HTML text (see the module's docstring)."""
     from .board import DISCOUNT_RATE, MEASURES, compare_all, economics, human
-    from .overview import scenarios as overview, warmup_text
+    from .overview import scenarios as overview
+    from .overview import warmup_text
     from .policy import FIELD_NAMES
 
     rate = DISCOUNT_RATE if rate is None else rate
@@ -241,8 +242,15 @@ def report_html(
                 _table(
                     ["measure", "unit", base, other, "difference", f"{pct} interval", "change"],
                     [
-                        [r["metric"], r["unit"], r["baseline"], r["value"], r["difference"],
-                         f"{r['ci_low']} to {r['ci_high']}", r["relative"]]
+                        [
+                            r["metric"],
+                            r["unit"],
+                            r["baseline"],
+                            r["value"],
+                            r["difference"],
+                            f"{r['ci_low']} to {r['ci_high']}",
+                            r["relative"],
+                        ]
                         for _, r in part.iterrows()
                     ],
                     text_columns=2,
@@ -266,7 +274,9 @@ def report_html(
             rows.append(row)
         parts.append(_table(header, rows, text_columns=2))
         parts.append(
-            "<ul class='note'>" + "".join(f"<li><b>{_e(m.replace('_', ' '))}</b>: {_e(d)}</li>" for m, (_, d) in MEASURES.items()) + "</ul>"
+            "<ul class='note'>"
+            + "".join(f"<li><b>{_e(m.replace('_', ' '))}</b>: {_e(d)}</li>" for m, (_, d) in MEASURES.items())
+            + "</ul>"
         )
         parts.append("<h2>Figures</h2>")
         parts.append(_figure(trajectories_figure(res), "Trajectories of the headline outputs, every scenario"))

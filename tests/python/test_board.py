@@ -61,7 +61,10 @@ def test_cumulative_totals_and_present_values(res):
     # Half of the period that straddles 1.5 years (days 511-584) counts.
     start, days = res.period_start_day, res.period_days
     assert start[7] == 511 and days[7] == 73
-    np.testing.assert_allclose(res.totals("cost_total", horizon=1.5), res["cost_total"][:, :, :7].sum(2) + res["cost_total"][:, :, 7] * 36.5 / 73)
+    np.testing.assert_allclose(
+        res.totals("cost_total", horizon=1.5),
+        res["cost_total"][:, :, :7].sum(2) + res["cost_total"][:, :, 7] * 36.5 / 73,
+    )
     # Discounting at the period midpoints: a period in year 2.5 is worth 1.03**-2.5 of its value.
     mid = (start + days / 2) / 365
     np.testing.assert_allclose(res.totals("quits", rate=0.03), (res["quits"] * 1.03**-mid).sum(axis=2))

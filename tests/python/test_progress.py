@@ -27,8 +27,8 @@ def test_a_line_progress_writes_one_line_per_tenth_and_one_at_the_end():
     lines = log.getvalue().splitlines()
     assert "\r" not in log.getvalue()
     assert len(lines) == 11, lines
-    assert lines[0].startswith("experiment:  10% (100/1,000 sim-years)")
-    assert lines[-1].startswith("experiment: done, 1,000/1,000 sim-years, runs 40/40 in ")
+    assert lines[0].startswith("experiment:  10% (100/1000 sim-years)")
+    assert lines[-1].startswith("experiment: done, 1000/1000 sim-years, runs 40/40 in ")
 
 
 def test_a_stopped_line_progress_says_so():

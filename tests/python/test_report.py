@@ -81,7 +81,7 @@ def test_the_report_is_one_self_contained_page_with_everything_a_board_needs(res
     ):
         assert text in page, text
     for field in FIELD_NAMES:
-        assert f"<td class=\"text\">{field}</td>" in page, field
+        assert f'<td class="text">{field}</td>' in page, field
     for scenario in ("typical", "just_culture", "ramp"):
         assert f"<h3>{scenario}</h3>" in page or scenario == "typical"
     assert "e+0" not in page.split("<h2>Figures</h2>")[0]
