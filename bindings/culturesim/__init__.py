@@ -13,7 +13,7 @@ a blame culture and a Just Culture. The engine is parallel C++; this package is 
 
 from __future__ import annotations
 
-from . import _engine, board, plotting, provenance, seed_claims, validation
+from . import _engine, board, plotting, provenance, report, seed_claims, validation
 from .experiment import Experiment, ExperimentResult, open_results
 from .intervention import Intervention
 from .outputs import OUTPUT_NAMES, OUTPUTS
@@ -41,6 +41,7 @@ __all__ = [
     "seed_claims",
     "board",
     "provenance",
+    "report",
     "validation",
     "default_params",
     "open_results",

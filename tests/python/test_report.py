@@ -118,7 +118,7 @@ def test_a_headless_chromium_renders_every_figure_and_table(results, tmp_path):
     page_file = tmp_path / "report.html"
     report_text(results, tmp_path)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox", "--disable-dev-shm-usage"])
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             errors: list[str] = []
