@@ -404,6 +404,10 @@ def cmd_info(args: argparse.Namespace) -> int:
             settings["warmup_policy"] = dict(zip(FIELD_NAMES, (float(v) for v in a["warmup_policy"])))
         else:  # files written before the warm-up started from an empty hospital
             settings["warmup_years"] = 0
+        if "start_file" in a:
+            settings["start"] = _text(a["start_file"])
+            settings["start_scenario"] = _text(a["start_scenario"])
+        settings["save_state"] = "saved_state" in a
         header = (
             f"The experiment stored in {os.path.basename(args.results)}, written by culturesim engine "
             f"{a.get('engine_version', '?')} ({a.get('build_info', '?')}).\nRe-run it exactly with "
@@ -430,6 +434,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         f"seed {res.seed}, recorded every {a.get('record_every', '?')} days ({len(res.period_start_day)} periods)"
     )
     print(f"  warm-up:     {warmup_text(a)}")
+    if "saved_state" in a:
+        print("  end states:  saved (start other experiments from them: start = THIS.h5)")
     print(f"  runs done:   {done}/{res.done.size} ({state})")
     print("  provenance:")
     for line in provenance_lines(res.provenance, indent="    "):

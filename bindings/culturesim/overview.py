@@ -57,8 +57,19 @@ def policy_table(res: Any, which: str = "policy_end"):
     return pd.DataFrame(rows).reindex([f for f in FIELD_NAMES if any(f in r for r in rows.values())])
 
 
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def warmup_text(attrs: Any) -> str:
-    """The stored warm-up in words: its length and its policy (a preset's name where it is one)."""
+    """The stored warm-up in words: its length and its policy (a preset's name where it is one), or
+    the saved end states the runs carried on from."""
+    if "start_file" in attrs:
+        scenario = _text(attrs["start_scenario"])
+        return (
+            f"none: carried on from the end states of {f'{scenario!r} in ' if scenario else ''}"
+            f"{_text(attrs['start_file'])} (replicate r from replicate r)"
+        )
     if "warmup_days" not in attrs:
         return "none (a file written before warm-ups: every run started from an empty hospital)"
     days = int(attrs["warmup_days"])
