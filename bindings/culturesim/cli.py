@@ -358,6 +358,10 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def policy_text(res: Any, scenarios: Sequence[dict[str, Any]]) -> str:
     """Every policy field of every scenario as the run ends, after its interventions (and where an
     intervention changed it, the value it started from)."""
