@@ -28,24 +28,13 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from .outputs import COMPARED
 from .plotting import compact_number as _fmt
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 #: The outputs of the demo's table and of `compare` when no --metric is given.
-COMPARE_METRICS = (
-    "harm_events",
-    "reports",
-    "sv_started",
-    "sv_active",
-    "burnout_prevalence",
-    "quits",
-    "cost_turnover",
-    "cost_harm",
-    "cost_claims",
-    "cost_programme",
-    "cost_total",
-)
+COMPARE_METRICS = COMPARED
 #: The columns of the per-scenario summary printed by run, sweep and info.
 SUMMARY_COLUMNS = (
     ("harm_events", "harm/yr"),
@@ -297,31 +286,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 threads=args.threads,
                 description=args.description,
             )
-        elif args.mpi:
-            with cluster.mpi_executor() as pool:
-                cluster.run_on_executor(
-                    exp,
-                    args.output,
-                    pool,
-                    mode=mode,
-                    progress=args.progress,
-                    threads=args.threads or 1,
-                    provenance=collect(args.description),
-                )
         else:
-            client = cluster.dask_client(scheduler=args.scheduler, scheduler_file=args.scheduler_file)
-            try:
-                cluster.run_on_executor(
-                    exp,
-                    args.output,
-                    client,
-                    mode=mode,
-                    progress=args.progress,
-                    threads=args.threads or 1,
-                    provenance=collect(args.description),
-                )
-            finally:
-                client.close()
+            on_cluster = {
+                "mode": mode,
+                "progress": args.progress,
+                "threads": args.threads or 1,
+                "provenance": collect(args.description),
+            }
+            if args.mpi:
+                with cluster.mpi_executor() as pool:
+                    cluster.run_on_executor(exp, args.output, pool, **on_cluster)
+            else:
+                client = cluster.dask_client(scheduler=args.scheduler, scheduler_file=args.scheduler_file)
+                try:
+                    cluster.run_on_executor(exp, args.output, client, **on_cluster)
+                finally:
+                    client.close()
         res = open_results(args.output)
     else:
         res = exp.run(

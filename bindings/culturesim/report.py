@@ -23,7 +23,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from .outputs import DERIVED, FLOWS, unit
+from .outputs import COMPARED, DERIVED, FLOWS, unit
 
 #: The panels of the trajectory figure when no metrics are given: output -> title.
 PANELS = {
@@ -34,19 +34,8 @@ PANELS = {
     "quits": "Quits (turnover)",
     "cost_total": "Costs: turnover, harm, claims and the programme",
 }
-#: The outputs of the report's comparison table and forest plots.
-REPORT_METRICS = (
-    "harm_events",
-    "reports",
-    "sv_started",
-    "burnout_prevalence",
-    "quits",
-    "cost_turnover",
-    "cost_harm",
-    "cost_claims",
-    "cost_programme",
-    "cost_total",
-)
+#: The outputs of the report's comparison table and forest plots (those `culturesim compare` shows).
+REPORT_METRICS = COMPARED
 
 
 # -- figures ---------------------------------------------------------------------------------------
