@@ -51,7 +51,9 @@ def mask(text: str) -> str:
 
 
 def run(command: str, cwd: str) -> str:
-    env = dict(os.environ, COLUMNS="200", TERM="dumb")
+    # `culturesim` of this Python's environment first (the project's .venv when tools/test.sh runs it).
+    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    env = dict(os.environ, COLUMNS="200", TERM="dumb", PATH=path)
     done = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=1800)
     return (done.stdout + done.stderr).replace(cwd + "/", "./")  # the temporary folder reads as the current one
 

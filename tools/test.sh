@@ -8,7 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
-PY="${CULTURESIM_VENV:-.venv}/bin/python"  # the project's virtual environment (tools/setup.sh)
+# The project's virtual environment (tools/setup.sh), active as `. .venv/bin/activate` would make it.
+VIRTUAL_ENV="$(cd "${CULTURESIM_VENV:-.venv}" && pwd)"
+export VIRTUAL_ENV PATH="$VIRTUAL_ENV/bin:$PATH"
+PY="$VIRTUAL_ENV/bin/python"
 
 echo "== C++ engine tests"
 cmake -S . -B build/cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DCULTURESIM_BUILD_TESTS=ON -DCULTURESIM_BUILD_BENCHMARKS=ON >/dev/null
