@@ -568,7 +568,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.figure:
         _check_output(args.figure, True, False, what="figure")
     args.writing = args.output
-    sim_years = exp.n_runs * (exp.years + exp.warmup_years)
+    sim_years = exp.simulated_years
     print(
         f"culturesim demo: the embedded default hospital ({exp.scenarios[0].clinicians:,} clinicians in 5 units), "
         f"{len(exp.scenarios)} scenarios x {exp.replicates} replicates x {exp.years:g} years after a "

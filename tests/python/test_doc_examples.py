@@ -49,3 +49,22 @@ def test_the_checker_masks_the_provenance_that_changes_between_runs():
     assert mask("    created:     2026-12-01T23:02:29Z") == "    created:     <when>"
     assert mask("    software:    culturesim 0.1.0; numpy 2.4.6") == "    software:    <versions>"
     assert mask("    made by:     culturesim demo -o results.h5") == "    made by:     culturesim demo -o results.h5"
+
+
+def test_the_readme_error_example_is_what_the_command_prints(tmp_path, subprocess_env):
+    # README quotes the message a misspelt parameter gets; the command must print exactly that.
+    readme = (ROOT / "README.md").read_text()
+    quoted = readme[readme.index("`culturesim: error: exp.toml") + 1 :]
+    quoted = " ".join(quoted[: quoted.index("`")].split())  # the README wraps it over lines
+    (tmp_path / "exp.toml").write_text("[params]\nalpha_bse = 1\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "culturesim", "run", "exp.toml", "-o", "x.h5"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=subprocess_env,
+        timeout=600,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == quoted
+    assert not (tmp_path / "x.h5").exists()
