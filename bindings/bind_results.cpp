@@ -6,6 +6,7 @@
 
 #include "convert.hpp"
 #include "core/errors.hpp"
+#include "core/provenance.hpp"
 #include "core/results_file.hpp"
 #include "core/results_merge.hpp"
 #include "experiments/resources.hpp"
@@ -67,6 +68,34 @@ std::vector<RunId> runs_from(const py::handle& pairs, std::size_t scenarios, std
   return runs;
 }
 
+/// A provenance dict ({field: str, 'merged_from': [str, ...]}) as attributes; None is empty. The
+/// engine checks the names against core/provenance.hpp's table.
+core::Attributes provenance_from(const py::handle& given) {
+  core::Attributes out;
+  if (given.is_none()) return out;
+  if (!py::isinstance<py::dict>(given)) {
+    throw InvalidValue("provenance must be a dict of field names to strings, got " +
+                       std::string(py::str(py::repr(given))));
+  }
+  for (const auto& [key, value] : given.cast<py::dict>()) {
+    const std::string name = py::str(key);
+    if (py::isinstance<py::str>(value)) {
+      out.emplace_back(name, value.cast<std::string>());
+    } else if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) {
+      std::vector<std::string> lines;
+      for (const auto& line : value) {
+        if (!py::isinstance<py::str>(line)) throw InvalidValue("provenance: field '" + name + "' must hold strings");
+        lines.push_back(line.cast<std::string>());
+      }
+      out.emplace_back(name, lines);
+    } else {
+      throw InvalidValue("provenance: field '" + name + "' must be a string, got " +
+                         std::string(py::str(py::repr(value))));
+    }
+  }
+  return out;
+}
+
 Experiment with_warmup(Experiment experiment, std::int64_t warmup_days, const py::handle& warmup_policy) {
   set_warmup(experiment.options, warmup_days, warmup_policy);
   return experiment;
@@ -89,9 +118,9 @@ class ResultsWriter {
  public:
   ResultsWriter(const py::list& scenarios, std::size_t replicates, std::int64_t days, int record_every,
                 std::uint64_t seed, const std::string& path, const std::string& mode, double max_disk,
-                std::int64_t warmup_days, const py::object& warmup_policy)
+                std::int64_t warmup_days, const py::object& warmup_policy, const py::object& provenance)
       : experiment_(checked_experiment(scenarios, replicates, days, record_every, seed, path, max_disk, warmup_days,
-                                       warmup_policy)),
+                                       warmup_policy, provenance)),
         file_(open_results_file(experiment_, path, mode_from(mode))) {}
 
   std::vector<std::pair<std::size_t, std::size_t>> pending() const {
@@ -122,9 +151,11 @@ class ResultsWriter {
   /// runs themselves are computed elsewhere, so memory is the workers' concern).
   static Experiment checked_experiment(const py::list& scenarios, std::size_t replicates, std::int64_t days,
                                        int record_every, std::uint64_t seed, const std::string& path, double max_disk,
-                                       std::int64_t warmup_days, const py::handle& warmup_policy) {
+                                       std::int64_t warmup_days, const py::handle& warmup_policy,
+                                       const py::handle& provenance) {
     Experiment e =
         with_warmup(experiment_from(scenarios, replicates, days, record_every, seed, 0), warmup_days, warmup_policy);
+    e.provenance = provenance_from(provenance);
     core::ResourceNeeds needs = experiment_needs(e, e.scenarios.size() * e.replicates);
     needs.memory.clear();
     core::check_resources(needs, {0, max_disk}, path, "this experiment", "", "--max-disk (max_disk=)");
@@ -144,12 +175,13 @@ void bind_results(py::module_& m) {
          int threads, const std::string& path, const std::string& mode, const py::object& runs,
          core::CancellationToken* cancel, EnsembleProgress* progress, double max_memory, double max_disk,
          std::int64_t warmup_days, const py::object& warmup_policy, bool save_state, const py::object& start,
-         bool record_warmup) {
+         bool record_warmup, const py::object& provenance) {
         Experiment experiment =
             with_states(with_warmup(experiment_from(scenarios, replicates, days, record_every, seed, threads),
                                     warmup_days, warmup_policy),
                         save_state, start, record_warmup);
         experiment.limits = {max_memory, max_disk};
+        experiment.provenance = provenance_from(provenance);
         const FileMode file_mode = mode_from(mode);
         std::vector<RunId> subset;
         if (!runs.is_none()) subset = runs_from(runs, experiment.scenarios.size(), experiment.replicates);
@@ -161,12 +193,13 @@ void bind_results(py::module_& m) {
       py::arg("cancel") = nullptr, py::arg("progress") = nullptr, py::arg("max_memory") = 0.0,
       py::arg("max_disk") = 0.0, py::arg("warmup_days") = 0, py::arg("warmup_policy") = py::none(),
       py::arg("save_state") = false, py::arg("start") = py::none(), py::arg("record_warmup") = false,
+      py::arg("provenance") = py::none(),
       "Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file `path` as it "
       "finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume' (skip finished runs). "
       "max_memory / max_disk: limits in bytes (0: what the machine has free), checked before any run starts. "
       "save_state: keep each run's end state in the file. start: (path, scenario) of a file with saved states "
       "to carry on from (scenario '' = the file's only one). record_warmup: keep the warm-up year by year. "
-      "Returns the number of runs computed.");
+      "provenance: {field: text} for a new file (see provenance_fields). Returns the number of runs computed.");
 
   m.def(
       "verify_results",
@@ -181,20 +214,40 @@ void bind_results(py::module_& m) {
 
   m.def(
       "merge_results",
-      [](const std::vector<std::string>& parts, const std::string& out, bool overwrite) {
+      [](const std::vector<std::string>& parts, const std::string& out, bool overwrite, const py::object& provenance) {
+        const core::Attributes given = provenance_from(provenance);
         py::gil_scoped_release release;
-        return core::merge_results(parts, out, overwrite);
+        return core::merge_results(parts, out, overwrite, given);
       },
-      py::arg("parts"), py::arg("out"), py::arg("overwrite") = false,
+      py::arg("parts"), py::arg("out"), py::arg("overwrite") = false, py::arg("provenance") = py::none(),
       "Merges results files of shards of one experiment into `out` (see culturesim.cluster.merge). "
       "Returns the number of runs in `out`.");
 
+  m.def(
+      "provenance_fields",
+      [] {
+        py::list out;
+        for (const auto& f : core::provenance_fields()) {
+          py::dict d;
+          d["name"] = std::string(f.name);
+          d["list"] = f.list;
+          d["description"] = std::string(f.description);
+          out.append(d);
+        }
+        return out;
+      },
+      "The attributes of a results file's /provenance group: [{'name', 'list', 'description'}], in order.");
+  m.attr("provenance_group") = std::string(core::kProvenanceGroup);
+  m.attr("provenance_checksum") = std::string(core::kProvenanceChecksum);
+  m.attr("pybind11_version") = std::to_string(PYBIND11_VERSION_MAJOR) + "." + std::to_string(PYBIND11_VERSION_MINOR) +
+                               "." + std::to_string(PYBIND11_VERSION_PATCH);
+
   py::class_<ResultsWriter>(m, "ResultsWriter", "An experiment's results file open for writing runs.")
       .def(py::init<const py::list&, std::size_t, std::int64_t, int, std::uint64_t, const std::string&,
-                    const std::string&, double, std::int64_t, const py::object&>(),
+                    const std::string&, double, std::int64_t, const py::object&, const py::object&>(),
            py::arg("scenarios"), py::arg("replicates"), py::arg("days"), py::arg("record_every"), py::arg("seed"),
            py::arg("path"), py::arg("mode") = "create", py::arg("max_disk") = 0.0, py::arg("warmup_days") = 0,
-           py::arg("warmup_policy") = py::none())
+           py::arg("warmup_policy") = py::none(), py::arg("provenance") = py::none())
       .def("pending", &ResultsWriter::pending, "(scenario, replicate) pairs not yet in the file.")
       .def("write", &ResultsWriter::write, py::arg("scenario"), py::arg("replicate"), py::arg("values"),
            "Writes one run's (output, period) values and marks it done.")

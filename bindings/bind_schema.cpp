@@ -7,6 +7,7 @@
 
 #include "convert.hpp"
 #include "core/clock.hpp"
+#include "experiments/scenario.hpp"
 #include "experiments/schema.hpp"
 
 namespace culturesim::bindings {
@@ -65,6 +66,29 @@ void bind_schema(py::module_& m) {
       "schedule_notes",
       [](const py::dict& scenario, std::int64_t days) { return schedule_notes(scenario_from(scenario), days); },
       py::arg("scenario"), py::arg("days"), "Notes on interventions of a scenario dict that never act in `days` days.");
+  m.def(
+      "policy_timeline",
+      [](const py::dict& scenario) {
+        const Scenario s = scenario_from(scenario);
+        py::list out;
+        py::dict start;
+        start["day"] = 0;
+        start["label"] = "start";
+        start["policy"] = policy_to_dict(s.policy);
+        out.append(start);
+        for (const auto& change : s.schedule()) {
+          if (!change.policy) continue;
+          py::dict step;
+          step["day"] = change.day;
+          step["label"] = change.label;
+          step["policy"] = policy_to_dict(*change.policy);
+          out.append(step);
+        }
+        return out;
+      },
+      py::arg("scenario"),
+      "The policy of a scenario dict over time, as its interventions set it: [{'day', 'label', 'policy' (every "
+      "field)}], starting with the scenario's own policy on day 0 (a ramp gives one entry per step).");
   m.def("intervention_kinds", &intervention_kinds, "The intervention kinds of scenario files.");
   m.def(
       "defaults_file", [] { return defaults_file(CULTURESIM_VERSION_INFO); },

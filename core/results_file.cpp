@@ -15,6 +15,7 @@
 #include "core/errors.hpp"
 #include "core/file_lock.hpp"
 #include "core/hdf5_values.hpp"
+#include "core/provenance.hpp"
 
 namespace culturesim::core {
 namespace {
@@ -163,6 +164,48 @@ std::uint32_t compute_definition_crc(hid_t file, const ResultsLayout& layout, co
     feed(crc, texts.empty() ? std::string_view{} : std::string_view(texts.front()));
   }
   return crc;
+}
+
+/// The CRC-32 of the provenance attributes (without their checksum), each length-prefixed.
+std::uint32_t provenance_crc(const Attributes& provenance) {
+  std::uint32_t crc = 0;
+  feed(crc, provenance);
+  return crc;
+}
+
+/// Writes /provenance (the attributes, then their checksum computed from what was read back).
+void write_provenance(hid_t file, const Attributes& provenance, const std::string& path) {
+  Handle gcpl = plist(H5P_GROUP_CREATE, path);
+  check(H5Pset_attr_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), path,
+        "cannot set creation order");
+  const std::string name(kProvenanceGroup);
+  Handle group = checked(H5Gcreate2(file, name.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT), H5Gclose, path,
+                         "cannot create group " + name);
+  for (const auto& [key, value] : provenance) write_attribute(group, key, value, path);
+  const auto crc = provenance_crc(read_attributes(group, path, std::numeric_limits<std::size_t>::max()));
+  write_attribute(group, std::string(kProvenanceChecksum), static_cast<std::int64_t>(crc), path);
+}
+
+/// The verified provenance of `file`, or {} when it has none (a file written before it existed).
+Attributes read_provenance(hid_t file, const std::string& path, std::size_t limit) {
+  const std::string name(kProvenanceGroup);
+  const htri_t exists = H5Lexists(file, name.c_str(), H5P_DEFAULT);
+  if (exists < 0) fail(path, "its root group's links cannot be read");
+  if (exists == 0) return {};
+  Handle group = open_group(file, name, path);
+  Attributes attributes = read_attributes(group, path, limit);
+  const auto stored =
+      std::find_if(attributes.begin(), attributes.end(), [](const auto& a) { return a.first == kProvenanceChecksum; });
+  if (stored == attributes.end() || !std::holds_alternative<std::int64_t>(stored->second)) {
+    throw DamagedResultsFile("results file " + in_quotes(path) + " is damaged: /provenance has no checksum");
+  }
+  const auto expected = std::get<std::int64_t>(stored->second);
+  attributes.erase(stored);
+  if (static_cast<std::int64_t>(provenance_crc(attributes)) != expected) {
+    throw DamagedResultsFile("results file " + in_quotes(path) +
+                             " is damaged: its provenance (/provenance) does not match its checksum");
+  }
+  return attributes;
 }
 
 /// Creation properties of a (scenario, replicate, element) dataset of float64: one chunk per run
@@ -358,6 +401,7 @@ struct ResultsFile::Impl {
   std::vector<std::uint32_t> checksums;  // idem; valid where done
   std::size_t done_count = 0;
   std::uint32_t definition_crc = 0;
+  Attributes provenance;  // verified; empty for files written before provenance was recorded
   FileLock lock;
   bool writable = false;
 
@@ -483,6 +527,7 @@ void ResultsFile::Impl::read_and_verify() {
                                " is damaged: its stored definition (layout, attributes or scenario texts) does not "
                                "match its checksum");
     }
+    provenance = read_provenance(file, path, limit);
     for (std::size_t s = 0; s < layout.scenarios.size(); ++s) {
       for (std::size_t r = 0; r < layout.replicates; ++r) {
         if (done[index(s, r)] != 0) read_values(file, s, r);
@@ -510,6 +555,7 @@ ResultsFile::Impl& ResultsFile::impl() const {
 const std::string& ResultsFile::path() const { return impl().path; }
 const ResultsLayout& ResultsFile::layout() const { return impl().layout; }
 std::uint32_t ResultsFile::definition_checksum() const { return impl().definition_crc; }
+const Attributes& ResultsFile::provenance() const { return impl().provenance; }
 bool ResultsFile::is_open() const { return impl_ && impl_->writable; }
 
 void ResultsFile::close() {
@@ -520,9 +566,11 @@ void ResultsFile::close() {
 
 ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& layout, const Attributes& root_attributes,
                                 const std::vector<Attributes>& scenario_attributes,
-                                const std::vector<std::string>& scenario_texts, bool overwrite) {
+                                const std::vector<std::string>& scenario_texts, bool overwrite,
+                                const Attributes& provenance) {
   // Every check first: a refused create writes nothing.
   check_path(path);
+  const Attributes full_provenance = complete_provenance(provenance);
   validate_layout(layout);
   const std::size_t n_scenarios = layout.scenarios.size();
   if (!scenario_attributes.empty() && scenario_attributes.size() != n_scenarios) {
@@ -593,6 +641,8 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
       // The checksum is computed from what was written, read back, exactly as open() will.
       impl->definition_crc = compute_definition_crc(file, layout, path, std::numeric_limits<std::size_t>::max());
       write_attribute(file, "definition_crc32", static_cast<std::int64_t>(impl->definition_crc), path);
+      write_provenance(file, full_provenance, path);
+      impl->provenance = full_provenance;
       if (!file.close()) fail(path, "cannot close after creating it");
     }
     if (overwrite) {

@@ -50,9 +50,13 @@ class ResultsFile {
   /// `format_version` and `definition_crc32` are reserved. `scenario_attributes[i]` go on group
   /// /scenarios/<name>; `scenario_texts[i]` is the dataset /scenarios/<name>/definition (a TOML/JSON
   /// text, so the run can be repeated exactly). Each vector is either empty or one entry per scenario.
+  /// `provenance` (fields of core/provenance.hpp: command, description, software versions, ...) goes
+  /// on the group /provenance, completed by complete_provenance() (creation time, engine, HDF5); it
+  /// is outside the definition checksum and has its own.
   static ResultsFile create(const std::string& path, const ResultsLayout& layout, const Attributes& root_attributes,
                             const std::vector<Attributes>& scenario_attributes,
-                            const std::vector<std::string>& scenario_texts, bool overwrite);
+                            const std::vector<std::string>& scenario_texts, bool overwrite,
+                            const Attributes& provenance = {});
 
   /// Called by open() with the verified, still unmodified file; throws to refuse it.
   using Check = std::function<void(const ResultsFile&)>;
@@ -99,6 +103,9 @@ class ResultsFile {
   Attributes root_attributes() const;
   /// Attributes of /scenarios/<name> in creation order.
   Attributes scenario_attributes(std::size_t scenario) const;
+  /// The attributes of /provenance in table order, without its checksum; empty for a file written
+  /// before provenance was recorded.
+  const Attributes& provenance() const;
   /// The text of /scenarios/<name>/definition.
   std::string scenario_text(std::size_t scenario) const;
 

@@ -1,5 +1,6 @@
 #include "core/results_merge.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -67,9 +68,50 @@ std::string definition_difference(const ResultsFile& part, const ResultsFile& fi
   return "series metadata (units, kinds or descriptions) differ";
 }
 
+std::string text_of(const Attributes& attributes, std::string_view name) {
+  const AttributeValue* v = find_attribute(attributes, name);
+  return v && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : std::string{};
+}
+
+/// The merged file's provenance: the caller's, the parts' description if the caller gives none,
+/// and one merged_from line per part.
+Attributes merged_provenance(const std::vector<std::string>& parts, const std::vector<ResultsFile>& files,
+                             Attributes provenance) {
+  std::vector<std::string> lines;
+  std::vector<std::string> descriptions;
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    const Attributes& theirs = files[k].provenance();
+    const std::string name = std::filesystem::path(parts[k]).filename().string();
+    if (theirs.empty()) {
+      lines.push_back(name + ": no provenance recorded");
+      continue;
+    }
+    lines.push_back(name + ": created " + text_of(theirs, "created") + " by `" + text_of(theirs, "command") +
+                    "`, culturesim " + text_of(theirs, "software.culturesim"));
+    if (const AttributeValue* nested = find_attribute(theirs, "merged_from");
+        nested && std::holds_alternative<std::vector<std::string>>(*nested)) {
+      for (const auto& line : std::get<std::vector<std::string>>(*nested)) lines.push_back("  " + line);
+    }
+    const std::string d = text_of(theirs, "description");
+    if (!d.empty() && std::find(descriptions.begin(), descriptions.end(), d) == descriptions.end()) {
+      descriptions.push_back(d);
+    }
+  }
+  if (text_of(provenance, "description").empty()) {
+    std::erase_if(provenance, [](const auto& a) { return a.first == "description"; });
+    std::string joined;
+    for (const auto& d : descriptions) joined += (joined.empty() ? "" : " | ") + d;
+    provenance.emplace_back("description", joined);
+  }
+  std::erase_if(provenance, [](const auto& a) { return a.first == "merged_from"; });
+  provenance.emplace_back("merged_from", lines);
+  return provenance;
+}
+
 }  // namespace
 
-std::size_t merge_results(const std::vector<std::string>& parts, const std::string& out, bool overwrite) {
+std::size_t merge_results(const std::vector<std::string>& parts, const std::string& out, bool overwrite,
+                          const Attributes& provenance) {
   namespace fs = std::filesystem;
   if (parts.empty()) throw InvalidValue("merge needs at least one part");
   if (out.empty()) throw InvalidValue("the merged results file path is empty; give a file name such as merged.h5");
@@ -96,6 +138,7 @@ std::size_t merge_results(const std::vector<std::string>& parts, const std::stri
   std::vector<ResultsFile> files;
   for (const auto& p : parts) files.push_back(ResultsFile::read(p));
   const ResultsFile& first = files.front();
+  const Attributes out_provenance = merged_provenance(parts, files, provenance);
   for (std::size_t k = 1; k < files.size(); ++k) {
     if (files[k].definition_checksum() != first.definition_checksum()) {
       throw InvalidValue("results file " + in_quotes(parts[k]) + " is not a part of the same experiment as " +
@@ -137,7 +180,7 @@ std::size_t merge_results(const std::vector<std::string>& parts, const std::stri
   std::size_t written = 0;
   try {
     ResultsFile merged = ResultsFile::create(temp, layout, without_reserved(first.root_attributes()),
-                                             scenario_attributes, scenario_texts, /*overwrite=*/false);
+                                             scenario_attributes, scenario_texts, /*overwrite=*/false, out_provenance);
     if (merged.definition_checksum() != first.definition_checksum()) {
       throw ResultsFileError("results file " + in_quotes(out) +
                              ": the merged file's definition differs from its parts'");

@@ -196,7 +196,7 @@ core::ResultsFile open_results_file(const Experiment& experiment, const std::str
   std::vector<core::Attributes> scenario_attrs;
   for (const auto& s : experiment.scenarios) scenario_attrs.push_back(scenario_attributes(s));
   return core::ResultsFile::create(path, layout, experiment.root_attributes(), scenario_attrs, texts,
-                                   mode == FileMode::overwrite);
+                                   mode == FileMode::overwrite, experiment.provenance);
 }
 
 std::vector<RunId> pending_runs(const Experiment& experiment, const core::ResultsFile& file) {

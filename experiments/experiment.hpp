@@ -20,6 +20,9 @@ struct Experiment {
   EnsembleOptions options;
   /// Memory and disk the experiment may use (0: what the machine has free); checked before it starts.
   core::ResourceLimits limits;
+  /// Who made the results file and why (fields of core/provenance.hpp: command, description,
+  /// software versions); written when the file is created, kept as it is when it is resumed.
+  core::Attributes provenance;
   /// Keep each run's end state in the file (/arrays/state.*), for other experiments to start from.
   bool save_state = false;
   /// Start every scenario's replicate r from the state replicate r of this file's scenario ended in

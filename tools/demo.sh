@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
-culturesim demo "$@"
+"${CULTURESIM_VENV:-.venv}/bin/culturesim" demo "$@"

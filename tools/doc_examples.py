@@ -33,10 +33,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MARK = re.compile(r"^<!-- (example|setup): (.+?) -->\n", re.M)
 BLOCK = re.compile(r"```text\n(.*?)```\n", re.S)
-#: What legitimately changes between runs: durations, file sizes, and the speed of a run.
+#: What legitimately changes between runs: durations, file sizes, the speed of a run, and the
+#: creation time and software versions a file records.
 VOLATILE = [
     (re.compile(r"\d+(\.\d+)? (min|s|ms)\b( \d+ s)?"), "<time>"),
     (re.compile(r"\d+(\.\d+)? (B|kB|MB|GB)\b"), "<size>"),
+    # Provenance: when the file was made, and the versions of the software that made it.
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"), "<when>"),
+    (re.compile(r"(software: +).*"), r"\1<versions>"),
 ]
 
 
@@ -47,7 +51,9 @@ def mask(text: str) -> str:
 
 
 def run(command: str, cwd: str) -> str:
-    env = dict(os.environ, COLUMNS="200", TERM="dumb")
+    # `culturesim` of this Python's environment first (the project's .venv when tools/test.sh runs it).
+    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    env = dict(os.environ, COLUMNS="200", TERM="dumb", PATH=path)
     done = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=1800)
     return (done.stdout + done.stderr).replace(cwd + "/", "./")  # the temporary folder reads as the current one
 

@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # Installs what culturesim needs when it is missing: Debian packages (compiler, CMake, TBB,
-# HDF5, Random123, toml++, Catch2, OpenMPI) and the Python package with its test extras.
-# Idempotent: a second run installs nothing. Usage: bash tools/setup.sh [--no-python]
+# HDF5, Random123, toml++, Catch2, OpenMPI, python3-venv) and the Python package with its test
+# extras into the project's virtual environment .venv (created with `python3 -m venv`, reused when
+# present; CULTURESIM_VENV names another). Idempotent: a second run installs nothing new.
+# Usage: bash tools/setup.sh [--no-python]; afterwards `. .venv/bin/activate` puts `culturesim` on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(g++ cmake ninja-build pkg-config libtbb-dev libhdf5-dev hdf5-tools catch2
               librandom123-dev libbenchmark-dev openmpi-bin libopenmpi-dev libtomlplusplus-dev)
-# CI also fuzzes the results-file opener (tools/fuzz.sh): clang with its libFuzzer runtime.
-[ -n "${CI:-}" ] && APT_PACKAGES+=(clang libclang-rt-14-dev)
+# CI also fuzzes the results-file opener (tools/fuzz.sh): clang with its libFuzzer runtime; and
+# checks `culturesim report` in a real browser (tests/python/test_report.py): Debian's chromium.
+[ -n "${CI:-}" ] && APT_PACKAGES+=(clang libclang-rt-14-dev chromium)
+PYTHON=${PYTHON:-python3}
+# Debian's own python3 makes virtual environments only with python3-venv (ensurepip).
+if [ "${1:-}" != "--no-python" ] && [[ "$(command -v "$PYTHON" || true)" == /usr/bin/* ]]; then
+  APT_PACKAGES+=(python3-venv)
+fi
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -23,12 +31,18 @@ fi
 
 [ "${1:-}" = "--no-python" ] && exit 0
 
-PYTHON=${PYTHON:-python3}
-# A Debian system Python marks itself externally managed (PEP 668); this machine's Python may be
-# one. Installing culturesim and its test tools into it is what these scripts are for.
-export PIP_BREAK_SYSTEM_PACKAGES=1
+VENV=${CULTURESIM_VENV:-.venv}
+# Reused when it works; remade when a failed creation left it without pip.
+if ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+  echo "setup: creating the virtual environment $VENV ($("$PYTHON" --version))"
+  "$PYTHON" -m venv --clear "$VENV" || {
+    echo "setup: '$PYTHON -m venv' failed; on Debian install python3-venv (apt-get install python3-venv)" >&2
+    exit 1
+  }
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+fi
 # The package itself, rebuilt when its sources changed (pip reuses the build directory).
-echo "setup: building and installing the culturesim Python package"
-"$PYTHON" -m pip install -q --disable-pip-version-check --root-user-action=ignore ".[test,cluster]" 2>&1 \
-  | grep -v -E "^(WARNING: Running pip as the 'root' user|\[notice\])" || true
-"$PYTHON" -c "import culturesim" || { echo "setup: the culturesim package failed to install" >&2; exit 1; }
+echo "setup: building and installing the culturesim Python package into $VENV"
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check ".[test,cluster]" 2>&1 \
+  | grep -v -E "^\[notice\]" || true
+"$VENV/bin/python" -c "import culturesim" || { echo "setup: the culturesim package failed to install" >&2; exit 1; }

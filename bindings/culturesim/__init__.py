@@ -13,7 +13,7 @@ a blame culture and a Just Culture. The engine is parallel C++; this package is 
 
 from __future__ import annotations
 
-from . import _engine, plotting, seed, validation
+from . import _engine, board, plotting, provenance, report, seed_claims, validation
 from .experiment import Experiment, ExperimentResult, open_results
 from .intervention import Intervention
 from .outputs import OUTPUT_NAMES, OUTPUTS
@@ -38,7 +38,10 @@ __all__ = [
     "Scenario",
     "default_hospital",
     "plotting",
-    "seed",
+    "seed_claims",
+    "board",
+    "provenance",
+    "report",
     "validation",
     "default_params",
     "open_results",
@@ -46,3 +49,19 @@ __all__ = [
     "run",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    # cs.seed was renamed cs.seed_claims (it read like the random seed); the old name works for one
+    # more release, with a DeprecationWarning on each use.
+    if name == "seed":
+        import warnings
+
+        warnings.warn(
+            "cs.seed was renamed cs.seed_claims (the seed text's experiments, not the random seed); "
+            "the old name goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return seed_claims
+    raise AttributeError(f"module 'culturesim' has no attribute '{name}'")

@@ -119,6 +119,10 @@ def dump_experiment(
 def schedule_notes(scenario: dict[str, Any], days: _Int) -> list[str]:
     """Notes on interventions of a scenario dict that never act in `days` days."""
 
+def policy_timeline(scenario: dict[str, Any]) -> list[dict[str, Any]]:
+    """The policy of a scenario dict over time, as its interventions set it: [{'day', 'label', 'policy' (every
+    field)}], starting with the scenario's own policy on day 0 (a ramp gives one entry per step)."""
+
 def intervention_kinds() -> list[str]:
     """The intervention kinds of scenario files."""
 
@@ -189,22 +193,33 @@ def run_experiment(
     save_state: bool = False,
     start: tuple[str, str] | None = None,
     record_warmup: bool = False,
+    provenance: dict[str, str | list[str]] | None = None,
 ) -> int:
     """Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file
     `path` as it finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume'
     (skip finished runs). max_memory / max_disk: limits in bytes (0: what the machine has free),
     checked before any run starts. save_state: keep each run's end state in the file. start:
     (path, scenario) of a file with saved states to carry on from (scenario '' = the file's only
-    one). record_warmup: keep the warm-up year by year. Returns the number of runs computed."""
+    one). record_warmup: keep the warm-up year by year. provenance: {field: text} for a new file
+    (see provenance_fields). Returns the number of runs computed."""
 
 def verify_results(path: str) -> int:
     """Checks a results file read-only: format version, HDF5 structure, the checksum of its stored
     definition and of every finished run. Returns the number of finished runs; raises OSError
     naming the file and what is damaged."""
 
-def merge_results(parts: list[str], out: str, overwrite: bool = False) -> int:
+def merge_results(
+    parts: list[str], out: str, overwrite: bool = False, provenance: dict[str, str | list[str]] | None = None
+) -> int:
     """Merges results files of shards of one experiment into `out` (see culturesim.cluster.merge).
     Returns the number of runs in `out`."""
+
+def provenance_fields() -> list[dict[str, Any]]:
+    """The attributes of a results file's /provenance group: [{'name', 'list', 'description'}], in order."""
+
+provenance_group: str
+provenance_checksum: str
+pybind11_version: str
 
 class ResultsWriter:
     """An experiment's results file open for writing runs computed anywhere (cluster workers)."""
@@ -221,6 +236,7 @@ class ResultsWriter:
         max_disk: float = 0.0,
         warmup_days: _Int = 0,
         warmup_policy: dict[str, float] | None = None,
+        provenance: dict[str, str | list[str]] | None = None,
     ) -> None: ...
     def pending(self) -> list[tuple[int, int]]:
         """(scenario, replicate) pairs not yet in the file."""

@@ -1,7 +1,7 @@
 """Calling the engine without freezing the notebook.
 
-The engine releases the GIL and runs in a worker thread; the calling thread shows a progress bar
-and waits in short slices, so Ctrl-C reaches Python at once: it cancels the engine (which stops
+The engine releases the GIL and runs in a worker thread; the calling thread shows progress (a bar
+on a terminal or in a notebook, plain lines in logs: see progress.py) and waits in short slices, so Ctrl-C reaches Python at once: it cancels the engine (which stops
 at its next recorded period) and re-raises KeyboardInterrupt.
 """
 
@@ -74,15 +74,16 @@ def call_engine(
 
 
 def _make_bar(total_days: int, total_runs: int | None, desc: str, initial: float = 0.0):
-    from tqdm.auto import tqdm
+    from .progress import bar
 
     # The bar appears only after a couple of seconds: start it at what is already done, so its
-    # rate (sim-years per second) counts only what it has seen.
-    return tqdm(
-        total=round(total_days / 365, 1),
+    # rate (sim-years per second) counts only what it has seen. Off a terminal it is a plain line
+    # at every tenth (progress.LineProgress), never a stream of redraws.
+    return bar(
+        round(total_days / 365, 1),
         initial=round(initial, 1),
         desc=desc,
-        unit="sim-yr",
+        unit="sim-years",
         unit_scale=False,
         bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} sim-years "
         "[{elapsed}<{remaining}, {rate_fmt}]{postfix}",

@@ -5,6 +5,9 @@
     culturesim sweep EXPERIMENT.toml -o out.h5        # every scenario x replicates
     culturesim info out.h5                            # what a results file holds
     culturesim compare out.h5 blame just_culture      # paired differences with 95% intervals
+    culturesim compare out.h5 blame A B C --economics # several against a baseline, costs and ROI
+    culturesim plot out.h5 -o fig.png                 # trajectories with bands over replicates
+    culturesim report out.h5 -o report.html           # one self-contained page for a board
     culturesim merge part-*.h5 -o out.h5              # shards of a cluster sweep into one file
     culturesim params > defaults.toml                 # the default parameters as a scenario file
 
@@ -18,30 +21,20 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import shlex
 import sys
 import time
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from .outputs import COMPARED
 from .plotting import compact_number as _fmt
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 #: The outputs of the demo's table and of `compare` when no --metric is given.
-COMPARE_METRICS = (
-    "harm_events",
-    "reports",
-    "sv_started",
-    "sv_active",
-    "burnout_prevalence",
-    "quits",
-    "cost_turnover",
-    "cost_harm",
-    "cost_claims",
-    "cost_programme",
-    "cost_total",
-)
+COMPARE_METRICS = COMPARED
 #: The columns of the per-scenario summary printed by run, sweep and info.
 SUMMARY_COLUMNS = (
     ("harm_events", "harm/yr"),
@@ -262,6 +255,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         threads=args.threads,
         max_memory=args.max_memory,
         max_disk=args.max_disk,
+        description=args.description,
     )
     _report_run(res, args.output, time.perf_counter() - started, int(res.done.sum()) - before, before)
     return EXIT_OK
@@ -278,25 +272,36 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     mode = _mode(args)
     if args.scheduler or args.scheduler_file or args.mpi or args.shard:
         from . import cluster
+        from .provenance import collect
 
         if args.shard:
             shard, n_shards = cluster.parse_shard(args.shard)
             cluster.run_shard(
-                exp, args.output, shard, n_shards, mode=mode, progress=args.progress, threads=args.threads
+                exp,
+                args.output,
+                shard,
+                n_shards,
+                mode=mode,
+                progress=args.progress,
+                threads=args.threads,
+                description=args.description,
             )
-        elif args.mpi:
-            with cluster.mpi_executor() as pool:
-                cluster.run_on_executor(
-                    exp, args.output, pool, mode=mode, progress=args.progress, threads=args.threads or 1
-                )
         else:
-            client = cluster.dask_client(scheduler=args.scheduler, scheduler_file=args.scheduler_file)
-            try:
-                cluster.run_on_executor(
-                    exp, args.output, client, mode=mode, progress=args.progress, threads=args.threads or 1
-                )
-            finally:
-                client.close()
+            on_cluster = {
+                "mode": mode,
+                "progress": args.progress,
+                "threads": args.threads or 1,
+                "provenance": collect(args.description),
+            }
+            if args.mpi:
+                with cluster.mpi_executor() as pool:
+                    cluster.run_on_executor(exp, args.output, pool, **on_cluster)
+            else:
+                client = cluster.dask_client(scheduler=args.scheduler, scheduler_file=args.scheduler_file)
+                try:
+                    cluster.run_on_executor(exp, args.output, client, **on_cluster)
+                finally:
+                    client.close()
         res = open_results(args.output)
     else:
         res = exp.run(
@@ -307,6 +312,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             threads=args.threads,
             max_memory=args.max_memory,
             max_disk=args.max_disk,
+            description=args.description,
         )
     _report_run(res, args.output, time.perf_counter() - started, int(res.done.sum()) - before, before)
     if args.shard:
@@ -336,29 +342,28 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def _warmup_text(attrs: Any) -> str:
-    """The stored warm-up in words: its length and its policy (a preset's name where it is one)."""
-    if "start_file" in attrs:
-        scenario = _text(attrs["start_scenario"])
-        return (
-            f"none: carried on from the end states of {f'{scenario!r} in ' if scenario else ''}"
-            f"{_text(attrs['start_file'])} (replicate r from replicate r)"
-        )
-    if "warmup_days" not in attrs:
-        return "none (a file written before warm-ups: every run started from an empty hospital)"
-    days = int(attrs["warmup_days"])
-    if days == 0:
-        return "none (every run started from an empty hospital)"
-    from .policy import FIELD_NAMES, Policy
+def policy_text(res: Any, scenarios: Sequence[dict[str, Any]]) -> str:
+    """Every policy field of every scenario as the run ends, after its interventions (and where an
+    intervention changed it, the value it started from)."""
+    from .policy import FIELD_NAMES
 
-    fields = dict(zip(FIELD_NAMES, (float(v) for v in attrs["warmup_policy"])))
-    named = [
-        n
-        for n, p in (("typical", Policy.typical()), ("blame", Policy.blame()), ("just_culture", Policy.just_culture()))
-        if p.to_dict() == fields
-    ]
-    policy = named[0] if named else "custom policy " + ", ".join(f"{k} {v:g}" for k, v in fields.items())
-    return f"{days / 365:g} years under {policy} before day 0 (shared by every scenario, not recorded)"
+    rows = []
+    for field in FIELD_NAMES:
+        row = [field]
+        for sc in scenarios:
+            start, end = sc["policy_start"].get(field), sc["policy_end"].get(field)
+            if start is None or end is None:
+                row.append("n/a")
+            elif abs(end - start) > 1e-12:
+                row.append(f"{start:.3g} -> {end:.3g}")
+            else:
+                row.append(f"{end:.3g}")
+        rows.append(row)
+    header = ["policy field", *[sc["name"] for sc in scenarios]]
+    return (
+        f"Policy at the end of the run (year {res.years:g}), after each scenario's interventions "
+        "(a -> b: changed from a):\n" + _table(header, rows)
+    )
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -399,6 +404,11 @@ def cmd_info(args: argparse.Namespace) -> int:
     state = (
         "complete" if res.complete else f"{res.done.size - done} missing; `culturesim sweep ... --resume` finishes it"
     )
+    from .overview import scenarios as overview
+    from .overview import warmup_text
+    from .provenance import lines as provenance_lines
+
+    scenarios = overview(res)
     print(f"{args.results}: culturesim results ({_size(args.results)})")
     print(
         f"  engine:      culturesim {a.get('engine_version', '?')} ({a.get('build_info', '?')}), "
@@ -408,25 +418,21 @@ def cmd_info(args: argparse.Namespace) -> int:
         f"  experiment:  {len(res.scenarios)} scenarios x {res.replicates} replicates x {res.years:g} years, "
         f"seed {res.seed}, recorded every {a.get('record_every', '?')} days ({len(res.period_start_day)} periods)"
     )
-    print(f"  warm-up:     {_warmup_text(a)}")
+    print(f"  warm-up:     {warmup_text(a)}")
     if "saved_state" in a:
         print("  end states:  saved (start other experiments from them: start = THIS.h5)")
     print(f"  runs done:   {done}/{res.done.size} ({state})")
+    print("  provenance:")
+    for line in provenance_lines(res.provenance, indent="    "):
+        print(line)
     print("  scenarios:")
-    width = max(len(s) for s in res.scenarios)
-    for name in res.scenarios:
-        sa = res.scenario_attrs[name]
-        policy = ", ".join(
-            f"{k.split('.', 1)[1]} {v:g}"
-            for k, v in sa.items()
-            if k.startswith("policy.")
-            and k.split(".", 1)[1] in ("punish_human_error", "console_prob", "support_level", "stated_safety")
-        )
-        ivs = sa.get("interventions") or []
-        ivs = [ivs] if isinstance(ivs, str) else list(ivs)
-        what = "; ".join(ivs) if ivs else "no interventions"
-        hospital = sa.get("hospital", "default")
-        print(f"    {name:<{width}}  policy: {policy}; hospital {hospital}; {what}")
+    for sc in scenarios:
+        ivs = sc["interventions"]
+        print(f"    {sc['name']}: hospital {sc['hospital']}; " + ("no interventions" if not ivs else "interventions:"))
+        for iv in ivs:
+            print(f"      - {iv}")
+    print()
+    print(policy_text(res, scenarios))
     print()
     if done:
         print(summary_table(res))
@@ -439,6 +445,27 @@ def cmd_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def economics_text(res: Any, baseline: str, others: Sequence[str], horizon: float | None, rate: float) -> str:
+    """The economics table (culturesim.board.economics) for people."""
+    from .board import MEASURES, economics, human
+
+    table = human(economics(res, baseline, others, horizon=horizon, rate=rate))
+    span = f"{horizon if horizon is not None else res.years:g} years"
+    blocks = []
+    for name, part in table.groupby("scenario", sort=False):
+        n = int(part["n"].iloc[0])
+        rows = [
+            [r["measure"], r["unit"], r["value"], f"{r['ci_low']} to {r['ci_high']}" if n > 1 else "n/a"]
+            for _, r in part.iterrows()
+        ]
+        blocks.append(
+            f"{name} against {baseline}: totals over {span}, present values (PV) at {100 * rate:g}% a year, "
+            f"{n} paired replicates\n" + _table(["measure", "unit", "value", "95% interval"], rows, left=2)
+        )
+    notes = "\n".join(f"  {m}: {d}" for m, (_, d) in MEASURES.items())
+    return "\n\n".join(blocks) + "\n\nMeasures (definitions in docs/python-api.md, culturesim.board):\n" + notes
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from .outputs import check_metric
 
@@ -447,11 +474,54 @@ def cmd_compare(args: argparse.Namespace) -> int:
     window = tuple(args.window) if args.window else None
     if window is not None and not window[0] < window[1]:
         raise ValueError(f"--window {window[0]:g} {window[1]:g}: the first year must come before the second")
+    others = [res.scenarios[res._index(b)] for b in args.b]  # unknown names fail before any output
     if args.csv:
-        table = res.compare_table(args.a, args.b, list(metrics or COMPARE_METRICS), window)
+        if len(others) == 1:
+            table = res.compare_table(args.a, others[0], list(metrics or COMPARE_METRICS), window)
+        else:
+            table = res.compare_all(args.a, others, list(metrics or COMPARE_METRICS), window)
+            table = table.set_index(["scenario", "metric"])
         sys.stdout.write(table.to_csv())
-    else:
-        print(compare_text(res, args.a, args.b, metrics, window))
+        return EXIT_OK
+    print("\n\n".join(compare_text(res, args.a, other, metrics, window) for other in others))
+    if args.economics:
+        from .board import DISCOUNT_RATE
+
+        print()
+        print(economics_text(res, args.a, others, args.horizon, DISCOUNT_RATE if args.rate is None else args.rate))
+    return EXIT_OK
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from .outputs import check_metric
+    from .report import write_plot
+
+    res = _open(args.results)
+    metrics = [check_metric(m) for m in args.metric] if args.metric else None
+    scenarios = [res.scenarios[res._index(s)] for s in args.scenario] if args.scenario else None
+    out = args.output or os.path.splitext(args.results)[0] + ".png"
+    _check_output(out, args.force, False, what="figure", inputs=[args.results])
+    write_plot(res, out, metrics=metrics, scenarios=scenarios)
+    print(f"Figure: {os.path.abspath(out)} ({_size(out)})")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .board import DISCOUNT_RATE
+    from .report import write_report
+
+    res = _open(args.results)
+    _check_output(args.output, args.force, False, what="report", inputs=[args.results])
+    baseline = res.scenarios[res._index(args.baseline)] if args.baseline else None
+    write_report(
+        res,
+        args.output,
+        baseline=baseline,
+        horizon=args.horizon,
+        rate=DISCOUNT_RATE if args.rate is None else args.rate,
+        title=args.title,
+    )
+    print(f"Report: {os.path.abspath(args.output)} ({_size(args.output)}); open it in any web browser.")
     return EXIT_OK
 
 
@@ -523,6 +593,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         threads=args.threads,
         max_memory=args.max_memory,
         max_disk=args.max_disk,
+        description=args.description,
     )
     ran = time.perf_counter() - started
     print()
@@ -622,6 +693,28 @@ def _add_run_options(p: argparse.ArgumentParser, file_settings: bool = True) -> 
         metavar="SIZE",
         help="disk the results may take, e.g. 50G (default: what is free); checked before starting",
     )
+    p.add_argument(
+        "--description",
+        metavar="TEXT",
+        help="free text stored with the results file's provenance (culturesim info shows it)",
+    )
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an annual rate such as 0.03 or 3%, got '{text}'") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected an annual rate from 0 to 1 (0.03 or 3%), got '{text}'")
+    return value
+
+
+def _add_economics_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--horizon", type=_years, metavar="YEARS", help="years the totals cover (default: the whole run)")
+    p.add_argument(
+        "--rate", type=_rate, metavar="RATE", help="annual discount rate of present values (default 0.03, i.e. 3%%)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -698,14 +791,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "compare",
-        help="paired differences between two scenarios with 95%% intervals",
-        description="Paired differences B - A over replicates (common random numbers) with 95%% "
+        help="paired differences of scenarios against a baseline with 95%% intervals",
+        description="Paired differences SCENARIO - BASELINE over replicates (common random numbers) with 95%% "
         "t intervals. Flows are per year; levels are means over the window (default: "
         "the last year).",
     )
     p.add_argument("results", metavar="OUT.h5")
-    p.add_argument("a", metavar="A", help="the baseline scenario")
-    p.add_argument("b", metavar="B", help="the scenario compared with it")
+    p.add_argument("a", metavar="BASELINE", help="the baseline scenario")
+    p.add_argument("b", nargs="+", metavar="SCENARIO", help="one or more scenarios compared with the baseline")
     p.add_argument(
         "--metric",
         nargs="+",
@@ -716,8 +809,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--window", nargs=2, type=float, metavar=("Y0", "Y1"), help="only the periods starting in years [Y0, Y1)"
     )
-    p.add_argument("--csv", action="store_true", help="print the table as CSV")
+    p.add_argument("--csv", action="store_true", help="print the table as CSV (one long table for several scenarios)")
+    p.add_argument(
+        "--economics",
+        action="store_true",
+        help="also print harm averted, programme and net cost, cost per harm averted and return on investment",
+    )
+    _add_economics_options(p)
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser(
+        "plot",
+        help="a figure of a results file: trajectories with bands over replicates",
+        description="Draws each output over time (median and 10-90%% band over replicates, per scenario) "
+        "into a PNG, SVG or PDF file (by its suffix).",
+    )
+    p.add_argument("results", metavar="OUT.h5")
+    p.add_argument("-o", "--output", metavar="FIG.png", help="the figure file (default: the results file's name .png)")
+    p.add_argument(
+        "--metric", nargs="+", action="extend", metavar="M", help="outputs to draw (default: six headline ones)"
+    )
+    p.add_argument("--scenario", nargs="+", action="extend", metavar="NAME", help="only these scenarios")
+    p.add_argument("--force", action="store_true", help="replace an existing figure")
+    p.set_defaults(func=cmd_plot)
+
+    p = sub.add_parser(
+        "report",
+        help="one self-contained HTML page for a board: tables, figures, provenance",
+        description="Writes one self-contained HTML page (figures embedded) with the experiment, its "
+        "scenarios and interventions, paired differences against a baseline with their intervals, "
+        "the economics (harm averted, costs, return on investment) and the file's provenance.",
+    )
+    p.add_argument("results", metavar="OUT.h5")
+    p.add_argument("-o", "--output", required=True, metavar="REPORT.html", help="the HTML file to write")
+    p.add_argument("--baseline", metavar="NAME", help="the scenario the others are compared with (default: the first)")
+    p.add_argument("--title", metavar="TEXT", help="the page's title (default: the file's description or name)")
+    _add_economics_options(p)
+    p.add_argument("--force", action="store_true", help="replace an existing report")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(
         "params",
@@ -748,7 +877,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.writing = None
-    with warnings.catch_warnings():
+    from .provenance import invoked_as
+
+    # Files made by this command record it (provenance), e.g. "culturesim sweep exp.toml -o out.h5".
+    command = "culturesim " + shlex.join(list(sys.argv[1:] if argv is None else argv))
+    with warnings.catch_warnings(), invoked_as(command):
         # Warnings (old names in a file, an intervention after the run's end) as one line each.
         warnings.showwarning = lambda message, *rest: _err(f"culturesim: warning: {message}")
         return _run(args)

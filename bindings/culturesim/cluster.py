@@ -24,7 +24,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import math
 import os
-import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _engine
+from . import provenance as _provenance
 
 if TYPE_CHECKING:  # pragma: no cover
     from .experiment import Experiment, ExperimentResult
@@ -293,6 +293,7 @@ def run_on_executor(
     threads: int = 1,
     retries: int = 0,
     max_disk: float | None = None,
+    provenance: dict[str, Any] | None = None,
 ) -> int:
     """Runs an experiment's runs as tasks on ``executor`` and writes them into ``path``.
 
@@ -303,7 +304,8 @@ def run_on_executor(
     (see plan_tasks). threads: engine threads per task (1 suits one task per core). retries: Dask
     only, how often a task that raised is tried again (a task lost with a killed worker is always
     rescheduled by Dask, independently of this). max_disk: bytes the results may take on disk
-    (default: the free space), checked before anything is written.
+    (default: the free space), checked before anything is written. provenance: what a new file
+    records about its making (default ``cs.provenance.collect()``).
 
     The driver writes each run as its task finishes. A task that raises stops the sweep: pending
     tasks are cancelled, the runs already finished stay in the file, and TaskError names the
@@ -332,6 +334,7 @@ def run_on_executor(
         path,
         mode,
         max_disk=max_disk or 0.0,
+        provenance=provenance if provenance is not None else _provenance.collect(),
         **experiment.warmup_args(),
     )
     try:
@@ -434,9 +437,9 @@ def _drive(experiment, writer, backend: _Backend, tasks: list[Task], dicts, thre
 
 
 def _bar(total: int):
-    from tqdm.auto import tqdm
+    from .progress import bar
 
-    return tqdm(total=total, desc="sweep", unit="run", file=sys.stderr, dynamic_ncols=True)
+    return bar(total, desc="sweep", unit="runs", dynamic_ncols=True)
 
 
 def _ranges(values: Sequence[int]) -> str:
@@ -492,9 +495,11 @@ def run_shard(
     *,
     executor: Any = None,
     threads: int | None = None,
+    description: str | None = None,
 ) -> "ExperimentResult":
     """Runs only the runs of shard I of N into ``path``, a file with the experiment's full layout
-    (other shards' runs stay NaN and not done). Merge the shards' files with merge()."""
+    (other shards' runs stay NaN and not done). Merge the shards' files with merge().
+    description: free text for the file's provenance (see Experiment.run)."""
     if mode not in ("create", "overwrite", "resume"):
         raise ValueError(f"mode '{mode}' is not allowed; allowed: create, overwrite, resume")
     return experiment.run(
@@ -505,6 +510,7 @@ def run_shard(
         force=mode == "overwrite",
         threads=threads,
         runs=shard_runs(experiment, shard, n_shards),
+        description=description,
     )
 
 
@@ -519,7 +525,9 @@ def merge(parts: Sequence[str | os.PathLike], out: str | os.PathLike, force: boo
     and a run done in two parts must have bit-identical values in both. ``out`` is refused if it
     exists, unless ``force``, and must not be one of the parts. It is built under a temporary name
     and appears only when complete. A file that lacks runs can be finished later with
-    Experiment.run(out, resume=True). No part is modified.
+    Experiment.run(out, resume=True). No part is modified. ``out`` records the merge in its
+    provenance (this command, its creation time, and each part's file, creation time and command
+    under ``merged_from``) and keeps the parts' description.
     """
     from .experiment import open_results
 
@@ -528,5 +536,7 @@ def merge(parts: Sequence[str | os.PathLike], out: str | os.PathLike, force: boo
     for p in parts:
         if not os.path.exists(p):
             raise FileNotFoundError(f"no results file at '{p}'")
-    _engine.merge_results(parts, out, force)
+    made_by = _provenance.collect()
+    del made_by["description"]  # the parts' description(s), unless one is given
+    _engine.merge_results(parts, out, force, provenance=made_by)
     return open_results(out)

@@ -12,6 +12,7 @@ import numpy as np
 from . import _engine
 from ._running import call_engine
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
+from .provenance import read as read_provenance
 from .result import _days, _seed, _threads, _whole_days, warn_never_acting
 from .scenario import Scenario, as_scenario
 from .warmup import WARMUP_YEARS, warmup
@@ -179,6 +180,7 @@ class Experiment:
         runs: Sequence[tuple[int, int]] | None = None,
         max_memory: float | None = None,
         max_disk: float | None = None,
+        description: str | None = None,
     ) -> "ExperimentResult":
         """Runs every (scenario, replicate) and returns the results.
 
@@ -189,8 +191,13 @@ class Experiment:
         cluster (see culturesim.cluster). runs: only these (scenario, replicate) pairs.
         max_memory / max_disk: bytes the experiment may use; by default what the machine has free.
         Both are estimated before anything runs, and an experiment that would not fit is refused
-        with ValueError (nothing is written).
+        with ValueError (nothing is written). description: free text stored with the file's
+        provenance (with its creation time, the software versions and the calling script, notebook
+        or command line; see ``ExperimentResult.provenance``).
         """
+        from . import provenance as _provenance
+
+        made_by = _provenance.collect(description)
         limits = {
             name: _byte_limit(name, value) for name, value in (("max_memory", max_memory), ("max_disk", max_disk))
         }
@@ -213,7 +220,14 @@ class Experiment:
                             "the cluster routes send series, not hospital states or warm-ups"
                         )
                     run_on_executor(
-                        self, path, executor, mode=mode, progress=progress, runs=runs, max_disk=limits["max_disk"]
+                        self,
+                        path,
+                        executor,
+                        mode=mode,
+                        progress=progress,
+                        runs=runs,
+                        max_disk=limits["max_disk"],
+                        provenance=made_by,
                     )
                 else:
                     todo = self.n_runs if runs is None else len(runs)
@@ -232,6 +246,7 @@ class Experiment:
                         path=path,
                         mode=mode,
                         runs=runs,
+                        provenance=made_by,
                         **limits,
                         **self.warmup_args(),
                         **self.state_args(),
@@ -297,6 +312,8 @@ class ExperimentResult:
             }
             self.definitions = {name: f[f"scenarios/{name}/definition"].asstr()[()] for name in self.scenarios}
             self.units = {n: _plain(f[f"series/{n}"].attrs.get("unit", "")) for n in f["series"]}
+            #: When, by which software and command, and why the file was made (cs.provenance.FIELDS).
+            self.provenance: dict[str, Any] = read_provenance(f)
 
     def load(self) -> "ExperimentResult":
         """Reads every series into memory (done automatically on first use)."""
@@ -326,6 +343,11 @@ class ExperimentResult:
     @property
     def years(self) -> float:
         return float(self.attrs["years"])
+
+    @property
+    def description(self) -> str:
+        """The free-text description given when the file was made ("" if none)."""
+        return str(self.provenance.get("description", ""))
 
     @property
     def complete(self) -> bool:
@@ -560,6 +582,43 @@ class ExperimentResult:
             for m in (metrics or ("harm_events",) + HEADLINE)
         ]
         return pd.DataFrame(rows).set_index("metric")
+
+    def compare_all(
+        self,
+        baseline: str | int,
+        scenarios: Sequence[str | int] | None = None,
+        metrics: Sequence[str] | None = None,
+        window: tuple[float, float] | None = None,
+        level: float = 0.95,
+    ):
+        """Every scenario (or those given) against ``baseline`` for every metric, as one long table:
+        scenario, metric, unit, baseline, value, difference, ci_low, ci_high, relative, n, ... (see
+        culturesim.board; ``cs.board.human(table)`` formats it for people)."""
+        from .board import compare_all
+
+        return compare_all(self, baseline, scenarios, metrics, window, level)
+
+    def economics(
+        self,
+        baseline: str | int,
+        scenarios: Sequence[str | int] | None = None,
+        horizon: float | None = None,
+        rate: float | None = None,
+        level: float = 0.95,
+    ):
+        """Harm averted, programme cost, net cost, cost per harm averted and return on investment
+        against ``baseline`` over ``horizon`` years, discounted at ``rate`` (default 3% a year); see
+        culturesim.board for the definitions."""
+        from .board import DISCOUNT_RATE, economics
+
+        return economics(self, baseline, scenarios, horizon, DISCOUNT_RATE if rate is None else rate, level)
+
+    def totals(self, metric: str, horizon: float | None = None, rate: float | None = None) -> np.ndarray:
+        """(scenario, replicate) cumulative totals of a flow over ``horizon`` years (default the run),
+        discounted to day 0 when a ``rate`` is given (0.03 for 3% a year)."""
+        from .board import totals
+
+        return totals(self, metric, horizon, rate)
 
     def plot(self, metric: str = "harm_events", scenarios: Sequence[str] | None = None, ax=None):
         """Trajectories over time: median and 10-90% band over replicates, per scenario."""

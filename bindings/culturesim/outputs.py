@@ -26,6 +26,22 @@ HEADLINE = (
 )
 
 
+#: The outputs compared by default: the demo's table, `culturesim compare` and reports.
+COMPARED = (
+    "harm_events",
+    "reports",
+    "sv_started",
+    "sv_active",
+    "burnout_prevalence",
+    "quits",
+    "cost_turnover",
+    "cost_harm",
+    "cost_claims",
+    "cost_programme",
+    "cost_total",
+)
+
+
 def check_metric(name: str) -> str:
     """The name itself, or KeyError naming the closest output."""
     if name in OUTPUTS or name in DERIVED:

@@ -345,7 +345,9 @@ def compact_number(x: float) -> str:
         return f"{x:.1f}"
     if a == 0:
         return "0"
-    return f"{x:.3g}"
+    from .board import human_number
+
+    return human_number(x)  # 3 significant digits, never scientific notation (0.0000123)
 
 
 _FIGURE_PANELS = (

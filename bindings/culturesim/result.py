@@ -30,7 +30,15 @@ class Result:
     """
 
     def __init__(
-        self, scenario: Scenario, raw: dict[str, Any], *, years: float, seed: int, replicate: int, record_every: int
+        self,
+        scenario: Scenario,
+        raw: dict[str, Any],
+        *,
+        years: float,
+        seed: int,
+        replicate: int,
+        record_every: int,
+        provenance: dict[str, Any] | None = None,
     ):
         self.scenario = scenario
         self.series: dict[str, np.ndarray] = {name: raw["series"][i].copy() for i, name in enumerate(OUTPUT_NAMES)}
@@ -40,6 +48,8 @@ class Result:
         #: The warm-up before day 0: its length in days, whether it settled, and each slow state's drift.
         self.warmup: dict[str, Any] = raw.get("warmup", {"days": 0, "settled": True, "drift": {}})
         self.years, self.seed, self.replicate, self.record_every = years, seed, replicate, record_every
+        #: When, by which software and command, and why the run was made (cs.provenance.FIELDS).
+        self.provenance: dict[str, Any] = dict(provenance or {})
 
     @property
     def params(self):
@@ -116,8 +126,12 @@ def run(
     progress: bool = True,
     warmup_years: float = WARMUP_YEARS,
     warmup_policy: Any = "typical",
+    description: str | None = None,
 ) -> Result:
     """Runs one scenario once and returns its Result.
+
+    ``description``: free text kept in ``Result.provenance`` with the time, the software versions
+    and the calling script or notebook.
 
     ``scenario`` may be a Scenario, a Policy, a preset name ("blame", "typical",
     "just_culture"), or None for the default hospital under typical practice.
@@ -127,6 +141,10 @@ def run(
     >>> r.seed, r.scenario.name
     (3, 'just_culture')
     """
+    from . import provenance
+
+    made_by = {"created": provenance.utc_now(), **provenance.collect(description)}
+    made_by["software.culturesim"] = f"{_engine.engine_version} ({_engine.build_info})"
     sc = as_scenario(scenario)
     days = _days(years)
     warn_never_acting(sc, days)
@@ -150,7 +168,13 @@ def run(
     )
     warn_unsettled(raw["warmup"], sc.name)
     return Result(
-        sc, raw, years=days / DAYS_PER_YEAR, seed=int(seed), replicate=int(replicate), record_every=int(record_every)
+        sc,
+        raw,
+        years=days / DAYS_PER_YEAR,
+        seed=int(seed),
+        replicate=int(replicate),
+        record_every=int(record_every),
+        provenance=made_by,
     )
 
 

@@ -101,6 +101,25 @@ class Scenario:
         """What the user should know about a run of `days` days (interventions that never act)."""
         return _engine.schedule_notes(self.to_dict(), int(days))
 
+    def policy_timeline(self) -> list[dict[str, Any]]:
+        """The policy over time as the interventions set it (the engine's schedule): a list of
+        {'day', 'label', 'policy' (a cs.Policy)}, starting with the scenario's own policy on day 0.
+
+        >>> import culturesim as cs
+        >>> sc = cs.Scenario("ramp", interventions=[cs.Intervention.ramp(start_year=0, years=1)])
+        >>> sc.policy_timeline()[-1]["day"], sc.policy_after().blame_level
+        (330, 0.0)
+        """
+        return [
+            {"day": step["day"], "label": step["label"], "policy": Policy._from_fields(step["policy"])}
+            for step in _engine.policy_timeline(self.to_dict())
+        ]
+
+    def policy_after(self, day: float | None = None) -> Policy:
+        """The policy in force on ``day`` (default: after every intervention)."""
+        steps = self.policy_timeline()
+        return [s for s in steps if day is None or s["day"] <= day][-1]["policy"]
+
     def to_dict(self) -> dict[str, Any]:
         """The plain description the engine takes."""
         d: dict[str, Any] = {

@@ -40,6 +40,17 @@ def test_the_checker_masks_only_durations_and_sizes():
     assert mask("harm_events  1,560  -10.5%") == "harm_events  1,560  -10.5%"
 
 
+def test_the_checker_masks_the_provenance_that_changes_between_runs():
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from doc_examples import mask
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    assert mask("    created:     2026-12-01T23:02:29Z") == "    created:     <when>"
+    assert mask("    software:    culturesim 0.1.0; numpy 2.4.6") == "    software:    <versions>"
+    assert mask("    made by:     culturesim demo -o results.h5") == "    made by:     culturesim demo -o results.h5"
+
+
 def test_the_readme_error_example_is_what_the_command_prints(tmp_path, subprocess_env):
     # README quotes the message a misspelt parameter gets; the command must print exactly that.
     readme = (ROOT / "README.md").read_text()

@@ -35,7 +35,9 @@ def test_1_without_a_drain_distress_accumulates_linearly(seed_claims):
     """Seed: "in a toxic environment with no support (alpha = 0), distress simply builds and builds,
     a straight line". Bucket only: events at rate lam pour delta each, nothing drains."""
     lam, delta, days = 0.05, 1.0, 730
-    scenario = cs.Scenario("no drain", params=cs.seed.bucket_params(lam, delta, 0.0), policy=cs.seed.UNSUPPORTED)
+    scenario = cs.Scenario(
+        "no drain", params=cs.seed_claims.bucket_params(lam, delta, 0.0), policy=cs.seed_claims.UNSUPPORTED
+    )
     slopes, r2s = [], []
     for replicate in range(REPLICATES):
         r = cs.run(scenario, years=days / 365, record_every=1, replicate=replicate, progress=False, warmup_years=0)
@@ -167,9 +169,12 @@ def test_5_moral_residue_makes_each_later_event_hurt_more(seed_claims):
     )
 
     def bucket(crescendo: float) -> cs.Scenario:
-        params = cs.seed.bucket_params(0.05, 1.0, 0.02, moral_increment=1.0, crescendo=crescendo)
+        params = cs.seed_claims.bucket_params(0.05, 1.0, 0.02, moral_increment=1.0, crescendo=crescendo)
         return cs.Scenario(
-            f"crescendo {crescendo:g}", params=params, policy=cs.seed.UNSUPPORTED, interventions=[harm_then_near_misses]
+            f"crescendo {crescendo:g}",
+            params=params,
+            policy=cs.seed_claims.UNSUPPORTED,
+            interventions=[harm_then_near_misses],
         )
 
     res = cs.Experiment(
@@ -228,3 +233,15 @@ def test_7_just_culture_in_name_only_does_not_raise_reporting(seed_claims):
     seed_claims.append("(7) " + _describe(real))
     assert abs(name_only["relative"]) < 0.10
     assert abs(name_only["relative"]) < real["relative"] / 10
+
+
+def test_the_old_name_cs_seed_still_works_with_a_deprecation_warning():
+    """cs.seed (it read like the random seed) was renamed cs.seed_claims; the old name works for one
+    more release and warns on each use."""
+    with pytest.warns(DeprecationWarning, match="renamed cs.seed_claims"):
+        old = cs.seed
+    assert old is cs.seed_claims and old.bucket_params is cs.seed_claims.bucket_params
+    with pytest.warns(DeprecationWarning, match="renamed cs.seed_claims"):
+        cs.seed  # noqa: B018 - every use warns, not only the first
+    with pytest.raises(AttributeError, match="has no attribute 'sede'"):
+        cs.sede  # noqa: B018
