@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from . import _engine, plotting, seed, validation
 from .experiment import Experiment, ExperimentResult, open_results
+from .calibration import calibrate
 from .intervention import Intervention
 from .outputs import OUTPUT_NAMES, OUTPUTS
 from .params import Params, default_params, parameter_table
+from .posterior import Posterior, open_posterior
+from .prior_specs import priors
 from .policy import Policy
 from .result import Result, run
 from .scenario import Scenario, default_hospital
@@ -33,6 +36,7 @@ __all__ = [
     "OUTPUTS",
     "OUTPUT_NAMES",
     "Params",
+    "Posterior",
     "Policy",
     "Result",
     "Scenario",
@@ -40,9 +44,12 @@ __all__ = [
     "plotting",
     "seed",
     "validation",
+    "calibrate",
     "default_params",
     "open_results",
+    "open_posterior",
     "parameter_table",
+    "priors",
     "run",
     "__version__",
 ]
