@@ -22,6 +22,7 @@ from .params import Params, default_params, parameter_table
 from .posterior import Posterior, open_posterior
 from .prior_specs import priors
 from .policy import Policy
+from .effect_sensitivity import Sensitivity, sensitivity
 from .result import Result, run
 from .scenario import Scenario, default_hospital
 
@@ -40,6 +41,7 @@ __all__ = [
     "Policy",
     "Result",
     "Scenario",
+    "Sensitivity",
     "default_hospital",
     "plotting",
     "seed",
@@ -51,5 +53,6 @@ __all__ = [
     "parameter_table",
     "priors",
     "run",
+    "sensitivity",
     "__version__",
 ]

@@ -723,6 +723,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figure", dest="figure", action="store_const", const=None, help="no figure")
     _add_run_options(p, file_settings=False)
     p.set_defaults(func=cmd_demo, replicates=20, years=float(DEMO_YEARS), seed=0)
+
+    from .calibration_cli import add_parser as add_calibrate
+
+    add_calibrate(sub, _positive_int, _seed, _years)
     return parser
 
 

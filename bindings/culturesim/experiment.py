@@ -45,7 +45,12 @@ class Experiment:
         record_every: int = _DEFAULTS["record_every"],
         warmup_years: float = WARMUP_YEARS,
         warmup_policy: Any = "typical",
+        params: Any = None,
+        draws: int | None = None,
     ):
+        """params: a cs.Posterior (``draws`` parameter sets are sampled from it, 20 by default) or a
+        list of parameter sets: every scenario runs with each (scenarios x draws x replicates; see
+        culturesim.draws). None: the scenarios' own parameters."""
         if isinstance(scenarios, (str, Scenario)) or not isinstance(scenarios, Iterable):
             raise ValueError(
                 f"scenarios must be a list of cs.Scenario objects or preset names, got "
@@ -68,6 +73,14 @@ class Experiment:
         self.warmup_days, self.warmup_policy = warmup(warmup_years, warmup_policy)
         for s in self.scenarios:
             warn_never_acting(s, self.days)
+        #: The parameter sets of an experiment over draws (None: one set per scenario).
+        self.draw_sets = None
+        if params is not None or draws is not None:
+            from .draws import expand, parameter_sets
+
+            self.draw_sets = parameter_sets(params, draws, self.seed)
+            self.base_scenarios = self.scenarios
+            self.scenarios = expand(self.scenarios, self.draw_sets)
 
     @property
     def warmup_years(self) -> float:
@@ -166,9 +179,11 @@ class Experiment:
                 tmpdir.cleanup()
 
     def __repr__(self) -> str:
-        names = ", ".join(repr(s.name) for s in self.scenarios)
+        shown = self.scenarios if self.draw_sets is None else self.base_scenarios
+        names = ", ".join(repr(s.name) for s in shown)
+        draws = "" if self.draw_sets is None else f"{len(self.draw_sets)} draws x "
         return (
-            f"Experiment({len(self.scenarios)} scenario{'s' if len(self.scenarios) != 1 else ''} x "
+            f"Experiment({len(shown)} scenario{'s' if len(shown) != 1 else ''} x {draws}"
             f"{self.replicates} replicates x {self.years:g} years, seed {self.seed}"
             f"{f', after {self.warmup_years:g} warm-up years' if self.warmup_days else ''}: {names})"
         )
@@ -331,10 +346,10 @@ class ExperimentResult:
         mask = (years >= window[0]) & (years < window[1])
         if not mask.any():
             raise ValueError(f"window {window} holds no period; the run covers years 0 to {self.years:g}")
-        if is_flow:
+        if is_flow:  # values are (scenario, [draw,] replicate, period)
             covered = self.period_days[mask].sum() / DAYS_PER_YEAR
-            return values[:, :, mask].sum(axis=2) / covered
-        return values[:, :, mask].mean(axis=2)
+            return values[..., mask].sum(axis=-1) / covered
+        return values[..., mask].mean(axis=-1)
 
     def summary(self, metrics: Sequence[str] | None = None, window: tuple[float, float] | None = None):
         """Mean and 10/50/90% bands over replicates, per scenario and metric (see per_run)."""
@@ -368,42 +383,43 @@ class ExperimentResult:
         window: tuple[float, float] | None = None,
         level: float = 0.95,
     ) -> dict[str, Any]:
-        """Paired difference b - a over replicates (common random numbers), with a t interval.
+        """Paired difference b - a over replicates (common random numbers), with its interval.
 
-        Returns mean_a, mean_b, diff (mean of b - a), ci_low, ci_high, relative (diff / mean_a),
-        n and the per-replicate differences.
+        Returns mean_a, mean_b, diff (mean of b - a), ci_low, ci_high, relative (mean_b / mean_a -
+        1) with rel_low and rel_high (a ratio interval: never below -100%), n, the per-replicate
+        differences, and ``sources`` / ``interval``, saying what the interval includes: here
+        run-to-run variation only (one parameter set); over a posterior (Experiment(params=
+        posterior)) also parameter uncertainty. The maths: culturesim.intervals.
         """
-        from scipy import stats
+        from .intervals import paired
 
         if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
             raise ValueError(f"level must be a confidence between 0 and 1 (0.95 for a 95% interval), got {level!r}")
         ia, ib = self._index(a), self._index(b)
         per_run = self.per_run(check_metric(metric), window)
-        paired = ~np.isnan(per_run[ia]) & ~np.isnan(per_run[ib])
-        xa, xb = per_run[ia][paired], per_run[ib][paired]
-        d = xb - xa
-        n = int(d.size)
-        if n == 0:
-            raise ValueError(f"no replicate is finished for both '{self.scenarios[ia]}' and '{self.scenarios[ib]}'")
-        mean = float(d.mean())
-        if n > 1:
-            half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n))
-        else:
-            half = float("nan")
-        mean_a = float(xa.mean())
+        xa, xb = per_run[ia], per_run[ib]
+        if xa.ndim == 1:  # (replicate,): one parameter set
+            xa, xb = xa[None, :], xb[None, :]
+        try:
+            out = paired(xa, xb, level)
+        except ValueError:
+            raise ValueError(
+                f"no replicate is finished for both '{self.scenarios[ia]}' and '{self.scenarios[ib]}'"
+            ) from None
+        ok = ~np.isnan(xa) & ~np.isnan(xb)
         return {
             "metric": metric,
             "a": self.scenarios[ia],
             "b": self.scenarios[ib],
-            "mean_a": mean_a,
-            "mean_b": float(xb.mean()),
-            "diff": mean,
-            "ci_low": mean - half,
-            "ci_high": mean + half,
-            "relative": mean / mean_a if mean_a else float("nan"),
-            "n": n,
+            **{k: out[k] for k in ("mean_a", "mean_b", "diff", "ci_low", "ci_high", "relative")},
+            "rel_low": out["rel_low"],
+            "rel_high": out["rel_high"],
+            "n": out["n"],
             "level": level,
-            "differences": d,
+            "draws": out["draws"],
+            "sources": out["sources"],
+            "interval": out["interval"],
+            "differences": (xb - xa)[ok],
         }
 
     def compare_table(
@@ -470,7 +486,10 @@ def open_results(path: str | os.PathLike, experiment: Experiment | None = None) 
     # its definition and of every finished run), so h5py below only ever reads a verified file.
     _engine.verify_results(path)
     try:
-        return ExperimentResult(path, experiment)
+        result = ExperimentResult(path, experiment)
+        from .draws import DrawsResult, split
+
+        return DrawsResult(path, experiment) if split(result.scenarios) else result
     except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:  # h5py's errors on a damaged file
         raise OSError(f"results file '{path}' cannot be read: {exc}") from None
 

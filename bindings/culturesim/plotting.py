@@ -66,8 +66,8 @@ def plot_forest(table: Any, ax=None):
     import matplotlib.pyplot as plt
 
     t = table.copy()
-    base = t["mean_a"].replace(0, np.nan)
-    rel, low, high = t["diff"] / base * 100, t["ci_low"] / base * 100, t["ci_high"] / base * 100
+    # Ratio intervals (culturesim.intervals): never below -100%.
+    rel, low, high = t["relative"] * 100, t["rel_low"] * 100, t["rel_high"] * 100
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.45 * len(t) + 1.2), constrained_layout=True)
     y = np.arange(len(t))[::-1]
@@ -75,7 +75,8 @@ def plot_forest(table: Any, ax=None):
     ax.axvline(0, color="grey", lw=1)
     ax.set_yticks(y, list(t.index))
     a, b = t["a"].iloc[0], t["b"].iloc[0]
-    ax.set_xlabel(f"change of '{b}' relative to '{a}' (%), 95% interval over paired replicates")
+    what = "parameter and run-to-run" if (t["sources"] != "run-to-run").any() else "run-to-run only"
+    ax.set_xlabel(f"change of '{b}' relative to '{a}' (%), 95% interval ({what})")
     ax.grid(alpha=0.3, axis="x")
     return ax
 

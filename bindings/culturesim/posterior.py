@@ -9,7 +9,7 @@ and read back with ``cs.open_posterior``. ``sample(n)`` gives parameter draws fo
 >>> post.median()["coach_effect"]
 0.3
 >>> [round(p["coach_effect"], 2) for p in post.sample(3, seed=1)]
-[0.3, 0.3, 0.3]
+[0.3, 0.3, 0.1]
 """
 
 from __future__ import annotations

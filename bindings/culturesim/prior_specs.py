@@ -5,8 +5,9 @@ priors, SALib bounds). Parameters without a prior are fixed at their default.
 
 >>> import culturesim as cs
 >>> table = cs.priors()
->>> table.loc["coach_effect", ["distribution", "low", "high"]].tolist()
-['uniform', 0.05, 0.5]
+>>> p = table.loc["coach_effect"]
+>>> p["distribution"], float(p["low"]), float(p["high"])
+('uniform', 0.05, 0.5)
 >>> "base_error_rate" in table.index      # fixed: pinned by West 2006
 False
 """
