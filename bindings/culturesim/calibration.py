@@ -19,8 +19,8 @@ with ``map`` (local processes, MPI), and keeps every generation in a database, s
 can be resumed.
 
 >>> import culturesim as cs
->>> post = cs.calibrate(particles=6, generations=1, years=5, warmup_years=2, cores=1,
-...                     params=["coach_effect", "culture_strain"], progress=False)
+>>> post = cs.calibrate(particles=6, generations=1, years=2, warmup_years=1, cores=1, progress=False,
+...                     params=["coach_effect", "culture_strain"], targets=["burnout_nurses", "harm_reported"])
 >>> post.names
 ['coach_effect', 'culture_strain']
 >>> len(post)
@@ -290,8 +290,7 @@ def calibrate(
     import pyabc
 
     temporary = path is None
-    tmpdir = tempfile.TemporaryDirectory(prefix="culturesim-calibrate-") if temporary else None
-    path = os.path.join(tmpdir.name, "posterior.h5") if temporary else os.fspath(path)
+    path = "" if temporary else os.fspath(path)
     db_path = path + ".abc.db"
     settings = {
         "params": names,
@@ -302,7 +301,7 @@ def calibrate(
         "seed": seed,
     }
     previous_seconds, run_id = 0.0, None
-    if os.path.exists(path) or os.path.exists(db_path):
+    if not temporary and (os.path.exists(path) or os.path.exists(db_path)):
         if force:
             for p in (path, db_path):
                 if os.path.exists(p):
@@ -325,6 +324,10 @@ def calibrate(
             run_id = 1
 
     sampler, pool = _sampler(executor, cores)
+    tmpdir = tempfile.TemporaryDirectory(prefix="culturesim-calibrate-") if temporary else None
+    if tmpdir is not None:
+        path = os.path.join(tmpdir.name, "posterior.h5")
+        db_path = path + ".abc.db"
     started = time.monotonic()
     logging.getLogger("ABC").setLevel(logging.WARNING)  # our own progress lines say what matters
 

@@ -210,7 +210,10 @@ def compare_text(
         f"{b_name} minus {a_name}: paired differences over {n} replicate{'s' if n != 1 else ''} "
         f"(common random numbers), {span}"
     )
-    return title + "\n" + _table(header, rows, left=2)
+    # Say what the intervals include (culturesim.intervals): run-to-run only, or parameters too.
+    sources = str(table["interval"].iloc[0]) if "interval" in table and len(table) else ""
+    note = f"\n  Intervals: {sources}." if sources else ""
+    return title + "\n" + _table(header, rows, left=2) + note
 
 
 def _report_run(res: Any, path: str, seconds: float, ran: int, before: int) -> None:

@@ -353,3 +353,52 @@ def _read_table(f, name: str) -> list[dict[str, Any]]:
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def check_markdown(post: Posterior, table, source: str) -> str:
+    """The section of docs/validation.md on the calibration: the posterior beside its priors and
+    the posterior predictive check (``table`` from post.predictive())."""
+    p = post.provenance
+    s = post.settings
+    minutes = p["wall_seconds"] / 60
+    lines = [
+        "## Calibration: posterior and predictive check",
+        "",
+        f"The posterior is `{source}`, made by `cs.calibrate` ({p['method']}; {p['library']} "
+        f"{p['library_version']}): {len(post)} particles over {len(post.names)} parameters, "
+        f"{len(post.generations_rows)} generations, {int(p['simulations']):,} simulations (acceptance "
+        f"{p['acceptance']:.1%}), {minutes:.0f} minutes of wall time on the machine that made it; each simulation "
+        f"{s['years']:g} years after a {s['warmup_years']:g}-year warm-up, seed {s['seed']}. Distance: {p['distance']}.",
+        "",
+        "| parameter | prior | default | posterior median | 5-95% |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in post.summary().iterrows():
+        lines.append(
+            f"| `{name}` | {row['prior']} | {row['default']:.4g} | {row['median']:.4g} | "
+            f"{row['p05']:.4g} to {row['p95']:.4g} |"
+        )
+    lines += [
+        "",
+        f"**Posterior predictive check.** Each target simulated for {table.attrs['draws']} parameter sets drawn from "
+        "the posterior, on fresh random numbers: the 5-95% interval of the draws beside the band, and the share of "
+        "draws inside the band. A target whose interval misses its band entirely is one the posterior cannot "
+        "reach: the model's structure, not its parameters, keeps it out.",
+        "",
+        "| target | band | predictive median [5-95%] | draws in band | reaches |",
+        "|---|---|---|---|---|",
+    ]
+    for name, r in table.iterrows():
+        f = r["fmt"]
+        lines.append(
+            f"| {r['what']} (`{name}`) | {f.format(r['band_low'])} to {f.format(r['band_high'])} | "
+            f"{f.format(r['median'])} [{f.format(r['p05'])}, {f.format(r['p95'])}] | {r['in_band']:.0%} | "
+            f"{'yes' if r['reaches'] else '**no**'} |"
+        )
+    missed = [n for n, r in table.iterrows() if not r["reaches"]]
+    lines += [
+        "",
+        "The posterior cannot reach: " + (", ".join(f"`{n}`" for n in missed) if missed else "none of the targets") + ".",
+        "",
+    ]
+    return "\n".join(lines)

@@ -454,6 +454,21 @@ What does not land, and why:
 """
 
 
+def posterior_section(path: str | None, draws: int) -> str:
+    """The calibration section: the posterior beside its priors and its predictive check."""
+    from .posterior import SHIPPED, check_markdown, open_posterior
+
+    if path is None and not os.path.exists(SHIPPED):
+        return (
+            "## Calibration: posterior and predictive check\n\nNo posterior is shipped with this version: run "
+            "`culturesim calibrate` (docs/cli.md), then `python -m culturesim.validation --posterior posterior.h5 "
+            "--write docs/validation.md`.\n"
+        )
+    post = open_posterior(path)
+    shown = "culturesim/data/posterior.h5 (shipped with the package)" if path is None else os.path.basename(path)
+    return check_markdown(post, post.predictive(draws=draws), shown)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m culturesim.validation",
@@ -465,6 +480,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write", metavar="PATH", help="write the Markdown table to PATH (e.g. docs/validation.md)")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument(
+        "--posterior",
+        metavar="PATH",
+        help="the posterior to check (default: the one shipped with the package, if any)",
+    )
+    parser.add_argument("--draws", type=int, default=40, help="draws of the posterior predictive check (default 40)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     # One measurement serves the level table and the floors and ceilings of the changes section.
@@ -490,6 +511,7 @@ def main(argv: list[str] | None = None) -> int:
         CALIBRATION_NOTES,
         vc.to_markdown(rows, changes, args.replicates, WARMUP_YEARS, figure) + "\n" + CALIBRATION_NOTES,
     )
+    text += "\n" + posterior_section(args.posterior, args.draws)
     if args.write:
         with open(args.write, "w", encoding="utf-8") as f:
             f.write(text)
