@@ -273,10 +273,9 @@ std::string parameters_markdown() {
       << "| name | prior | bounds | default | basis | why |\n"
       << "|---|---|---|---|---|---|\n";
   for (const auto& prior : prior_specs()) {
-    out << "| `" << prior.name << "` | " << distribution_name(prior.distribution) << " | "
-        << format_number(prior.low) << " to " << format_number(prior.high) << " | "
-        << format_number(parameter_spec(prior.name).defaults[0]) << " | " << basis_name(prior.basis) << " | "
-        << prior.why << " |\n";
+    out << "| `" << prior.name << "` | " << distribution_name(prior.distribution) << " | " << format_number(prior.low)
+        << " to " << format_number(prior.high) << " | " << format_number(parameter_spec(prior.name).defaults[0])
+        << " | " << basis_name(prior.basis) << " | " << prior.why << " |\n";
   }
   return out.str();
 }

@@ -14,15 +14,15 @@ a blame culture and a Just Culture. The engine is parallel C++; this package is 
 from __future__ import annotations
 
 from . import _engine, plotting, seed, validation
-from .experiment import Experiment, ExperimentResult, open_results
 from .calibration import calibrate
+from .effect_sensitivity import Sensitivity, sensitivity
+from .experiment import DrawsResult, Experiment, ExperimentResult, open_results
 from .intervention import Intervention
 from .outputs import OUTPUT_NAMES, OUTPUTS
 from .params import Params, default_params, parameter_table
+from .policy import Policy
 from .posterior import Posterior, open_posterior
 from .prior_specs import priors
-from .policy import Policy
-from .effect_sensitivity import Sensitivity, sensitivity
 from .result import Result, run
 from .scenario import Scenario, default_hospital
 
@@ -31,6 +31,7 @@ engine_version: str = _engine.engine_version
 build_info: str = _engine.build_info
 
 __all__ = [
+    "DrawsResult",
     "Experiment",
     "ExperimentResult",
     "Intervention",

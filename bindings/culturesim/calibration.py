@@ -36,148 +36,25 @@ import os
 import sys
 import tempfile
 import time
-import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import prior_specs as _priors
-from . import validation as _validation
 from . import validation_changes as _changes
-from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS
-from .params import Params
 from .posterior import Posterior, open_posterior
+from .validation import (
+    MISSING,
+    CalibrationTarget,
+    all_targets,
+    check_targets,
+    distance,
+    simulate,
+    simulation_seed,
+    window_mean,
+)
 from .warmup import WARMUP_YEARS
-
-#: What a target the run cannot measure (NaN) counts in the distance, in band half-widths.
-MISSING = 10.0
-
-
-@dataclass(frozen=True)
-class CalibrationTarget:
-    """A validation target as calibration uses it: where it comes from and its band."""
-
-    name: str
-    kind: str  # "level" (validation.TARGETS, under typical) or "points" / "relative" (a paired change)
-    band: tuple[float, float]
-    what: str
-    source: str
-    fmt: str
-    metric: str = ""  # the output of a change
-
-    @property
-    def centre(self) -> float:
-        return (self.band[0] + self.band[1]) / 2
-
-    @property
-    def half_width(self) -> float:
-        return (self.band[1] - self.band[0]) / 2
-
-
-def all_targets() -> dict[str, CalibrationTarget]:
-    """Every target one calibration simulation can measure, by name: section 7's levels under
-    typical practice that have a band (not the Edwards "in name only" target, which needs two more
-    scenarios warmed up under blame) and section 8.5's paired changes. The Just Culture floors and
-    blame ceilings are levels of hospitals long under those presets; they are checked by
-    ``culturesim.validation`` on the result, not fitted."""
-    out: dict[str, CalibrationTarget] = {}
-    for t in _validation.TARGETS:
-        if t.band is None or t.name == "in_name_only_reports":
-            continue
-        out[t.name] = CalibrationTarget(t.name, "level", t.band, t.what, t.source, t.fmt)
-    for t in _changes.CHANGE_TARGETS:
-        if t.kind == "level":
-            continue
-        name = f"change_{t.name}"
-        out[name] = CalibrationTarget(name, t.kind, t.band, t.what, t.source, t.fmt, t.metric)
-    return out
-
-
-def check_targets(names: Sequence[str] | None) -> list[CalibrationTarget]:
-    """The named targets (None: all of all_targets()), each checked."""
-    every = all_targets()
-    if names is None:
-        return list(every.values())
-    if isinstance(names, str):
-        names = [names]
-    out = []
-    for name in names:
-        if name not in every:
-            import difflib
-
-            close = difflib.get_close_matches(str(name), every, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            raise KeyError(f"unknown calibration target '{name}'; {hint}allowed: {', '.join(every)}")
-        out.append(every[name])
-    if not out:
-        raise ValueError(f"name at least one calibration target; allowed: {', '.join(every)}")
-    return out
-
-
-# -- one simulation ---------------------------------------------------------------------------------
-def window_mean(result, metric: str, window: tuple[float, float]) -> float:
-    """A flow's total per year, or a level's mean, over the periods starting in window (years):
-    the same reduction as ExperimentResult.per_run."""
-    years = result.period_start_day / DAYS_PER_YEAR
-    mask = (years >= window[0]) & (years < window[1])
-    values = result[metric][mask]
-    if metric in FLOWS or metric in DERIVED:
-        return float(values.sum() / (result.period_days[mask].sum() / DAYS_PER_YEAR))
-    return float(values.mean())
-
-
-def simulation_seed(values: dict[str, float], seed: int) -> int:
-    """A seed for one parameter set: the calibration's seed mixed with the values, so the same set
-    always gives the same simulation and different sets get independent random numbers."""
-    data = np.asarray([values[k] for k in sorted(values)], dtype=np.float64).tobytes()
-    return (seed * 2654435761 + zlib.crc32(data)) % 2**63
-
-
-def simulate(
-    values: dict[str, float],
-    targets: Sequence[CalibrationTarget],
-    years: float,
-    warmup_years: float,
-    seed: int,
-    replicate: int = 0,
-) -> dict[str, float]:
-    """Every target's value for one parameter set: typical practice (levels) and a switch to Just
-    Culture on the same random numbers (changes). Single-threaded: calibration runs many at once."""
-    from .result import run
-    from .scenario import Scenario
-
-    import warnings
-
-    from .warmup import WarmupWarning
-
-    params = Params({k: float(v) for k, v in values.items()})
-    # The warm-up is the calibration's setting (checked once by calibrate), not each draw's news.
-    warnings.simplefilter("ignore", WarmupWarning)
-    args = dict(years=years, seed=seed, replicate=replicate, threads=1, progress=False, warmup_years=warmup_years)
-    typical = run(Scenario("typical", params=params), snapshot_every=_validation.QUARTER_DAYS, **args)
-    out: dict[str, float] = {}
-    levels = _validation.measure_run(typical, burn_in=0)
-    changes = [t for t in targets if t.kind != "level"]
-    just = run(Scenario("just_culture", params=params, policy="just_culture"), **args) if changes else None
-    for t in targets:
-        if t.kind == "level":
-            out[t.name] = levels[t.name]
-            continue
-        a = window_mean(typical, t.metric, _changes.WINDOW)
-        b = window_mean(just, t.metric, _changes.WINDOW)
-        out[t.name] = b - a if t.kind == "points" else (b / a - 1 if a else float("nan"))
-    return out
-
-
-def distance(values: dict[str, float], targets: Sequence[CalibrationTarget]) -> float:
-    """Root mean square of (value - band centre) / half-width over targets (MISSING for NaN)."""
-    parts = []
-    for t in targets:
-        x = values.get(t.name, float("nan"))
-        parts.append(MISSING if not np.isfinite(x) else (x - t.centre) / t.half_width)
-    return float(np.sqrt(np.mean(np.square(parts))))
 
 
 class _Model:
@@ -421,7 +298,9 @@ def _posterior(history, targets, names, settings, seconds: float) -> Posterior:
             {"name": t.name, "kind": t.kind, "low": t.band[0], "high": t.band[1], "what": t.what, "source": t.source}
             for t in targets
         ],
-        priors=[{"name": n, **{k: _priors.PRIORS[n][k] for k in ("distribution", "low", "high", "basis")}} for n in names],
+        priors=[
+            {"name": n, **{k: _priors.PRIORS[n][k] for k in ("distribution", "low", "high", "basis")}} for n in names
+        ],
         generations=rows,
         provenance=provenance,
         settings=settings,
@@ -435,4 +314,14 @@ def remove(path: str | os.PathLike) -> None:
             os.remove(p)
 
 
-__all__ = ["CalibrationTarget", "MISSING", "all_targets", "calibrate", "distance", "simulate"]
+__all__ = [
+    "CalibrationTarget",
+    "MISSING",
+    "all_targets",
+    "calibrate",
+    "check_targets",
+    "distance",
+    "simulate",
+    "simulation_seed",
+    "window_mean",
+]

@@ -22,9 +22,15 @@ def add_parser(sub, positive_int, seed, years) -> None:
         "validation targets (docs/validation.md) by ABC-SMC with pyabc, and writes the posterior (weighted "
         "parameter sets with provenance) to an HDF5 file, after each generation.",
     )
-    p.add_argument("-o", "--output", default="posterior.h5", metavar="OUT.h5", help="posterior file (default posterior.h5)")
-    p.add_argument("--particles", type=positive_int, default=DEFAULT["particles"], help="particles per generation (default 100)")
-    p.add_argument("--generations", type=positive_int, default=DEFAULT["generations"], help="ABC-SMC generations (default 5)")
+    p.add_argument(
+        "-o", "--output", default="posterior.h5", metavar="OUT.h5", help="posterior file (default posterior.h5)"
+    )
+    p.add_argument(
+        "--particles", type=positive_int, default=DEFAULT["particles"], help="particles per generation (default 100)"
+    )
+    p.add_argument(
+        "--generations", type=positive_int, default=DEFAULT["generations"], help="ABC-SMC generations (default 5)"
+    )
     p.add_argument(
         "--max-simulations",
         type=positive_int,
@@ -69,6 +75,7 @@ def _names(text: str | None) -> list[str] | None:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from . import cluster
     from .calibration import calibrate
+    from .validation import predictive
     from .warmup import WARMUP_YEARS
 
     args.writing = args.output
@@ -101,7 +108,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(post)
     print(post.generations.to_string(index=False))
     if args.check:
-        table = post.predictive(draws=args.check, cores=args.cores)
+        table = predictive(post, draws=args.check, cores=args.cores)
         print(f"\nPosterior predictive check ({args.check} draws; 5-95% of the draws beside each band):")
         for name, row in table.iterrows():
             f = row["fmt"]

@@ -102,7 +102,9 @@ def sensitivity(
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
     if not (isinstance(window, (tuple, list)) and len(window) == 2 and 0 <= window[0] < window[1] <= years):
-        raise ValueError(f"window must be (start, end) years with 0 <= start < end <= years = {years:g}, got {window!r}")
+        raise ValueError(
+            f"window must be (start, end) years with 0 <= start < end <= years = {years:g}, got {window!r}"
+        )
     sa = as_scenario(a)
     sb = as_scenario(b) if b is not None else None
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
@@ -117,7 +119,10 @@ def sensitivity(
             raise ValueError(f"samples must be a power of 2 for Sobol sequences (e.g. 64), got {samples}")
         U = sampler.sample(problem, samples, calc_second_order=False, seed=seed)
     X = np.column_stack([_priors.from_unit(n, U[:, j]) for j, n in enumerate(names)])
-    jobs = [(dict(zip(names, map(float, x))), sa, sb, metric, relative, years, window, warmup_years, replicates, seed) for x in X]
+    jobs = [
+        (dict(zip(names, map(float, x))), sa, sb, metric, relative, years, window, warmup_years, replicates, seed)
+        for x in X
+    ]
     Y = np.asarray(_map(jobs, cores), dtype=float)
     if not np.all(np.isfinite(Y)):
         raise ValueError(
@@ -147,9 +152,9 @@ def effect(values, sa, sb, metric, relative, years, window, warmup_years, replic
     """One sample's effect, averaged over paired replicates."""
     import warnings
 
-    from .calibration import window_mean
     from .params import Params
     from .result import run
+    from .validation import window_mean
     from .warmup import WarmupWarning
 
     warnings.simplefilter("ignore", WarmupWarning)  # the warm-up is the analysis's setting
@@ -159,8 +164,16 @@ def effect(values, sa, sb, metric, relative, years, window, warmup_years, replic
         def one(s):
             params = Params(values)
             params.update(s.params.diff())
-            res = run(s.replace(params=params), years=years, seed=seed, replicate=r, threads=1, progress=False,
-                      warmup_years=warmup_years, record_every=30)
+            res = run(
+                s.replace(params=params),
+                years=years,
+                seed=seed,
+                replicate=r,
+                threads=1,
+                progress=False,
+                warmup_years=warmup_years,
+                record_every=30,
+            )
             return window_mean(res, metric, window)
 
         ya = one(sa)

@@ -468,6 +468,110 @@ class ExperimentResult:
         )
 
 
+class DrawsResult(ExperimentResult):
+    """The results of an experiment over parameter draws: outputs as (scenario, draw, replicate, period).
+
+    compare() and compare_table() give intervals over draws (parameter uncertainty and run-to-run
+    variation together; see culturesim.intervals); ``draw_params`` holds each draw's parameters.
+    """
+
+    def _read_metadata(self) -> None:
+        super()._read_metadata()
+        from .draws import split
+
+        grid = split(self.scenarios)
+        if grid is None:
+            raise ValueError(f"'{self.path}' is not an experiment over parameter draws")
+        self.file_scenarios = self.scenarios
+        self.scenarios, self.draws, self._order = grid
+        self.done = self.done[self._order]  # (scenario, draw, replicate)
+        first = [self.scenario_attrs[self.file_scenarios[i]] for i in self._order[0]]
+        varying = [
+            k
+            for k, v in first[0].items()
+            if not k.startswith("policy.")
+            and k not in ("name", "units", "interventions", "hospital")
+            and np.ndim(v) == 0
+            and any(not np.array_equal(np.asarray(a[k]), np.asarray(v)) for a in first[1:])
+        ]
+        #: Each draw's values of the parameters that differ between draws.
+        self.draw_params = {k: np.asarray([a[k] for a in first], dtype=float) for k in varying}
+
+    @property
+    def replicates(self) -> int:
+        return int(self.done.shape[-1])
+
+    def load(self) -> "DrawsResult":
+        if self._data is None:
+            super().load()
+            self._data = {k: v[self._order] for k, v in self._data.items()}  # type: ignore[union-attr]
+        return self
+
+    def to_xarray(self):
+        """An xarray Dataset with dims (scenario, draw, replicate, period); each draw's parameters
+        are coordinates along ``draw``."""
+        import xarray as xr
+
+        coords: dict[str, Any] = {
+            "scenario": self.scenarios,
+            "draw": np.arange(self.draws),
+            "replicate": np.arange(self.replicates),
+            "period": np.arange(len(self.period_start_day)),
+            "day": ("period", self.period_start_day),
+            "year": ("period", self.period_start_day / DAYS_PER_YEAR),
+            "period_days": ("period", self.period_days),
+        }
+        coords.update({k: ("draw", v) for k, v in self.draw_params.items()})
+        dims = ("scenario", "draw", "replicate", "period")
+        data_vars = {
+            name: (dims, values, {"unit": self.units.get(name, ""), "kind": "flow" if name in FLOWS else "level"})
+            for name, values in self.data.items()
+        }
+        return xr.Dataset(
+            data_vars, coords=coords, attrs={k: v for k, v in self.attrs.items() if isinstance(v, (str, int, float))}
+        )
+
+    def to_pandas(self, metrics: Sequence[str] | None = None, params: Sequence[str] | None = None):
+        """Long format: one row per (scenario, draw, replicate, period), with each draw's parameters."""
+        frame = self.to_xarray()[list(metrics) if metrics is not None else list(self.data)].to_dataframe()
+        frame = frame.reset_index().drop(columns=["period"])
+        for name in params or ():
+            if name not in frame:
+                raise KeyError(
+                    f"parameter '{name}' does not vary between draws; varying: {', '.join(self.draw_params)}"
+                )
+        return frame
+
+    def plot(self, metric: str = "harm_events", scenarios: Sequence[str] | None = None, ax=None):
+        """Trajectories: median and 10-90% band over draws and replicates together, per scenario."""
+        from .plotting import plot_bands
+
+        return plot_bands(_Flat(self), metric, scenarios=scenarios, ax=ax)
+
+    def __repr__(self) -> str:
+        where = f"'{self.path}'" if self.path else "in memory"
+        return (
+            f"DrawsResult({len(self.scenarios)} scenarios x {self.draws} draws x {self.replicates} replicates x "
+            f"{self.years:g} years, {int(self.done.sum())}/{self.done.size} runs done, seed {self.seed}, {where}: "
+            f"{', '.join(map(repr, self.scenarios))})"
+        )
+
+
+class _Flat:
+    """A DrawsResult seen as (scenario, draw x replicate, period), for the plots over replicates."""
+
+    def __init__(self, res: DrawsResult):
+        self._res = res
+        self.scenarios, self.period_start_day = res.scenarios, res.period_start_day
+
+    def _index(self, name: str) -> int:
+        return self._res._index(name)
+
+    def __getitem__(self, metric: str) -> np.ndarray:
+        v = self._res[metric]
+        return v.reshape(v.shape[0], -1, v.shape[-1])
+
+
 def open_results(path: str | os.PathLike, experiment: Experiment | None = None) -> ExperimentResult:
     """Opens an HDF5 results file written by culturesim.
 
@@ -487,7 +591,7 @@ def open_results(path: str | os.PathLike, experiment: Experiment | None = None) 
     _engine.verify_results(path)
     try:
         result = ExperimentResult(path, experiment)
-        from .draws import DrawsResult, split
+        from .draws import split
 
         return DrawsResult(path, experiment) if split(result.scenarios) else result
     except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:  # h5py's errors on a damaged file

@@ -2,7 +2,8 @@
 
 Written by ``cs.calibrate`` to an HDF5 file (layout in docs/results-format.md, "Posterior files")
 and read back with ``cs.open_posterior``. ``sample(n)`` gives parameter draws for experiments,
-``median()`` one representative set, ``predictive()`` the posterior predictive check.
+``median()`` one representative set; ``cs.validation.predictive(post)`` is its posterior
+predictive check.
 
 >>> import numpy as np, culturesim as cs
 >>> post = cs.Posterior(["coach_effect"], np.array([[0.1], [0.3]]), np.array([0.25, 0.75]))
@@ -139,56 +140,6 @@ class Posterior:
             )
         return pd.DataFrame(rows).set_index("name")
 
-    def predictive(self, draws: int = 40, seed: int = 1, cores: int | None = None):
-        """Posterior predictive check: every calibration target simulated for ``draws`` parameter
-        sets drawn from the posterior (fresh random numbers), beside its band.
-
-        Returns a DataFrame per target: band low and high, the predictive median and 5-95%
-        interval, ``in_band`` (share of draws inside the band) and ``reaches`` (whether the 5-95%
-        interval meets the band at all: if not, the posterior cannot reach the target).
-        """
-        import pandas as pd
-
-        from . import calibration as _cal
-
-        if not self.targets or not self.settings:
-            raise ValueError("this posterior has no calibration settings (targets, years) to check against")
-        targets = _cal.check_targets([t["name"] for t in self.targets])
-        sets = self.sample(draws, seed=seed)
-        jobs = [
-            (
-                {n: float(p[n]) for n in self.names},
-                targets,
-                self.settings["years"],
-                self.settings["warmup_years"],
-                _cal.simulation_seed({n: float(p[n]) for n in self.names}, seed + 7919 * (i + 1)),
-            )
-            for i, p in enumerate(sets)
-        ]
-        results = _map_simulations(jobs, cores)
-        rows = []
-        for t in targets:
-            x = np.asarray([r[t.name] for r in results], dtype=float)
-            x = x[np.isfinite(x)]
-            lo, mid, hi = np.percentile(x, [5, 50, 95]) if x.size else (np.nan,) * 3
-            rows.append(
-                {
-                    "target": t.name,
-                    "what": t.what,
-                    "band_low": t.band[0],
-                    "band_high": t.band[1],
-                    "p05": lo,
-                    "median": mid,
-                    "p95": hi,
-                    "in_band": float(np.mean((x >= t.band[0]) & (x <= t.band[1]))) if x.size else np.nan,
-                    "reaches": bool(x.size and hi >= t.band[0] and lo <= t.band[1]),
-                    "fmt": t.fmt,
-                }
-            )
-        table = pd.DataFrame(rows).set_index("target")
-        table.attrs.update(draws=draws, seed=seed)
-        return table
-
     def plot(self, axes=None):
         """Histogram of each parameter's posterior (weighted) over its prior's bounds."""
         import matplotlib.pyplot as plt
@@ -283,7 +234,9 @@ def open_posterior(path: str | os.PathLike | None = None) -> Posterior:
                 raise OSError(f"'{path}' is not a culturesim posterior file (format {_text(f.attrs.get('format'))!r})")
             version = int(f.attrs["format_version"])
             if version != FORMAT_VERSION:
-                raise OSError(f"'{path}' has posterior format version {version}; this culturesim reads {FORMAT_VERSION}")
+                raise OSError(
+                    f"'{path}' has posterior format version {version}; this culturesim reads {FORMAT_VERSION}"
+                )
             return Posterior(
                 names=[_text(s) for s in f["particles/names"][:]],
                 values=f["particles/values"][...],
@@ -297,26 +250,6 @@ def open_posterior(path: str | os.PathLike | None = None) -> Posterior:
             )
     except (KeyError, ValueError, TypeError) as exc:
         raise OSError(f"posterior file '{path}' cannot be read: {exc}") from None
-
-
-def _map_simulations(jobs: list[tuple], cores: int | None) -> list[dict[str, float]]:
-    """Runs calibrate.simulate over jobs on this machine's processes."""
-    from . import calibration as _cal
-
-    n = cores if cores is not None else (os.cpu_count() or 1)
-    if n <= 1 or len(jobs) <= 1:
-        return [_cal.simulate(*job) for job in jobs]
-    import concurrent.futures as cf
-    import multiprocessing
-
-    with cf.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_simulate_job, jobs))
-
-
-def _simulate_job(job: tuple) -> dict[str, float]:
-    from . import calibration as _cal
-
-    return _cal.simulate(*job)
 
 
 def _strings(values: Sequence[str]) -> np.ndarray:
@@ -357,7 +290,7 @@ def _text(value: Any) -> str:
 
 def check_markdown(post: Posterior, table, source: str) -> str:
     """The section of docs/validation.md on the calibration: the posterior beside its priors and
-    the posterior predictive check (``table`` from post.predictive())."""
+    the posterior predictive check (``table`` from culturesim.validation.predictive)."""
     p = post.provenance
     s = post.settings
     minutes = p["wall_seconds"] / 60
@@ -398,7 +331,9 @@ def check_markdown(post: Posterior, table, source: str) -> str:
     missed = [n for n, r in table.iterrows() if not r["reaches"]]
     lines += [
         "",
-        "The posterior cannot reach: " + (", ".join(f"`{n}`" for n in missed) if missed else "none of the targets") + ".",
+        "The posterior cannot reach: "
+        + (", ".join(f"`{n}`" for n in missed) if missed else "none of the targets")
+        + ".",
         "",
     ]
     return "\n".join(lines)

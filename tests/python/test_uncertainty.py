@@ -138,7 +138,7 @@ def test_a_calibration_runs_on_an_executor():
 
 def test_the_predictive_check_says_which_targets_are_reached():
     post = cs.calibrate(params=["coach_effect"], targets=["change_harm", "burnout_leave_or"], **TINY)
-    table = post.predictive(draws=3, cores=1)
+    table = cs.validation.predictive(post, draws=3, cores=1)
     assert list(table.index) == ["change_harm", "burnout_leave_or"]
     for _, row in table.iterrows():
         assert row["p05"] <= row["median"] <= row["p95"]
@@ -147,7 +147,9 @@ def test_the_predictive_check_says_which_targets_are_reached():
 
 # -- the posterior ------------------------------------------------------------------------------------
 def test_posterior_median_and_sample_follow_the_weights():
-    post = cs.Posterior(["coach_effect", "culture_strain"], np.array([[0.1, 0.3], [0.3, 0.6], [0.4, 0.7]]), [0.1, 0.8, 0.1])
+    post = cs.Posterior(
+        ["coach_effect", "culture_strain"], np.array([[0.1, 0.3], [0.3, 0.6], [0.4, 0.7]]), [0.1, 0.8, 0.1]
+    )
     med = post.median()
     assert med["coach_effect"] == 0.3 and med["culture_strain"] == 0.6
     assert med["alpha_base"] == cs.default_params()["alpha_base"]
@@ -176,7 +178,7 @@ def test_an_experiment_over_draws_has_a_draw_dimension_and_common_random_numbers
     exp = cs.Experiment(["typical", again], params=post, draws=3, replicates=2, years=1, warmup_years=1)
     assert exp.n_runs == 2 * 3 * 2
     res = exp.run(progress=False)
-    assert isinstance(res, draws.DrawsResult) and res.scenarios == ["typical", "typical_again"]
+    assert isinstance(res, cs.DrawsResult) and res.scenarios == ["typical", "typical_again"]
     ds = res.to_xarray()
     assert ds["reports"].dims == ("scenario", "draw", "replicate", "period")
     assert set(np.unique(ds["coach_effect"].values)) <= {0.1, 0.4}
@@ -227,7 +229,20 @@ def test_relative_intervals_never_cross_minus_100_percent():
 def test_compare_stays_backwards_compatible():
     res = cs.Experiment(["blame", "just_culture"], replicates=3, years=1, warmup_years=0).run(progress=False)
     c = res.compare("blame", "just_culture", "reports")
-    for key in ("metric", "a", "b", "mean_a", "mean_b", "diff", "ci_low", "ci_high", "relative", "n", "level", "differences"):
+    for key in (
+        "metric",
+        "a",
+        "b",
+        "mean_a",
+        "mean_b",
+        "diff",
+        "ci_low",
+        "ci_high",
+        "relative",
+        "n",
+        "level",
+        "differences",
+    ):
         assert key in c
     assert c["sources"] == intervals.RUN_TO_RUN and c["n"] == 3
 
@@ -235,8 +250,14 @@ def test_compare_stays_backwards_compatible():
 # -- sensitivity of an effect --------------------------------------------------------------------------
 def test_morris_ranks_the_parameters_of_a_level():
     s = cs.sensitivity(
-        "burnout_prevalence", b=None, params=["chronic_stress", "coach_effect"], trajectories=3, years=2,
-        window=(0, 2), warmup_years=1, cores=1,
+        "burnout_prevalence",
+        b=None,
+        params=["chronic_stress", "coach_effect"],
+        trajectories=3,
+        years=2,
+        window=(0, 2),
+        warmup_years=1,
+        cores=1,
     )
     assert s.method == "morris" and len(s.Y) == 3 * 3 and set(s.indices.index) == {"chronic_stress", "coach_effect"}
     # Chronic job strain drives the burnout level far more than coaching does.
@@ -246,19 +267,39 @@ def test_morris_ranks_the_parameters_of_a_level():
 
 
 def test_the_paired_effect_is_b_minus_a_on_common_random_numbers():
-    s = cs.sensitivity("reports", params=["safety_learn", "coach_effect"], trajectories=2, years=3, window=(1, 3), warmup_years=1, cores=1)
+    s = cs.sensitivity(
+        "reports",
+        params=["safety_learn", "coach_effect"],
+        trajectories=2,
+        years=3,
+        window=(1, 3),
+        warmup_years=1,
+        cores=1,
+    )
     assert "change of reports, 'typical' -> 'just_culture'" in s.what
     values = dict(zip(s.names, s.X[0]))
 
     def level(policy):
-        r = cs.run(cs.Scenario(policy, params=values, policy=policy), years=3, warmup_years=1, threads=1, progress=False)
+        r = cs.run(
+            cs.Scenario(policy, params=values, policy=policy), years=3, warmup_years=1, threads=1, progress=False
+        )
         return calibration.window_mean(r, "reports", (1, 3))
 
     assert math.isclose(s.Y[0], level("just_culture") - level("typical"))
 
 
 def test_sobol_and_bad_sensitivity_settings():
-    s = cs.sensitivity("reports", b=None, params=["safety_learn", "alpha_base"], method="sobol", samples=4, years=2, window=(0, 2), warmup_years=0, cores=1)
+    s = cs.sensitivity(
+        "reports",
+        b=None,
+        params=["safety_learn", "alpha_base"],
+        method="sobol",
+        samples=4,
+        years=2,
+        window=(0, 2),
+        warmup_years=0,
+        cores=1,
+    )
     assert list(s.indices.columns[:2]) == ["ST", "ST_conf"] and len(s.Y) == 4 * 4
     with pytest.raises(ValueError, match="method must be 'morris' or 'sobol'"):
         cs.sensitivity(method="fast")

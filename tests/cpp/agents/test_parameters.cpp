@@ -210,7 +210,8 @@ TEST_CASE("parameters_markdown lists every parameter with its range", "[agents][
   CHECK(contains(md, "| `alpha_base` | scalar | 0.01 | 0 to 10 | 1/day |"));
 }
 
-TEST_CASE("Priors name scalar parameters, bracket their defaults and stay inside their ranges", "[agents][parameters]") {
+TEST_CASE("Priors name scalar parameters, bracket their defaults and stay inside their ranges",
+          "[agents][parameters]") {
   const auto& priors = prior_specs();
   REQUIRE(priors.size() >= 8);  // the genuinely uncertain parameters; the rest are fixed
   std::vector<std::string_view> names;
