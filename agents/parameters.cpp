@@ -270,6 +270,10 @@ std::string parameters_markdown() {
          "*loguniform* flat in the logarithm (for rates whose order of magnitude is uncertain). *basis* says "
          "whether the bounds come from a cited figure (source) or are a judgement. Every other parameter is "
          "fixed at its default: its source above says whether a source pins it.\n\n"
+      << "No default comes from the calibrated posterior: the defaults are the hand calibration of "
+         "[validation.md](validation.md), which lands more targets than the posterior's median does; the "
+         "posterior and its predictive check are in validation.md (\"Calibration: posterior and predictive "
+         "check\").\n\n"
       << "| name | prior | bounds | default | basis | why |\n"
       << "|---|---|---|---|---|---|\n";
   for (const auto& prior : prior_specs()) {
