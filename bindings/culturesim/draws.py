@@ -37,7 +37,8 @@ _NAME = re.compile(r"^(.*)@draw(\d+)$")
 def parameter_sets(params: Any, draws: int | None, seed: int) -> list[Params]:
     """The parameter sets of an experiment: ``draws`` samples of a Posterior, or a list as given."""
     if hasattr(params, "sample") and hasattr(params, "weights"):  # a cs.Posterior
-        return params.sample(20 if draws is None else draws, seed=seed)
+        # Distinct particles where the posterior has enough: equal parameters share random numbers.
+        return params.sample(20 if draws is None else draws, seed=seed, distinct=True)
     if isinstance(params, (str, bytes, Mapping)) or not isinstance(params, Sequence) or not params:
         raise ValueError(
             "params must be a cs.Posterior (its draws are sampled) or a non-empty list of parameter sets "

@@ -461,8 +461,9 @@ class ExperimentResult:
 
     def __repr__(self) -> str:
         where = f"'{self.path}'" if self.path else "in memory"
+        draws = f"{self.draws} draws x " if isinstance(self, DrawsResult) else ""
         return (
-            f"ExperimentResult({len(self.scenarios)} scenarios x {self.replicates} replicates x "
+            f"{type(self).__name__}({len(self.scenarios)} scenarios x {draws}{self.replicates} replicates x "
             f"{self.years:g} years, {int(self.done.sum())}/{self.done.size} runs done, seed {self.seed}, {where}: "
             f"{', '.join(map(repr, self.scenarios))})"
         )
@@ -547,14 +548,6 @@ class DrawsResult(ExperimentResult):
         from .plotting import plot_bands
 
         return plot_bands(_Flat(self), metric, scenarios=scenarios, ax=ax)
-
-    def __repr__(self) -> str:
-        where = f"'{self.path}'" if self.path else "in memory"
-        return (
-            f"DrawsResult({len(self.scenarios)} scenarios x {self.draws} draws x {self.replicates} replicates x "
-            f"{self.years:g} years, {int(self.done.sum())}/{self.done.size} runs done, seed {self.seed}, {where}: "
-            f"{', '.join(map(repr, self.scenarios))})"
-        )
 
 
 class _Flat:

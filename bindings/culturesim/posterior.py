@@ -107,12 +107,19 @@ class Posterior:
         """The default parameters with each uncertain parameter at its weighted posterior median."""
         return Params({n: float(v) for n, v in zip(self.names, self.quantile(0.5))})
 
-    def sample(self, n: int, seed: int = 0) -> list[Params]:
-        """n parameter sets drawn by weight (with replacement), the other parameters at their defaults."""
+    def sample(self, n: int, seed: int = 0, distinct: bool = False) -> list[Params]:
+        """n parameter sets drawn by weight, the other parameters at their defaults.
+
+        With replacement, unless ``distinct`` (and n is at most the particles with weight): then
+        n different particles, each drawn by weight among those left. Experiments over draws use
+        distinct draws, because runs of equal parameters share their random numbers (replicate r
+        uses the stream (seed, r)): two equal draws would be one run counted twice.
+        """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be a whole number of draws of at least 1, got {n!r}")
         rng = np.random.default_rng(seed)
-        rows = rng.choice(len(self), size=int(n), p=self.weights)
+        replace = not distinct or n > int(np.count_nonzero(self.weights))
+        rows = rng.choice(len(self), size=int(n), p=self.weights, replace=replace)
         return [Params({name: float(self.values[i, j]) for j, name in enumerate(self.names)}) for i in rows]
 
     def summary(self):

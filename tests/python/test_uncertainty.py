@@ -313,3 +313,18 @@ def test_sobol_and_bad_sensitivity_settings():
 def test_module_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_the_shipped_posterior_matches_the_table_and_the_targets():
+    post = cs.open_posterior()  # bindings/culturesim/data/posterior.h5
+    table = cs.priors()
+    # Made from today's priors and targets: a changed prior or target makes it stale, and this fails.
+    assert post.names == list(table.index)
+    for p in post.priors:
+        row = table.loc[p["name"]]
+        assert (p["distribution"], p["low"], p["high"], p["basis"]) == (row["distribution"], row["low"], row["high"], row["basis"])
+    assert post.settings["targets"] == list(calibration.all_targets())
+    for t in post.targets:
+        assert (t["low"], t["high"]) == calibration.all_targets()[t["name"]].band
+    assert post.provenance["library"] == "pyabc" and post.provenance["simulations"] > 0
+    assert len(post) == post.settings["particles"]
