@@ -295,7 +295,7 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def check_markdown(post: Posterior, table, source: str) -> str:
+def check_markdown(post: Posterior, table, source: str, where: str = "") -> str:
     """The section of docs/validation.md on the calibration: the posterior beside its priors and
     the posterior predictive check (``table`` from culturesim.validation.predictive)."""
     p = post.provenance
@@ -304,7 +304,7 @@ def check_markdown(post: Posterior, table, source: str) -> str:
     lines = [
         "## Calibration: posterior and predictive check",
         "",
-        f"The posterior is `{source}`, made by `cs.calibrate` ({p['method']}; {p['library']} "
+        f"The posterior is `{source}`{where}, made by `cs.calibrate` ({p['method']}; {p['library']} "
         f"{p['library_version']}): {len(post)} particles over {len(post.names)} parameters, "
         f"{len(post.generations_rows)} generations, {int(p['simulations']):,} simulations (acceptance "
         f"{p['acceptance']:.1%}), {minutes:.0f} minutes of wall time on the machine that made it; each simulation "
@@ -341,6 +341,12 @@ def check_markdown(post: Posterior, table, source: str) -> str:
         "The posterior cannot reach: "
         + (", ".join(f"`{n}`" for n in missed) if missed else "none of the targets")
         + ".",
+        "",
+        "The defaults stay the hand calibration above, not the posterior's median: medians taken one parameter "
+        "at a time from a posterior whose parameters trade off against each other are not a parameter set the "
+        "posterior favours, and the median landed fewer targets than the defaults when compared. Use the "
+        "posterior for what it is for: `cs.Experiment(..., params=cs.open_posterior())` carries the parameter "
+        "uncertainty into a comparison.",
         "",
     ]
     return "\n".join(lines)

@@ -659,8 +659,11 @@ def posterior_section(path: str | None, draws: int) -> str:
             "--write docs/validation.md`.\n"
         )
     post = open_posterior(path)
-    shown = "culturesim/data/posterior.h5 (shipped with the package)" if path is None else os.path.basename(path)
-    return check_markdown(post, predictive(post, draws=draws), shown)
+    if path is None:
+        return check_markdown(
+            post, predictive(post, draws=draws), "culturesim/data/posterior.h5", " (shipped with the package)"
+        )
+    return check_markdown(post, predictive(post, draws=draws), os.path.basename(path))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -322,7 +322,12 @@ def test_the_shipped_posterior_matches_the_table_and_the_targets():
     assert post.names == list(table.index)
     for p in post.priors:
         row = table.loc[p["name"]]
-        assert (p["distribution"], p["low"], p["high"], p["basis"]) == (row["distribution"], row["low"], row["high"], row["basis"])
+        assert (p["distribution"], p["low"], p["high"], p["basis"]) == (
+            row["distribution"],
+            row["low"],
+            row["high"],
+            row["basis"],
+        )
     assert post.settings["targets"] == list(calibration.all_targets())
     for t in post.targets:
         assert (t["low"], t["high"]) == calibration.all_targets()[t["name"]].band
