@@ -128,6 +128,7 @@ void bind_tables(py::module_& m) {
   limits["max_record_every"] = kMaxRecordEvery;
   limits["max_replicates"] = kMaxReplicates;
   limits["max_threads"] = kMaxThreads;
+  limits["max_warmup_years"] = kMaxWarmupYears;
   m.attr("run_limits") = limits;
   m.def("parameters_markdown", [] { return parameters_markdown(); });
 }

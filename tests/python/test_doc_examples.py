@@ -38,3 +38,22 @@ def test_the_checker_masks_only_durations_and_sizes():
         mask("Results: r.h5 (1.4 MB; simulation took 1 min 28 s)") == "Results: r.h5 (<size>; simulation took <time>)"
     )
     assert mask("harm_events  1,560  -10.5%") == "harm_events  1,560  -10.5%"
+
+
+def test_the_readme_error_example_is_what_the_command_prints(tmp_path, subprocess_env):
+    # README quotes the message a misspelt parameter gets; the command must print exactly that.
+    readme = (ROOT / "README.md").read_text()
+    quoted = readme[readme.index("`culturesim: error: exp.toml") + 1 :]
+    quoted = " ".join(quoted[: quoted.index("`")].split())  # the README wraps it over lines
+    (tmp_path / "exp.toml").write_text("[params]\nalpha_bse = 1\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "culturesim", "run", "exp.toml", "-o", "x.h5"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=subprocess_env,
+        timeout=600,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == quoted
+    assert not (tmp_path / "x.h5").exists()
