@@ -206,10 +206,9 @@ def compare_text(
             [metric, _unit_label(str(metric)), _fmt(r["mean_a"]), _fmt(r["mean_b"]), _fmt(r["diff"]), interval, rel]
         )
     header = ["metric", "unit", a_name, b_name, "difference", "95% interval", "change"]
-    title = (
-        f"{b_name} minus {a_name}: paired differences over {n} replicate{'s' if n != 1 else ''} "
-        f"(common random numbers), {span}"
-    )
+    draws = int(table["draws"].max()) if "draws" in table and len(table) else 1
+    over = f"{n} replicate{'s' if n != 1 else ''}" if draws <= 1 else f"{draws} parameter draws ({n} runs)"
+    title = f"{b_name} minus {a_name}: paired differences over {over} (common random numbers), {span}"
     # Say what the intervals include (culturesim.intervals): run-to-run only, or parameters too.
     sources = str(table["interval"].iloc[0]) if "interval" in table and len(table) else ""
     note = f"\n  Intervals: {sources}." if sources else ""
@@ -472,8 +471,12 @@ def demo_experiment(replicates: int = 20, years: float = DEMO_YEARS, seed: int =
     from .experiment import Experiment
     from .intervention import Intervention
     from .policy import Policy
+    from .posterior import SHIPPED, open_posterior
     from .scenario import Scenario
 
+    # Over the calibrated posterior when the package ships one: each "replicate" is then a
+    # parameter draw (one run each), so the intervals carry parameter uncertainty too.
+    over = {"params": open_posterior(), "draws": replicates, "replicates": 1} if os.path.exists(SHIPPED) else {}
     return Experiment(
         [
             Scenario("typical"),
@@ -484,9 +487,9 @@ def demo_experiment(replicates: int = 20, years: float = DEMO_YEARS, seed: int =
                 interventions=[Intervention.ramp(start_year=0, years=5, from_blame=0.6, to_blame=0.0)],
             ),
         ],
-        replicates=replicates,
         years=years,
         seed=seed,
+        **({"replicates": replicates} | over),
     )
 
 
@@ -502,18 +505,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _check_output(args.figure, True, False, what="figure")
     args.writing = args.output
     sim_years = exp.n_runs * (exp.years + exp.warmup_years)
+    shown = exp.scenarios if exp.draw_sets is None else exp.base_scenarios
+    runs = f"{exp.replicates} replicates" if exp.draw_sets is None else f"{len(exp.draw_sets)} parameter draws"
     print(
-        f"culturesim demo: the embedded default hospital ({exp.scenarios[0].clinicians:,} clinicians in 5 units), "
-        f"{len(exp.scenarios)} scenarios x {exp.replicates} replicates x {exp.years:g} years after a "
+        f"culturesim demo: the embedded default hospital ({shown[0].clinicians:,} clinicians in 5 units), "
+        f"{len(shown)} scenarios x {runs} x {exp.years:g} years after a "
         f"{exp.warmup_years:g}-year warm-up under typical practice ({sim_years:,.0f} simulated years)"
     )
+    if exp.draw_sets is not None:
+        print(
+            "Parameters: each run draws its uncertain parameters from the calibrated posterior shipped with the "
+            "package (docs/validation.md), so the intervals include parameter uncertainty."
+        )
     print("  typical               stays as today: Policy.typical(), the practice surveys find")
     print("  just_culture          from day 0: console human error, coach at-risk behaviour, fix the system")
     print("  peer_support_only     from day 0: tiered peer and professional support, nothing else")
     print("  ramp_to_just_culture  from day 0: typical moves to Just Culture step by step over 5 years")
+    within = "" if exp.draw_sets is None else "Within each parameter draw, e"
     print(
-        f"Every scenario starts from the same warmed-up hospital and replicate r uses the same random stream "
-        f"(seed {exp.seed}, r): the differences below are paired, and zero at day 0.",
+        f"{within or 'E'}very scenario starts from the same warmed-up hospital and replicate r uses the same random "
+        f"stream (seed {exp.seed}, r): the differences below are paired, and zero at day 0.",
         flush=True,
     )
     started = time.perf_counter()
@@ -528,8 +539,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     ran = time.perf_counter() - started
     print()
-    for other in exp.scenarios[1:]:
-        print(compare_text(res, "typical", other.name))
+    for other in res.scenarios[1:]:
+        print(compare_text(res, "typical", other))
         print()
     if args.figure:
         from .plotting import demo_figure
