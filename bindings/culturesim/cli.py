@@ -363,6 +363,11 @@ def _warmup_text(attrs: Any) -> str:
     return f"{days / 365:g} years under {policy} before day 0 (shared by every scenario, not recorded)"
 
 
+def _draws_text(res: Any) -> str:
+    """'20 parameter draws x ' for an experiment over posterior draws (culturesim.draws), else ''."""
+    return f"{res.draws} parameter draws x " if getattr(res, "draws", None) else ""
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     res = _open(args.results)
     a = res.attrs
@@ -406,7 +411,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         f"format {a.get('format_version', '?')}"
     )
     print(
-        f"  experiment:  {len(res.scenarios)} scenarios x {res.replicates} replicates x {res.years:g} years, "
+        f"  experiment:  {len(res.scenarios)} scenarios x {_draws_text(res)}{res.replicates} replicates x "
+        f"{res.years:g} years, "
         f"seed {res.seed}, recorded every {a.get('record_every', '?')} days ({len(res.period_start_day)} periods)"
     )
     print(f"  warm-up:     {_warmup_text(a)}")

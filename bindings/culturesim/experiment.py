@@ -559,6 +559,10 @@ class DrawsResult(ExperimentResult):
             raise ValueError(f"'{self.path}' is not an experiment over parameter draws")
         self.file_scenarios = self.scenarios
         self.scenarios, self.draws, self._order = grid
+        # A scenario's description by its own name is its first draw's (policy, interventions and
+        # hospital are the same in every draw); the drawn parameters are in draw_params.
+        for i, name in enumerate(self.scenarios):
+            self.scenario_attrs[name] = self.scenario_attrs[self.file_scenarios[self._order[i, 0]]]
         self.done = self.done[self._order]  # (scenario, draw, replicate)
         first = [self.scenario_attrs[self.file_scenarios[i]] for i in self._order[0]]
         varying = [
