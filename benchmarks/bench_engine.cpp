@@ -11,6 +11,9 @@
 //   --quick             --reps 3 --long-years 20 --ensemble-years 5 --replicates 4
 //   --single-run Y      only one run of the default hospital over Y years on 1 thread, nothing
 //                       printed (for profilers: perf record, valgrind --tool=callgrind)
+//   --shared-warmup N   only the demo's shape (4 scenarios with one hospital and parameters x 4
+//                       replicates x 5 years after a 20-year warm-up), N times with the warm-up
+//                       shared and N times without, alternating; prints each pair's time ratio
 //   --max-wait S        before each measurement, wait up to S seconds (default 20) for the machine
 //                       to be idle (under 10% of all CPUs busy over 0.5 s, from /proc/stat); 0 = never
 //                       wait. Measurements that start on a busy machine are counted and reported.
@@ -282,6 +285,44 @@ int parse_int(const char* v, const char* name) {
 
 }  // namespace
 
+/// Wall time of the demo's ensemble with the warm-up shared between scenarios and without,
+/// alternating (shared, own, own, shared, ...) so drifts of machine load fall on both alike.
+int shared_warmup_report(int pairs) {
+  std::vector<Scenario> scenarios = {
+      default_scenario("typical", Policy::typical()), default_scenario("just_culture", Policy::just_culture()),
+      default_scenario("blame", Policy::blame()), default_scenario("lenient", Policy::just_culture())};
+  const auto runs = all_runs(scenarios.size(), 4);
+  EnsembleOptions o;
+  o.days = 5 * core::kDaysPerYear;
+  o.warmup_days = 20 * core::kDaysPerYear;
+  o.seed = 1;
+  std::vector<double> ratios;
+  for (int p = 0; p < pairs; ++p) {
+    double seconds[2] = {0, 0};
+    for (int k = 0; k < 2; ++k) {
+      const bool shared = (k == 0) == (p % 2 == 0);
+      o.share_warmup = shared;
+      const auto start = std::chrono::steady_clock::now();
+      run_ensemble(scenarios, runs, o, [](const RunId&, const RunResult&) {});
+      seconds[shared ? 0 : 1] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    ratios.push_back(seconds[1] / seconds[0]);
+    std::printf("pair %d: shared %.2f s, own warm-ups %.2f s, ratio own/shared %.2f\n", p + 1, seconds[0], seconds[1],
+                ratios.back());
+  }
+  std::sort(ratios.begin(), ratios.end());
+  o.share_warmup = true;
+  std::printf("median ratio own/shared: %.2f (simulated days: own %lld, shared %lld)\n", ratios[ratios.size() / 2],
+              static_cast<long long>(simulated_days(scenarios, runs,
+                                                    [&] {
+                                                      auto own = o;
+                                                      own.share_warmup = false;
+                                                      return own;
+                                                    }())),
+              static_cast<long long>(simulated_days(scenarios, runs, o)));
+  return 0;
+}
+
 int main(int argc, char** argv) {
   Config cfg;
   for (int i = 1; i < argc; ++i) {
@@ -303,12 +344,14 @@ int main(int argc, char** argv) {
       o.seed = 1;
       core::with_threads(1, [&] { run_scenario(default_scenario("typical", Policy::typical()), o); });
       return 0;
+    } else if (a == "--shared-warmup" && has_value) {
+      return shared_warmup_report(parse_int(argv[++i], "--shared-warmup"));
     } else if (a == "--max-wait" && has_value) {
       g_max_wait = std::string(argv[i + 1]) == "0" ? (++i, 0) : parse_int(argv[++i], "--max-wait");
     } else {
       std::fprintf(stderr,
                    "usage: culturesim_bench_engine [--reps N] [--long-years Y] [--ensemble-years Y] "
-                   "[--replicates R] [--quick] [--max-wait S] [--single-run Y]\n");
+                   "[--replicates R] [--quick] [--max-wait S] [--single-run Y] [--shared-warmup N]\n");
       return 2;
     }
   }

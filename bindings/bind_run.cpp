@@ -45,6 +45,18 @@ void bind_run(py::module_& m) {
           "Days the call will step (shared warm-ups counted once); 0 until it knows.");
 
   m.def(
+      "simulated_days",
+      [](const py::list& scenarios, std::size_t replicates, std::int64_t days, std::int64_t warmup_days) {
+        EnsembleOptions options;
+        options.days = days;
+        options.warmup_days = warmup_days;
+        const auto list = scenarios_from(scenarios);
+        return simulated_days(list, all_runs(list.size(), replicates), options);
+      },
+      py::arg("scenarios"), py::arg("replicates"), py::arg("days"), py::arg("warmup_days"),
+      "Days an experiment of these scenario dicts steps: each run's days, and each warm-up once per "
+      "replicate and group of scenarios with the same hospital and parameters.");
+  m.def(
       "run",
       [](const py::dict& scenario, std::int64_t days, int record_every, int snapshot_every, std::uint64_t seed,
          std::uint64_t replicate, int threads, core::CancellationToken* cancel, EnsembleProgress* progress,

@@ -165,6 +165,22 @@ std::uint32_t compute_definition_crc(hid_t file, const ResultsLayout& layout, co
   return crc;
 }
 
+/// Creation properties of a (scenario, replicate, element) dataset of float64: one chunk per run
+/// (and per 2^17 elements), so writing one run never rewrites another; shuffle and gzip; Fletcher-32
+/// per chunk, so plain h5py readers detect a damaged chunk too; NaN where nothing was written.
+Handle per_run_chunks(std::size_t length, const std::string& path) {
+  const hsize_t chunk[3] = {1, 1, std::min<hsize_t>(length, hsize_t{1} << 17)};
+  Handle dcpl = plist(H5P_DATASET_CREATE, path);
+  check(H5Pset_chunk(dcpl, 3, chunk), path, "cannot set chunking");
+  check(H5Pset_shuffle(dcpl), path, "cannot set the shuffle filter");
+  check(H5Pset_deflate(dcpl, 4), path, "cannot set gzip compression");
+  check(H5Pset_fletcher32(dcpl), path, "cannot set the Fletcher-32 filter");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  check(H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan), path, "cannot set the fill value");
+  check(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_INCR), path, "cannot set the allocation time");
+  return dcpl;
+}
+
 /// Moves one run's rows between memory and every /series dataset: `write` copies `values` into the
 /// file, otherwise the file's rows into `values`. Each dataset is closed before the next one: in
 /// SWMR mode closing flushes its chunk index, so file space a rewritten chunk gives up is only
@@ -273,16 +289,8 @@ void write_new_file(hid_t file, const ResultsLayout& layout, const Attributes& r
   {
     Handle series = make_group(file, "series");
     const hsize_t dims[3] = {n_scenarios, layout.replicates, layout.periods};
-    const hsize_t chunk[3] = {1, 1, std::min<hsize_t>(layout.periods, hsize_t{1} << 17)};
     Handle space = simple_space(dims, path);
-    Handle dcpl = plist(H5P_DATASET_CREATE, path);
-    check(H5Pset_chunk(dcpl, 3, chunk), path, "cannot set chunking");
-    check(H5Pset_shuffle(dcpl), path, "cannot set the shuffle filter");
-    check(H5Pset_deflate(dcpl, 4), path, "cannot set gzip compression");
-    check(H5Pset_fletcher32(dcpl), path, "cannot set the Fletcher-32 filter");
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    check(H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan), path, "cannot set the fill value");
-    check(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_INCR), path, "cannot set the allocation time");
+    Handle dcpl = per_run_chunks(layout.periods, path);
     const std::vector<std::string> dimensions = {"scenario", "replicate", "period"};
     for (const auto& spec : layout.series) {
       Handle dset =
@@ -307,16 +315,8 @@ void write_new_file(hid_t file, const ResultsLayout& layout, const Attributes& r
     const std::vector<std::string> dimensions = {"scenario", "replicate", "element"};
     for (const auto& spec : layout.arrays) {
       const hsize_t dims[3] = {n_scenarios, layout.replicates, spec.length};
-      const hsize_t chunk[3] = {1, 1, std::min<hsize_t>(spec.length, hsize_t{1} << 17)};
       Handle space = simple_space(dims, path);
-      Handle dcpl = plist(H5P_DATASET_CREATE, path);
-      check(H5Pset_chunk(dcpl, 3, chunk), path, "cannot set chunking");
-      check(H5Pset_shuffle(dcpl), path, "cannot set the shuffle filter");
-      check(H5Pset_deflate(dcpl, 4), path, "cannot set gzip compression");
-      check(H5Pset_fletcher32(dcpl), path, "cannot set the Fletcher-32 filter");
-      const double nan = std::numeric_limits<double>::quiet_NaN();
-      check(H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan), path, "cannot set the fill value");
-      check(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_INCR), path, "cannot set the allocation time");
+      Handle dcpl = per_run_chunks(spec.length, path);
       Handle dset =
           checked(H5Dcreate2(arrays, spec.name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                   H5Dclose, path, "cannot create dataset /arrays/" + spec.name);

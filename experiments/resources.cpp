@@ -49,6 +49,24 @@ core::ResourceNeeds experiment_needs(const Experiment& experiment, std::size_t r
   // Each run in flight records its series and hands a copy to the writer.
   needs.memory.push_back({"series of runs in flight", 2 * in_flight * series});
   needs.disk.push_back({"series of " + std::to_string(runs) + " runs", static_cast<double>(runs) * series});
+  // Warm-ups shared between scenarios hold a batch's warmed states (one per thread and group), and
+  // start states are all read up front; saved end states are written with each run.
+  const double state = largest * kStateBytesPerClinician;
+  if (experiment.options.warmup_days > 0) {
+    needs.memory.push_back(
+        {"warmed states shared by scenarios", in_flight * static_cast<double>(experiment.scenarios.size()) * state});
+  }
+  if (experiment.start) {
+    needs.memory.push_back({"start states of " + std::to_string(experiment.replicates) + " replicates",
+                            static_cast<double>(experiment.replicates) * state});
+  }
+  if (experiment.save_state) {
+    double values = 0;  // the float64 values of one saved state (every scenario's hospital has its size)
+    for (const auto& a : state_run_arrays(experiment.scenarios.front().hospital))
+      values += static_cast<double>(a.length);
+    needs.disk.push_back(
+        {"saved end states of " + std::to_string(runs) + " runs", static_cast<double>(runs) * values * sizeof(double)});
+  }
   return needs;
 }
 

@@ -169,6 +169,10 @@ def run_block(
 
 # -- results files ----------------------------------------------------------------------------------
 
+def simulated_days(scenarios: list[dict[str, Any]], replicates: _Int, days: _Int, warmup_days: _Int) -> int:
+    """Days an experiment of these scenario dicts steps: each run's days, and each warm-up once per
+    replicate and group of scenarios with the same hospital and parameters."""
+
 def run_experiment(
     scenarios: list[dict[str, Any]],
     replicates: _Int,

@@ -510,7 +510,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.figure:
         _check_output(args.figure, True, False, what="figure")
     args.writing = args.output
-    sim_years = exp.n_runs * (exp.years + exp.warmup_years)
+    sim_years = exp.simulated_years
     shown = exp.scenarios if exp.draw_sets is None else exp.base_scenarios
     runs = f"{exp.replicates} replicates" if exp.draw_sets is None else f"{len(exp.draw_sets)} parameter draws"
     print(

@@ -159,6 +159,19 @@ class Experiment:
     def n_runs(self) -> int:
         return len(self.scenarios) * self.replicates
 
+    @property
+    def simulated_years(self) -> float:
+        """Years the engine steps for the whole experiment: every run's years, and each warm-up
+        once per replicate for the scenarios that share it (same hospital and parameters).
+
+        >>> import culturesim as cs
+        >>> cs.Experiment(["typical", "just_culture"], replicates=4, years=5).simulated_years
+        120.0
+        """
+        warm = 0 if self.start is not None else self.warmup_days
+        days = _engine.simulated_days(self.scenario_dicts(), self.replicates, self.days, warm)
+        return days / DAYS_PER_YEAR
+
     def scenario_dicts(self) -> list[dict[str, Any]]:
         return [s.to_dict() for s in self.scenarios]
 
@@ -213,7 +226,7 @@ class Experiment:
                     todo = self.n_runs if runs is None else len(runs)
                     call_engine(
                         _engine.run_experiment,
-                        total_days=todo * (self.days + self.warmup_days),
+                        total_days=round(self.simulated_years * DAYS_PER_YEAR * todo / self.n_runs),
                         total_runs=todo,
                         progress=progress,
                         desc="experiment",

@@ -124,3 +124,11 @@ def test_info_shows_the_start_and_the_saved_states_and_writes_them_back(saved, t
     again.write_text(toml)
     exp = load_experiment(again)
     assert exp.start == (str(saved), None) and exp.save_state
+
+
+def test_saved_states_count_in_the_disk_estimate(tmp_path):
+    # 2 runs x about 1,000 posts x 27 values x 8 bytes: over 400 kB of states on top of the series.
+    exp = cs.Experiment(["typical"], years=73 / 365, warmup_years=0, save_state=True, **SHORT)
+    with pytest.raises(ValueError, match="saved end states of 2 runs"):
+        exp.run(tmp_path / "big.h5", progress=False, max_disk=300_000)
+    assert not (tmp_path / "big.h5").exists()
