@@ -10,6 +10,7 @@
 
 #include "agents/clinician_state.hpp"
 #include "agents/daily_step.hpp"
+#include "core/series.hpp"
 
 namespace culturesim {
 
@@ -24,6 +25,11 @@ struct WarmupReport {
   std::vector<double> drift;
   bool settled = true;    ///< every drift at most kTolerance (true when there was no warm-up)
   std::int64_t days = 0;  ///< warm-up length
+  /// With RunOptions::record_warmup: every output per warm-up year (flows summed over the year,
+  /// levels at its end), the last year partial when the warm-up is not whole years; days negative.
+  core::SeriesTable series;
+  std::vector<double> period_start_day;
+  std::vector<double> period_days;
 };
 
 struct HospitalState {

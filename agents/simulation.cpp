@@ -39,8 +39,7 @@ void RunOptions::validate() const {
   if (warmup_days < 0 || warmup_days > kMaxWarmupDays) {
     throw InvalidValue("warmup_days = " + std::to_string(warmup_days) +
                        " is out of range; allowed 0 (start from an empty hospital) to " +
-                       std::to_string(kMaxWarmupDays) + " (warmup_years 0 to " + std::to_string(kMaxWarmupYears) +
-                       ")");
+                       std::to_string(kMaxWarmupDays) + " (warmup_years 0 to " + std::to_string(kMaxWarmupYears) + ")");
   }
   if (warmup_policy) warmup_policy->validate();
   if (start && warmup_days > 0) {
@@ -230,7 +229,7 @@ OutputRow Simulation::levels() const {
   return row;
 }
 
-void Simulation::record_period(std::int64_t period) {
+OutputRow Simulation::take_period_row() {
   OutputRow row = levels();
   for (std::size_t o = 0; o < kOutputs; ++o) {
     if (!is_flow(o)) continue;
@@ -239,6 +238,11 @@ void Simulation::record_period(std::int64_t period) {
     row[o] = total;
   }
   for (auto& unit_row : unit_rows_) unit_row.fill(0.0);
+  return row;
+}
+
+void Simulation::record_period(std::int64_t period) {
+  const OutputRow row = take_period_row();
   for (std::size_t o = 0; o < kOutputs; ++o) series_.at(o, static_cast<std::size_t>(period)) = row[o];
 }
 
@@ -305,6 +309,10 @@ void Simulation::warm_up(core::CancellationToken* cancel, std::atomic<std::int64
   warmup_ = WarmupReport{};
   warmup_.days = -day_;
   for (Output o : kSlow) warmup_.names.push_back(output_specs()[static_cast<std::size_t>(o)].name);
+  if (options_.record_warmup) {
+    const std::int64_t years = (warmup_.days + core::kDaysPerYear - 1) / core::kDaysPerYear;
+    warmup_.series = core::SeriesTable(kOutputs, static_cast<std::size_t>(years));
+  }
   while (day_ < 0) {
     // A year at a time (the last one partial), sampled monthly for its mean.
     const std::int64_t year_end = std::min<std::int64_t>(0, day_ + core::kDaysPerYear);
@@ -322,6 +330,14 @@ void Simulation::warm_up(core::CancellationToken* cancel, std::atomic<std::int64
       }
     }
     for (auto& v : sum) v /= samples;
+    if (options_.record_warmup) {
+      const std::size_t year = yearly.size();
+      const OutputRow row = take_period_row();
+      for (std::size_t o = 0; o < kOutputs; ++o) warmup_.series.at(o, year) = row[o];
+      const std::int64_t start = -warmup_.days + static_cast<std::int64_t>(year) * core::kDaysPerYear;
+      warmup_.period_start_day.push_back(static_cast<double>(start));
+      warmup_.period_days.push_back(static_cast<double>(year_end - start));
+    }
     yearly.push_back(sum);
   }
   // Drift per year of each state's mean: the last three years against the three before (fewer for

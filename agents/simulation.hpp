@@ -45,6 +45,7 @@ struct RunOptions {
   /// layout, seed and replicate must be this run's. Day 0 of the run is the state's day.
   std::shared_ptr<const HospitalState> start;
   bool keep_final_state = false;  ///< RunResult::final_state holds the state the run ended in
+  bool record_warmup = false;     ///< RunResult::warmup.series holds the warm-up year by year
 
   /// Throws InvalidValue naming the field: days 1 to 100 million, record_every 1 to 36500,
   /// snapshot_every 0 to 36500, warmup_days 0 to 365000, and not both a warm-up and a start state.
@@ -108,6 +109,7 @@ class Simulation {
   void warm_up(core::CancellationToken* cancel, std::atomic<std::int64_t>* days_done);
   void step_segment(std::int64_t end_day);
   void record_period(std::int64_t period);
+  OutputRow take_period_row();  ///< the levels now and the flows since the last period; resets the flows
 
   Hospital hospital_;
   Params params_;

@@ -28,6 +28,7 @@ void bind_schema(py::module_& m) {
         out["warmup_years"] = loaded.settings.warmup_years;
         out["warmup_policy"] = policy_to_dict(loaded.settings.warmup_policy);
         out["save_state"] = loaded.settings.save_state;
+        out["record_warmup"] = loaded.settings.record_warmup;
         out["start"] = loaded.settings.start;
         out["start_scenario"] = loaded.settings.start_scenario;
         py::list scenarios;
@@ -50,16 +51,16 @@ void bind_schema(py::module_& m) {
       "dump_experiment",
       [](const py::list& scenarios, double years, std::size_t replicates, std::uint64_t seed, int record_every,
          const std::string& header, double warmup_years, const py::object& warmup_policy, bool save_state,
-         const std::string& start, const std::string& start_scenario) {
-        RunSettings settings{years,        replicates,   seed,
-                             record_every, warmup_years, policy_from(warmup_policy),
-                             save_state,   start,        start_scenario};
+         const std::string& start, const std::string& start_scenario, bool record_warmup) {
+        RunSettings settings{years,      replicates,    seed,  record_every,  warmup_years, policy_from(warmup_policy),
+                             save_state, record_warmup, start, start_scenario};
         return dump_experiment(settings, scenarios_from(scenarios), header);
       },
       py::arg("scenarios"), py::arg("years"), py::arg("replicates"), py::arg("seed"), py::arg("record_every"),
       py::arg("header") = "", py::arg("warmup_years") = RunSettings{}.warmup_years,
       py::arg("warmup_policy") = py::none(), py::arg("save_state") = false, py::arg("start") = "",
-      py::arg("start_scenario") = "", "An experiment file of scenario dicts and run settings.");
+      py::arg("start_scenario") = "", py::arg("record_warmup") = false,
+      "An experiment file of scenario dicts and run settings.");
   m.def(
       "schedule_notes",
       [](const py::dict& scenario, std::int64_t days) { return schedule_notes(scenario_from(scenario), days); },

@@ -28,22 +28,6 @@ namespace {
   }
 }
 
-/// For each scenario, the first scenario whose warm-up it shares: the same units and parameters
-/// (the policy and interventions act from day 0 only), so the same warm-up to the last bit.
-std::vector<std::size_t> warmup_groups(const std::vector<Scenario>& scenarios) {
-  std::vector<std::size_t> group(scenarios.size());
-  for (std::size_t s = 0; s < scenarios.size(); ++s) {
-    group[s] = s;
-    for (std::size_t t = 0; t < s; ++t) {
-      if (scenarios[t].hospital.units == scenarios[s].hospital.units && scenarios[t].params == scenarios[s].params) {
-        group[s] = group[t];
-        break;
-      }
-    }
-  }
-  return group;
-}
-
 bool shares_warmup(const EnsembleOptions& options) {
   return options.warmup_days > 0 && options.start_states.empty() && options.share_warmup;
 }
@@ -68,6 +52,7 @@ RunOptions EnsembleOptions::run_options(std::size_t replicate) const {
     o.start = start_states[replicate];
   }
   o.keep_final_state = keep_final_state;
+  o.record_warmup = record_warmup;
   return o;
 }
 
@@ -78,6 +63,22 @@ std::vector<RunId> all_runs(std::size_t scenarios, std::size_t replicates) {
     for (std::size_t r = 0; r < replicates; ++r) runs.push_back({s, r});
   }
   return runs;
+}
+
+/// For each scenario, the first scenario whose warm-up it shares: the same units and parameters
+/// (the policy and interventions act from day 0 only), so the same warm-up to the last bit.
+std::vector<std::size_t> warmup_groups(const std::vector<Scenario>& scenarios) {
+  std::vector<std::size_t> group(scenarios.size());
+  for (std::size_t s = 0; s < scenarios.size(); ++s) {
+    group[s] = s;
+    for (std::size_t t = 0; t < s; ++t) {
+      if (scenarios[t].hospital.units == scenarios[s].hospital.units && scenarios[t].params == scenarios[s].params) {
+        group[s] = group[t];
+        break;
+      }
+    }
+  }
+  return group;
 }
 
 std::int64_t simulated_days(const std::vector<Scenario>& scenarios, const std::vector<RunId>& runs,
@@ -161,10 +162,14 @@ void run_ensemble(const std::vector<Scenario>& scenarios, const std::vector<RunI
       while (end < order.size() && (replicates.count(order[end].replicate) || replicates.size() < batch)) {
         replicates.insert(order[end++].replicate);
       }
-      std::vector<std::pair<std::size_t, std::size_t>> needed;  // (group, replicate), sorted
-      for (std::size_t n = begin; n < end; ++n) needed.push_back({group[order[n].scenario], order[n].replicate});
-      std::sort(needed.begin(), needed.end());
-      needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+      // (group, replicate) warm-ups that two or more runs of the batch share, sorted; a warm-up only
+      // one run needs is lived inside that run (no copy of the state is held).
+      std::vector<std::pair<std::size_t, std::size_t>> keys, needed;
+      for (std::size_t n = begin; n < end; ++n) keys.push_back({group[order[n].scenario], order[n].replicate});
+      std::sort(keys.begin(), keys.end());
+      for (std::size_t k = 0; k + 1 < keys.size(); ++k) {
+        if (keys[k] == keys[k + 1] && (needed.empty() || needed.back() != keys[k])) needed.push_back(keys[k]);
+      }
       std::vector<std::shared_ptr<const HospitalState>> warmed(needed.size());
       core::parallel_each(needed.size(), [&](std::size_t k) {
         if (stop.cancelled()) return;
@@ -184,9 +189,11 @@ void run_ensemble(const std::vector<Scenario>& scenarios, const std::vector<RunI
         const RunId id = order[begin + i];
         const auto key = std::make_pair(group[id.scenario], id.replicate);
         RunOptions o = options.run_options(id.replicate);
-        o.warmup_days = 0;  // lived already: the state is the warm-up's end
-        o.start =
-            warmed[static_cast<std::size_t>(std::lower_bound(needed.begin(), needed.end(), key) - needed.begin())];
+        const auto shared = std::lower_bound(needed.begin(), needed.end(), key);
+        if (shared != needed.end() && *shared == key) {
+          o.warmup_days = 0;  // lived already: the state is the warm-up's end
+          o.start = warmed[static_cast<std::size_t>(shared - needed.begin())];
+        }
         run_one(id, o);
       });
       begin = end;

@@ -37,6 +37,7 @@ struct EnsembleOptions {
   /// warm-up; empty: no start states.
   std::vector<std::shared_ptr<const HospitalState>> start_states;
   bool keep_final_state = false;  ///< each RunResult carries the state its run ended in
+  bool record_warmup = false;     ///< each RunResult carries its warm-up year by year
   /// Scenarios with the same hospital and parameters share one warm-up per replicate (they would
   /// live identical ones: same random numbers). Off only to test that sharing changes nothing.
   bool share_warmup = true;
@@ -56,6 +57,9 @@ using RunSink = std::function<void(const RunId&, const RunResult&)>;
 
 /// Every (scenario, replicate) pair, scenario-major.
 std::vector<RunId> all_runs(std::size_t scenarios, std::size_t replicates);
+
+/// For each scenario, the first scenario whose warm-up it shares: the same units and parameters.
+std::vector<std::size_t> warmup_groups(const std::vector<Scenario>& scenarios);
 
 /// The days `run_ensemble` steps for `runs` (each shared warm-up counted once), for progress bars.
 std::int64_t simulated_days(const std::vector<Scenario>& scenarios, const std::vector<RunId>& runs,

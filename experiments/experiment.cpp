@@ -56,6 +56,10 @@ void Experiment::validate() const {
       }
     }
   }
+  if (record_warmup && options.warmup_days == 0) {
+    throw InvalidValue("record_warmup: there is no warm-up to record (warmup_years = 0" +
+                       std::string(start ? ", as with start" : "") + ")");
+  }
   if (start) {
     if (start->path.empty()) throw InvalidValue("start: the path of a results file with saved states is empty");
     if (options.warmup_days > 0) {
@@ -81,6 +85,13 @@ core::ResultsLayout Experiment::layout() const {
     layout.period_days.push_back(static_cast<double>(clock.period_end(p) - clock.period_start(p)));
   }
   if (save_state) layout.arrays = state_run_arrays(scenarios.front().hospital);
+  if (record_warmup) {
+    const auto years = static_cast<std::size_t>((options.warmup_days + core::kDaysPerYear - 1) / core::kDaysPerYear);
+    for (const auto& spec : output_specs()) {
+      layout.arrays.push_back(
+          {"warmup." + spec.name, years, spec.name + " in each warm-up year (" + spec.kind + ", " + spec.unit + ")"});
+    }
+  }
   return layout;
 }
 
@@ -114,6 +125,15 @@ core::Attributes Experiment::root_attributes() const {
   };
   // Only when used, so files of experiments without them are as before.
   if (save_state) attrs.emplace_back("saved_state", std::int64_t{1});
+  if (record_warmup) {  // the warm-up's years: the last one partial when it is not whole years
+    std::vector<double> start, length;
+    for (std::int64_t d = -options.warmup_days; d < 0; d += core::kDaysPerYear) {
+      start.push_back(static_cast<double>(d));
+      length.push_back(static_cast<double>(std::min<std::int64_t>(core::kDaysPerYear, -d)));
+    }
+    attrs.emplace_back("warmup_period_start_day", start);
+    attrs.emplace_back("warmup_period_days", length);
+  }
   if (start) {
     attrs.emplace_back("start_file", start->path);
     attrs.emplace_back("start_scenario", start->scenario);
@@ -213,6 +233,7 @@ std::size_t run_experiment(const Experiment& experiment, const std::string& path
   // Start states next: a wrong start is refused before the results file is touched.
   EnsembleOptions options = experiment.options;
   options.keep_final_state = experiment.save_state;
+  options.record_warmup = experiment.record_warmup;
   if (experiment.start)
     options.start_states = load_start_states(*experiment.start, experiment.replicates, options.seed);
   core::ResultsFile file = open_results_file(experiment, path, mode);
@@ -228,13 +249,20 @@ std::size_t run_experiment(const Experiment& experiment, const std::string& path
   run_ensemble(
       experiment.scenarios, runs, options,
       [&](const RunId& id, const RunResult& result) {
-        if (!experiment.save_state) {
+        if (!experiment.save_state && !experiment.record_warmup) {
           file.write_run(id.scenario, id.replicate, result.series.values());
           return;
         }
+        // The run arrays in layout order: the end state, then the warm-up's outputs.
         std::vector<double> values(result.series.values().begin(), result.series.values().end());
-        const auto state = flatten_state(*result.final_state);
-        values.insert(values.end(), state.begin(), state.end());
+        if (experiment.save_state) {
+          const auto state = flatten_state(*result.final_state);
+          values.insert(values.end(), state.begin(), state.end());
+        }
+        if (experiment.record_warmup) {
+          const auto warm = result.warmup.series.values();
+          values.insert(values.end(), warm.begin(), warm.end());
+        }
         file.write_run(id.scenario, id.replicate, values);
       },
       progress, cancel);

@@ -25,6 +25,9 @@ struct Experiment {
   /// Start every scenario's replicate r from the state replicate r of this file's scenario ended in
   /// (instead of a new hospital and a warm-up).
   std::optional<StartFrom> start;
+  /// Keep the warm-up year by year (/arrays/warmup.<output>, days before day 0 in the root
+  /// attribute warmup_period_start_day).
+  bool record_warmup = false;
 
   /// Throws InvalidValue: no scenarios, duplicate scenario names, replicates outside 1 to 1e6,
   /// save_state with hospitals of different sizes, a start together with a warm-up.

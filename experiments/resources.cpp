@@ -52,7 +52,10 @@ core::ResourceNeeds experiment_needs(const Experiment& experiment, std::size_t r
   // Warm-ups shared between scenarios hold a batch's warmed states (one per thread and group), and
   // start states are all read up front; saved end states are written with each run.
   const double state = largest * kStateBytesPerClinician;
-  if (experiment.options.warmup_days > 0) {
+  const auto groups = warmup_groups(experiment.scenarios);
+  bool shared = false;  // a warm-up two scenarios share is held as a state for the batch of replicates
+  for (std::size_t s = 0; s < groups.size(); ++s) shared |= groups[s] != s;
+  if (experiment.options.warmup_days > 0 && shared) {
     needs.memory.push_back(
         {"warmed states shared by scenarios", in_flight * static_cast<double>(experiment.scenarios.size()) * state});
   }

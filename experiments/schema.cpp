@@ -23,8 +23,8 @@ namespace culturesim {
 namespace {
 
 // -- names -------------------------------------------------------------------------------------
-const std::vector<std::string> kRunKeys{"years",         "replicates", "seed",  "record_every",  "warmup_years",
-                                        "warmup_policy", "save_state", "start", "start_scenario"};
+const std::vector<std::string> kRunKeys{"years",         "replicates", "seed",  "record_every",   "warmup_years",
+                                        "warmup_policy", "save_state", "start", "start_scenario", "record_warmup"};
 const std::vector<std::string> kScenarioKeys{"name", "policy", "params", "hospital", "interventions"};
 const std::vector<std::string> kHospitalKeys{"name", "units"};
 const std::vector<std::string> kWhenKeys{"at_year", "at_day", "label", "kind"};
@@ -611,16 +611,17 @@ RunSettings settings(Reader& r, const toml::table& doc) {
                                             kMaxRecordEvery));
   }
   if (const auto* v = doc.get("warmup_years")) {
-    s.warmup_years =
-        number(r, *v, "", "warmup_years",
-               "years lived before day 0, 0 (an empty hospital) to " + std::to_string(kMaxWarmupYears), 0.0,
-               static_cast<double>(kMaxWarmupYears));
+    s.warmup_years = number(r, *v, "", "warmup_years",
+                            "years lived before day 0, 0 (an empty hospital) to " + std::to_string(kMaxWarmupYears),
+                            0.0, static_cast<double>(kMaxWarmupYears));
   }
   if (const auto* v = doc.get("warmup_policy")) s.warmup_policy = whole_policy(r, *v, "", "warmup_policy").policy;
-  if (const auto* v = doc.get("save_state")) {
-    const auto b = v->value_exact<bool>();
-    if (!b) r.fail("", "'save_state' must be true or false, got " + type_of(*v) + " " + shown(*v), v);
-    s.save_state = *b;
+  for (auto [key, flag] : {std::pair{"save_state", &s.save_state}, std::pair{"record_warmup", &s.record_warmup}}) {
+    if (const auto* v = doc.get(key)) {
+      const auto b = v->value_exact<bool>();
+      if (!b) r.fail("", "'" + std::string(key) + "' must be true or false, got " + type_of(*v) + " " + shown(*v), v);
+      *flag = *b;
+    }
   }
   if (const auto* v = doc.get("start")) {
     s.start = text(r, *v, "", "start", "the path of a results file written with save_state = true");
@@ -795,6 +796,7 @@ Experiment LoadedExperiment::experiment() const {
   e.options.warmup_days = settings.warmup_days();
   e.options.warmup_policy = settings.warmup_policy;
   e.save_state = settings.save_state;
+  e.record_warmup = settings.record_warmup;
   if (!settings.start.empty()) e.start = StartFrom{settings.start, settings.start_scenario};
   e.validate();
   return e;
@@ -922,6 +924,7 @@ std::string dump_experiment(const RunSettings& settings, const std::vector<Scena
       << "\nwarmup_years = " << core::exact_number(settings.warmup_years)
       << "\nwarmup_policy = " << policy_table(settings.warmup_policy, nullptr) << "\n";
   if (settings.save_state) out << "save_state = true\n";
+  if (settings.record_warmup) out << "record_warmup = true\n";
   if (!settings.start.empty()) {
     out << "start = " << quoted(settings.start) << "\n";
     if (!settings.start_scenario.empty()) out << "start_scenario = " << quoted(settings.start_scenario) << "\n";

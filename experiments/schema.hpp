@@ -24,6 +24,7 @@ struct RunSettings {
   double warmup_years = 20.0;
   Policy warmup_policy = Policy::typical();
   bool save_state = false;     ///< keep each run's end state in the results file
+  bool record_warmup = false;  ///< keep the warm-up year by year in the results file
   std::string start;           ///< a results file with saved states to carry on from ("" = none)
   std::string start_scenario;  ///< whose states ("" = the file's only scenario)
 

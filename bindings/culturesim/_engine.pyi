@@ -116,6 +116,7 @@ def dump_experiment(
     save_state: bool = False,
     start: str = "",
     start_scenario: str = "",
+    record_warmup: bool = False,
 ) -> str:
     """An experiment file of scenario dicts and run settings."""
 
@@ -191,13 +192,14 @@ def run_experiment(
     warmup_policy: dict[str, float] | None = None,
     save_state: bool = False,
     start: tuple[str, str] | None = None,
+    record_warmup: bool = False,
 ) -> int:
     """Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file
     `path` as it finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume'
     (skip finished runs). max_memory / max_disk: limits in bytes (0: what the machine has free),
     checked before any run starts. save_state: keep each run's end state in the file. start:
     (path, scenario) of a file with saved states to carry on from (scenario '' = the file's only
-    one). Returns the number of runs computed."""
+    one). record_warmup: keep the warm-up year by year. Returns the number of runs computed."""
 
 def verify_results(path: str) -> int:
     """Checks a results file read-only: format version, HDF5 structure, the checksum of its stored

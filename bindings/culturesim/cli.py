@@ -394,6 +394,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             settings["start"] = _text(a["start_file"])
             settings["start_scenario"] = _text(a["start_scenario"])
         settings["save_state"] = "saved_state" in a
+        settings["record_warmup"] = "warmup_period_start_day" in a
         header = (
             f"The experiment stored in {os.path.basename(args.results)}, written by culturesim engine "
             f"{a.get('engine_version', '?')} ({a.get('build_info', '?')}).\nRe-run it exactly with "

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _engine
 from ._running import call_engine
-from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, check_metric
+from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
 from .result import _days, _seed, _threads, _whole_days, warn_never_acting
 from .scenario import Scenario, as_scenario
 from .warmup import WARMUP_YEARS, warmup
@@ -88,6 +88,7 @@ class Experiment:
         warmup_policy: Any = "typical",
         start: Any = None,
         save_state: bool = False,
+        record_warmup: bool = False,
         params: Any = None,
         draws: int | None = None,
     ):
@@ -127,6 +128,11 @@ class Experiment:
         if not isinstance(save_state, (bool, np.bool_)):
             raise ValueError(f"save_state must be True or False, got {save_state!r}")
         self.save_state = bool(save_state)
+        if not isinstance(record_warmup, (bool, np.bool_)):
+            raise ValueError(f"record_warmup must be True or False, got {record_warmup!r}")
+        if record_warmup and self.warmup_days == 0:
+            raise ValueError("record_warmup=True: there is no warm-up to record (warmup_years is 0)")
+        self.record_warmup = bool(record_warmup)
         for s in self.scenarios:
             warn_never_acting(s, self.days)
         #: The parameter sets of an experiment over draws (None: one set per scenario).
@@ -149,7 +155,7 @@ class Experiment:
     def state_args(self) -> dict[str, Any]:
         """Saved states as the engine takes them: save_state, and start as (path, scenario)."""
         start = None if self.start is None else (self.start[0], self.start[1] or "")
-        return {"save_state": self.save_state, "start": start}
+        return {"save_state": self.save_state, "start": start, "record_warmup": self.record_warmup}
 
     @property
     def years(self) -> float:
@@ -214,10 +220,10 @@ class Experiment:
                 if executor is not None:
                     from .cluster import run_on_executor
 
-                    if self.save_state or self.start is not None:
+                    if self.save_state or self.start is not None or self.record_warmup:
                         raise ValueError(
-                            "save_state and start run on this machine only (executor=None): the cluster "
-                            "routes send series, not hospital states"
+                            "save_state, start and record_warmup run on this machine only (executor=None): "
+                            "the cluster routes send series, not hospital states or warm-ups"
                         )
                     run_on_executor(
                         self, path, executor, mode=mode, progress=progress, runs=runs, max_disk=limits["max_disk"]
@@ -286,6 +292,7 @@ class ExperimentResult:
         self.path = path
         self.experiment = experiment
         self._data: dict[str, np.ndarray] | None = None
+        self._warmup: dict[str, np.ndarray] = {}
         self._read_metadata()
 
     # -- reading -----------------------------------------------------------------------------
@@ -313,6 +320,10 @@ class ExperimentResult:
 
             with h5py.File(self.path, "r") as f:
                 self._data = {name: f[f"series/{name}"][...] for name in f["series"]}
+                # A recorded warm-up (record_warmup): one run array per output.
+                self._warmup = {
+                    name: f[f"arrays/warmup.{name}"][...] for name in OUTPUT_NAMES if f"arrays/warmup.{name}" in f
+                }
         return self
 
     @property
@@ -379,6 +390,45 @@ class ExperimentResult:
         return xr.Dataset(
             data_vars, coords=coords, attrs={k: v for k, v in self.attrs.items() if isinstance(v, (str, int, float))}
         )
+
+    def warmup_xarray(self):
+        """The warm-up year by year, from an experiment run with ``record_warmup=True``: an xarray
+        Dataset with dims (scenario, replicate, period) whose ``day`` coordinate is negative (day 0
+        is when the scenarios' own policies begin); flows are summed over each year, levels are
+        the year's end. Scenarios that share a warm-up show the same values.
+
+        >>> import culturesim as cs
+        >>> res = cs.Experiment(["typical"], replicates=2, years=1, warmup_years=3,
+        ...                     record_warmup=True).run(progress=False)
+        >>> res.warmup_xarray()["burnout_prevalence"].sizes["period"], res.warmup_xarray()["day"].values
+        (3, array([-1095.,  -730.,  -365.]))
+        """
+        import xarray as xr
+
+        if "warmup_period_start_day" not in self.attrs:
+            raise ValueError(
+                "this results file holds no recorded warm-up; run the experiment with record_warmup=True "
+                "(record_warmup = true in TOML)"
+            )
+        start = np.asarray(self.attrs["warmup_period_start_day"], dtype=float)
+        values = self.load()._warmup
+        coords = {
+            "scenario": self.scenarios,
+            "replicate": np.arange(self.replicates),
+            "period": np.arange(len(start)),
+            "day": ("period", start),
+            "year": ("period", start / DAYS_PER_YEAR),
+            "period_days": ("period", np.asarray(self.attrs["warmup_period_days"], dtype=float)),
+        }
+        data_vars = {
+            name: (
+                ("scenario", "replicate", "period"),
+                v,
+                {"unit": self.units.get(name, ""), "kind": "flow" if name in FLOWS else "level"},
+            )
+            for name, v in values.items()
+        }
+        return xr.Dataset(data_vars, coords=coords)
 
     def to_pandas(self, metrics: Sequence[str] | None = None, params: Sequence[str] | None = None):
         """Long format: one row per (scenario, replicate, period), outputs and parameters as columns.

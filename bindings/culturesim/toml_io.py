@@ -171,6 +171,7 @@ def _experiment(loaded: dict[str, Any], overrides: Mapping[str, Any], folder: st
         warmup_policy=Policy(**loaded["warmup_policy"]),
         save_state=loaded["save_state"],
         start=start,
+        record_warmup=loaded["record_warmup"],
     )
 
 
@@ -211,4 +212,5 @@ def experiment_toml(definitions: Mapping[str, str], settings: Mapping[str, Any],
         save_state=bool(settings.get("save_state", False)),
         start=settings.get("start") or "",
         start_scenario=settings.get("start_scenario") or "",
+        record_warmup=bool(settings.get("record_warmup", False)),
     )

@@ -132,3 +132,34 @@ def test_saved_states_count_in_the_disk_estimate(tmp_path):
     with pytest.raises(ValueError, match="saved end states of 2 runs"):
         exp.run(tmp_path / "big.h5", progress=False, max_disk=300_000)
     assert not (tmp_path / "big.h5").exists()
+
+
+def test_a_recorded_warm_up_is_kept_year_by_year_and_changes_no_result(tmp_path, capsys):
+    kwargs = dict(years=73 / 365, warmup_years=3, **SHORT)
+    exp = cs.Experiment(["typical", "just_culture"], record_warmup=True, **kwargs)
+    res = exp.run(tmp_path / "w.h5", progress=False)
+    ds = res.warmup_xarray()
+    assert list(ds["day"].values) == [-1095, -730, -365] and list(ds["period_days"].values) == [365] * 3
+    # One warm-up for both scenarios: the same years; burnout builds up from the empty hospital.
+    burnout = ds["burnout_prevalence"]
+    np.testing.assert_array_equal(burnout.sel(scenario="typical"), burnout.sel(scenario="just_culture"))
+    assert np.all(burnout.isel(period=0) < burnout.isel(period=2))
+    plain = cs.Experiment(["typical", "just_culture"], **kwargs).run(progress=False)
+    for name in ("reports", "burnout_prevalence"):
+        np.testing.assert_array_equal(res.to_xarray()[name].values, plain.to_xarray()[name].values)
+    with pytest.raises(ValueError, match="record_warmup=True"):
+        plain.warmup_xarray()
+    with pytest.raises(ValueError, match="no warm-up to record"):
+        cs.Experiment(["typical"], warmup_years=0, record_warmup=True)
+    # TOML: the key reads, and info --toml writes it back.
+    toml = tmp_path / "w.toml"
+    toml.write_text("years = 0.2\nwarmup_years = 2\nrecord_warmup = true\n")
+    assert load_experiment(toml).record_warmup
+    from culturesim.cli import main
+
+    assert main(["info", str(tmp_path / "w.h5"), "--toml"]) == 0
+    assert "record_warmup = true" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    bad.write_text("record_warmup = 1\n")
+    with pytest.raises(ValueError, match="'record_warmup' must be true or false"):
+        load_experiment(bad)

@@ -131,3 +131,23 @@ TEST_CASE("A start state that does not fit the run is refused, naming what diffe
   CHECK(contains(message_of<InvalidValue>([&] { Simulation(swapped, Params{}, Policy::typical(), fits); }),
                  "unit and role"));
 }
+
+TEST_CASE("A recorded warm-up is the warm-up year by year and changes nothing after it", "[agents][warmup]") {
+  RunOptions plain = run_of(365);
+  plain.warmup_days = 2 * 365 + 100;  // two whole years and a part
+  RunOptions recorded = plain;
+  recorded.record_warmup = true;
+  const RunResult a = simulate(Hospital::default_hospital(), Params{}, Policy::typical(), plain);
+  const RunResult b = simulate(Hospital::default_hospital(), Params{}, Policy::typical(), recorded);
+  CHECK(values(a) == values(b));
+  CHECK(a.warmup.series.periods() == 0);
+  REQUIRE(b.warmup.series.periods() == 3);
+  CHECK(b.warmup.period_start_day == std::vector<double>{-830, -465, -100});
+  CHECK(b.warmup.period_days == std::vector<double>{365, 365, 100});
+  const auto reports = static_cast<std::size_t>(Output::reports);
+  const auto burnout = static_cast<std::size_t>(Output::burnout_prevalence);
+  CHECK(b.warmup.series.at(reports, 0) > 0);
+  CHECK(b.warmup.series.at(burnout, 0) < b.warmup.series.at(burnout, 2));  // burnout builds up from empty
+  // The last warm-up level is the hospital at day 0: the first day's level differs by one day only.
+  CHECK(std::abs(b.warmup.series.at(burnout, 2) - b.series.at(burnout, 0)) < 0.05);
+}
