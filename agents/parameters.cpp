@@ -198,6 +198,52 @@ void Params::set(std::string_view name, double value, std::string_view key) {
   values[i] = value;
 }
 
+std::string_view distribution_name(PriorDistribution distribution) {
+  return distribution == PriorDistribution::uniform ? "uniform" : "loguniform";
+}
+
+std::string_view basis_name(PriorBasis basis) { return basis == PriorBasis::source ? "source" : "judgement"; }
+
+namespace {
+
+void check_prior(const PriorSpec& prior) {
+  const ParamSpec& spec = parameter_spec(prior.name);  // throws UnknownName for a misspelt row
+  const std::string where = "prior of parameter '" + std::string(prior.name) + "'";
+  if (spec.kind != ParamKind::scalar) {
+    throw InvalidValue(where + ": only scalar parameters carry priors, this one is " +
+                       std::string(kind_name(spec.kind)));
+  }
+  if (!(spec.min <= prior.low && prior.low < prior.high && prior.high <= spec.max)) {
+    throw InvalidValue(where + ": bounds " + format_number(prior.low) + " to " + format_number(prior.high) +
+                       " must be increasing and inside the parameter's range " + format_number(spec.min) + " to " +
+                       format_number(spec.max));
+  }
+  if (prior.distribution == PriorDistribution::loguniform && !(prior.low > 0)) {
+    throw InvalidValue(where + ": a loguniform prior needs a positive lower bound");
+  }
+  if (!(prior.low <= spec.defaults[0] && spec.defaults[0] <= prior.high)) {
+    throw InvalidValue(where + ": the default " + format_number(spec.defaults[0]) + " lies outside " +
+                       format_number(prior.low) + " to " + format_number(prior.high));
+  }
+}
+
+}  // namespace
+
+const std::vector<PriorSpec>& prior_specs() {
+  static const std::vector<PriorSpec> priors = [] {
+    std::vector<PriorSpec> out;
+#define CS_PARAM(kind, name, def, lo, hi, unit, doc, source)
+#define CS_PRIOR(name, distribution, low, high, basis, why) \
+  out.push_back(PriorSpec{#name, PriorDistribution::distribution, low, high, PriorBasis::basis, why});
+#include "agents/parameter_table.def"
+#undef CS_PRIOR
+#undef CS_PARAM
+    for (const auto& prior : out) check_prior(prior);
+    return out;
+  }();
+  return priors;
+}
+
 std::string parameters_markdown() {
   std::ostringstream out;
   out << "# Parameters\n\n"
@@ -217,6 +263,23 @@ std::string parameters_markdown() {
     out << "| `" << spec.name << "` | " << kind_name(spec.kind) << " | " << defaults << " | " << format_number(spec.min)
         << " to " << format_number(spec.max) << " | " << spec.unit << " | " << spec.description << " | " << spec.source
         << " |\n";
+  }
+  out << "\n## Priors\n\n"
+      << "The genuinely uncertain parameters carry a prior (a `CS_PRIOR` row of the table): calibration "
+         "(`cs.calibrate`, `culturesim calibrate`) starts from it. *uniform* is flat between the bounds, "
+         "*loguniform* flat in the logarithm (for rates whose order of magnitude is uncertain). *basis* says "
+         "whether the bounds come from a cited figure (source) or are a judgement. Every other parameter is "
+         "fixed at its default: its source above says whether a source pins it.\n\n"
+      << "No default comes from the calibrated posterior: the defaults are the hand calibration of "
+         "[validation.md](validation.md), which lands more targets than the posterior's median does; the "
+         "posterior and its predictive check are in validation.md (\"Calibration: posterior and predictive "
+         "check\").\n\n"
+      << "| name | prior | bounds | default | basis | why |\n"
+      << "|---|---|---|---|---|---|\n";
+  for (const auto& prior : prior_specs()) {
+    out << "| `" << prior.name << "` | " << distribution_name(prior.distribution) << " | " << format_number(prior.low)
+        << " to " << format_number(prior.high) << " | " << format_number(parameter_spec(prior.name).defaults[0])
+        << " | " << basis_name(prior.basis) << " | " << prior.why << " |\n";
   }
   return out.str();
 }

@@ -91,6 +91,26 @@ void check_changes_during_run(const ParamSpec& spec);
 /// Throws InvalidValue unless value is finite, in [min, max] and whole for integer parameters.
 void check_value(const ParamSpec& spec, double value, std::string_view key = {});
 
+/// The prior of a genuinely uncertain parameter (a CS_PRIOR row of the table): what calibration
+/// starts from. Parameters without one are fixed at their default.
+enum class PriorDistribution { uniform, loguniform };
+enum class PriorBasis { source, judgement };
+
+struct PriorSpec {
+  std::string_view name;  ///< a scalar parameter of the table
+  PriorDistribution distribution;
+  double low;
+  double high;
+  PriorBasis basis;
+  std::string_view why;
+};
+
+std::string_view distribution_name(PriorDistribution distribution);
+std::string_view basis_name(PriorBasis basis);
+/// Every prior in table order; checked once (scalar parameter, low < high inside the parameter's
+/// range, the default inside low..high, low > 0 for loguniform): a bad row throws InvalidValue.
+const std::vector<PriorSpec>& prior_specs();
+
 /// The Markdown table of docs/parameters.md.
 std::string parameters_markdown();
 

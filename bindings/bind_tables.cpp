@@ -36,6 +36,24 @@ void bind_tables(py::module_& m) {
       "Every model parameter in table order: name, kind, min, max, unit, description, source, keys, default, "
       "changes_during_run (False: read only when a run starts, so interventions may not set it).");
   m.def(
+      "prior_specs",
+      [] {
+        py::list out;
+        for (const auto& p : prior_specs()) {
+          py::dict d;
+          d["name"] = std::string(p.name);
+          d["distribution"] = std::string(distribution_name(p.distribution));
+          d["low"] = p.low;
+          d["high"] = p.high;
+          d["basis"] = std::string(basis_name(p.basis));
+          d["why"] = std::string(p.why);
+          out.append(d);
+        }
+        return out;
+      },
+      "The priors of the uncertain parameters in table order: name, distribution (uniform or loguniform), low, "
+      "high, basis (source or judgement), why. Every other parameter is fixed at its default.");
+  m.def(
       "default_params", [] { return params_to_dict(Params{}); },
       "The default parameter values as a dict (keyed parameters as dicts by key).");
   m.def(

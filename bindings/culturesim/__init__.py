@@ -14,11 +14,15 @@ a blame culture and a Just Culture. The engine is parallel C++; this package is 
 from __future__ import annotations
 
 from . import _engine, board, plotting, provenance, report, seed_claims, validation
-from .experiment import Experiment, ExperimentResult, open_results
+from .calibration import calibrate
+from .effect_sensitivity import Sensitivity, sensitivity
+from .experiment import DrawsResult, Experiment, ExperimentResult, open_results
 from .intervention import Intervention
 from .outputs import OUTPUT_NAMES, OUTPUTS
 from .params import Params, default_params, parameter_table
 from .policy import Policy
+from .posterior import Posterior, open_posterior
+from .prior_specs import priors
 from .result import Result, run
 from .scenario import Scenario, default_hospital
 
@@ -27,15 +31,18 @@ engine_version: str = _engine.engine_version
 build_info: str = _engine.build_info
 
 __all__ = [
+    "DrawsResult",
     "Experiment",
     "ExperimentResult",
     "Intervention",
     "OUTPUTS",
     "OUTPUT_NAMES",
     "Params",
+    "Posterior",
     "Policy",
     "Result",
     "Scenario",
+    "Sensitivity",
     "default_hospital",
     "plotting",
     "seed_claims",
@@ -43,10 +50,14 @@ __all__ = [
     "provenance",
     "report",
     "validation",
+    "calibrate",
     "default_params",
     "open_results",
+    "open_posterior",
     "parameter_table",
+    "priors",
     "run",
+    "sensitivity",
     "__version__",
 ]
 

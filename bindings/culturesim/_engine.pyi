@@ -53,6 +53,10 @@ def parameter_specs() -> list[dict[str, Any]]:
     """Every model parameter in table order: name, kind, min, max, unit, description, source, keys
     (empty for scalars) and default (a list, one value per key)."""
 
+def prior_specs() -> list[dict[str, Any]]:
+    """The priors of the uncertain parameters in table order: name, distribution (uniform or
+    loguniform), low, high, basis (source or judgement), why."""
+
 def default_params() -> dict[str, Any]:
     """The default parameter values as a dict (keyed parameters as dicts by key)."""
 

@@ -199,11 +199,13 @@ def compare_text(
             [metric, _unit_label(str(metric)), _fmt(r["mean_a"]), _fmt(r["mean_b"]), _fmt(r["diff"]), interval, rel]
         )
     header = ["metric", "unit", a_name, b_name, "difference", "95% interval", "change"]
-    title = (
-        f"{b_name} minus {a_name}: paired differences over {n} replicate{'s' if n != 1 else ''} "
-        f"(common random numbers), {span}"
-    )
-    return title + "\n" + _table(header, rows, left=2)
+    draws = int(table["draws"].max()) if "draws" in table and len(table) else 1
+    over = f"{n} replicate{'s' if n != 1 else ''}" if draws <= 1 else f"{draws} parameter draws ({n} runs)"
+    title = f"{b_name} minus {a_name}: paired differences over {over} (common random numbers), {span}"
+    # Say what the intervals include (culturesim.intervals): run-to-run only, or parameters too.
+    sources = str(table["interval"].iloc[0]) if "interval" in table and len(table) else ""
+    note = f"\n  Intervals: {sources}." if sources else ""
+    return title + "\n" + _table(header, rows, left=2) + note
 
 
 def _report_run(res: Any, path: str, seconds: float, ran: int, before: int) -> None:
@@ -366,6 +368,11 @@ def policy_text(res: Any, scenarios: Sequence[dict[str, Any]]) -> str:
     )
 
 
+def _draws_text(res: Any) -> str:
+    """'20 parameter draws x ' for an experiment over posterior draws (culturesim.draws), else ''."""
+    return f"{res.draws} parameter draws x " if getattr(res, "draws", None) else ""
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     res = _open(args.results)
     a = res.attrs
@@ -415,7 +422,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         f"format {a.get('format_version', '?')}"
     )
     print(
-        f"  experiment:  {len(res.scenarios)} scenarios x {res.replicates} replicates x {res.years:g} years, "
+        f"  experiment:  {len(res.scenarios)} scenarios x {_draws_text(res)}{res.replicates} replicates x "
+        f"{res.years:g} years, "
         f"seed {res.seed}, recorded every {a.get('record_every', '?')} days ({len(res.period_start_day)} periods)"
     )
     print(f"  warm-up:     {warmup_text(a)}")
@@ -540,8 +548,12 @@ def demo_experiment(replicates: int = 20, years: float = DEMO_YEARS, seed: int =
     from .experiment import Experiment
     from .intervention import Intervention
     from .policy import Policy
+    from .posterior import SHIPPED, open_posterior
     from .scenario import Scenario
 
+    # Over the calibrated posterior when the package ships one: each "replicate" is then a
+    # parameter draw (one run each), so the intervals carry parameter uncertainty too.
+    over = {"params": open_posterior(), "draws": replicates, "replicates": 1} if os.path.exists(SHIPPED) else {}
     return Experiment(
         [
             Scenario("typical"),
@@ -552,9 +564,9 @@ def demo_experiment(replicates: int = 20, years: float = DEMO_YEARS, seed: int =
                 interventions=[Intervention.ramp(start_year=0, years=5, from_blame=0.6, to_blame=0.0)],
             ),
         ],
-        replicates=replicates,
         years=years,
         seed=seed,
+        **({"replicates": replicates} | over),
     )
 
 
@@ -570,18 +582,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _check_output(args.figure, True, False, what="figure")
     args.writing = args.output
     sim_years = exp.simulated_years
+    shown = exp.scenarios if exp.draw_sets is None else exp.base_scenarios
+    runs = f"{exp.replicates} replicates" if exp.draw_sets is None else f"{len(exp.draw_sets)} parameter draws"
     print(
-        f"culturesim demo: the embedded default hospital ({exp.scenarios[0].clinicians:,} clinicians in 5 units), "
-        f"{len(exp.scenarios)} scenarios x {exp.replicates} replicates x {exp.years:g} years after a "
+        f"culturesim demo: the embedded default hospital ({shown[0].clinicians:,} clinicians in 5 units), "
+        f"{len(shown)} scenarios x {runs} x {exp.years:g} years after a "
         f"{exp.warmup_years:g}-year warm-up under typical practice ({sim_years:,.0f} simulated years)"
     )
+    if exp.draw_sets is not None:
+        print(
+            "Parameters: each run draws its uncertain parameters from the calibrated posterior shipped with the "
+            "package (docs/validation.md), so the intervals include parameter uncertainty."
+        )
     print("  typical               stays as today: Policy.typical(), the practice surveys find")
     print("  just_culture          from day 0: console human error, coach at-risk behaviour, fix the system")
     print("  peer_support_only     from day 0: tiered peer and professional support, nothing else")
     print("  ramp_to_just_culture  from day 0: typical moves to Just Culture step by step over 5 years")
+    within = "" if exp.draw_sets is None else "Within each parameter draw, e"
     print(
-        f"Every scenario starts from the same warmed-up hospital and replicate r uses the same random stream "
-        f"(seed {exp.seed}, r): the differences below are paired, and zero at day 0.",
+        f"{within or 'E'}very scenario starts from the same warmed-up hospital and replicate r uses the same random "
+        f"stream (seed {exp.seed}, r): the differences below are paired, and zero at day 0.",
         flush=True,
     )
     started = time.perf_counter()
@@ -597,8 +617,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     ran = time.perf_counter() - started
     print()
-    for other in exp.scenarios[1:]:
-        print(compare_text(res, "typical", other.name))
+    for other in res.scenarios[1:]:
+        print(compare_text(res, "typical", other))
         print()
     if args.figure:
         from .plotting import demo_figure
@@ -869,6 +889,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figure", dest="figure", action="store_const", const=None, help="no figure")
     _add_run_options(p, file_settings=False)
     p.set_defaults(func=cmd_demo, replicates=20, years=float(DEMO_YEARS), seed=0)
+
+    from .calibration_cli import add_parser as add_calibrate
+
+    add_calibrate(sub, _positive_int, _seed, _years)
     return parser
 
 

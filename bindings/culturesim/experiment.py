@@ -90,7 +90,12 @@ class Experiment:
         start: Any = None,
         save_state: bool = False,
         record_warmup: bool = False,
+        params: Any = None,
+        draws: int | None = None,
     ):
+        """params: a cs.Posterior (``draws`` parameter sets are sampled from it, 20 by default) or a
+        list of parameter sets: every scenario runs with each (scenarios x draws x replicates; see
+        culturesim.draws). None: the scenarios' own parameters."""
         if isinstance(scenarios, (str, Scenario)) or not isinstance(scenarios, Iterable):
             raise ValueError(
                 f"scenarios must be a list of cs.Scenario objects or preset names, got "
@@ -131,6 +136,14 @@ class Experiment:
         self.record_warmup = bool(record_warmup)
         for s in self.scenarios:
             warn_never_acting(s, self.days)
+        #: The parameter sets of an experiment over draws (None: one set per scenario).
+        self.draw_sets = None
+        if params is not None or draws is not None:
+            from .draws import expand, parameter_sets
+
+            self.draw_sets = parameter_sets(params, draws, self.seed)
+            self.base_scenarios = self.scenarios
+            self.scenarios = expand(self.scenarios, self.draw_sets)
 
     @property
     def warmup_years(self) -> float:
@@ -267,9 +280,11 @@ class Experiment:
                 tmpdir.cleanup()
 
     def __repr__(self) -> str:
-        names = ", ".join(repr(s.name) for s in self.scenarios)
+        shown = self.scenarios if self.draw_sets is None else self.base_scenarios
+        names = ", ".join(repr(s.name) for s in shown)
+        draws = "" if self.draw_sets is None else f"{len(self.draw_sets)} draws x "
         return (
-            f"Experiment({len(self.scenarios)} scenario{'s' if len(self.scenarios) != 1 else ''} x "
+            f"Experiment({len(shown)} scenario{'s' if len(shown) != 1 else ''} x {draws}"
             f"{self.replicates} replicates x {self.years:g} years, seed {self.seed}"
             f"{f', after {self.warmup_years:g} warm-up years' if self.warmup_days else ''}"
             f"{self._start_text()}{', saving end states' if self.save_state else ''}: {names})"
@@ -490,10 +505,10 @@ class ExperimentResult:
         mask = (years >= window[0]) & (years < window[1])
         if not mask.any():
             raise ValueError(f"window {window} holds no period; the run covers years 0 to {self.years:g}")
-        if is_flow:
+        if is_flow:  # values are (scenario, [draw,] replicate, period)
             covered = self.period_days[mask].sum() / DAYS_PER_YEAR
-            return values[:, :, mask].sum(axis=2) / covered
-        return values[:, :, mask].mean(axis=2)
+            return values[..., mask].sum(axis=-1) / covered
+        return values[..., mask].mean(axis=-1)
 
     def summary(self, metrics: Sequence[str] | None = None, window: tuple[float, float] | None = None):
         """Mean and 10/50/90% bands over replicates, per scenario and metric (see per_run)."""
@@ -527,42 +542,43 @@ class ExperimentResult:
         window: tuple[float, float] | None = None,
         level: float = 0.95,
     ) -> dict[str, Any]:
-        """Paired difference b - a over replicates (common random numbers), with a t interval.
+        """Paired difference b - a over replicates (common random numbers), with its interval.
 
-        Returns mean_a, mean_b, diff (mean of b - a), ci_low, ci_high, relative (diff / mean_a),
-        n and the per-replicate differences.
+        Returns mean_a, mean_b, diff (mean of b - a), ci_low, ci_high, relative (mean_b / mean_a -
+        1) with rel_low and rel_high (a ratio interval: never below -100%), n, the per-replicate
+        differences, and ``sources`` / ``interval``, saying what the interval includes: here
+        run-to-run variation only (one parameter set); over a posterior (Experiment(params=
+        posterior)) also parameter uncertainty. The maths: culturesim.intervals.
         """
-        from scipy import stats
+        from .intervals import paired
 
         if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
             raise ValueError(f"level must be a confidence between 0 and 1 (0.95 for a 95% interval), got {level!r}")
         ia, ib = self._index(a), self._index(b)
         per_run = self.per_run(check_metric(metric), window)
-        paired = ~np.isnan(per_run[ia]) & ~np.isnan(per_run[ib])
-        xa, xb = per_run[ia][paired], per_run[ib][paired]
-        d = xb - xa
-        n = int(d.size)
-        if n == 0:
-            raise ValueError(f"no replicate is finished for both '{self.scenarios[ia]}' and '{self.scenarios[ib]}'")
-        mean = float(d.mean())
-        if n > 1:
-            half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n))
-        else:
-            half = float("nan")
-        mean_a = float(xa.mean())
+        xa, xb = per_run[ia], per_run[ib]
+        if xa.ndim == 1:  # (replicate,): one parameter set
+            xa, xb = xa[None, :], xb[None, :]
+        try:
+            out = paired(xa, xb, level)
+        except ValueError:
+            raise ValueError(
+                f"no replicate is finished for both '{self.scenarios[ia]}' and '{self.scenarios[ib]}'"
+            ) from None
+        ok = ~np.isnan(xa) & ~np.isnan(xb)
         return {
             "metric": metric,
             "a": self.scenarios[ia],
             "b": self.scenarios[ib],
-            "mean_a": mean_a,
-            "mean_b": float(xb.mean()),
-            "diff": mean,
-            "ci_low": mean - half,
-            "ci_high": mean + half,
-            "relative": mean / mean_a if mean_a else float("nan"),
-            "n": n,
+            **{k: out[k] for k in ("mean_a", "mean_b", "diff", "ci_low", "ci_high", "relative")},
+            "rel_low": out["rel_low"],
+            "rel_high": out["rel_high"],
+            "n": out["n"],
             "level": level,
-            "differences": d,
+            "draws": out["draws"],
+            "sources": out["sources"],
+            "interval": out["interval"],
+            "differences": (xb - xa)[ok],
         }
 
     def compare_table(
@@ -641,11 +657,112 @@ class ExperimentResult:
 
     def __repr__(self) -> str:
         where = f"'{self.path}'" if self.path else "in memory"
+        draws = f"{self.draws} draws x " if isinstance(self, DrawsResult) else ""
         return (
-            f"ExperimentResult({len(self.scenarios)} scenarios x {self.replicates} replicates x "
+            f"{type(self).__name__}({len(self.scenarios)} scenarios x {draws}{self.replicates} replicates x "
             f"{self.years:g} years, {int(self.done.sum())}/{self.done.size} runs done, seed {self.seed}, {where}: "
             f"{', '.join(map(repr, self.scenarios))})"
         )
+
+
+class DrawsResult(ExperimentResult):
+    """The results of an experiment over parameter draws: outputs as (scenario, draw, replicate, period).
+
+    compare() and compare_table() give intervals over draws (parameter uncertainty and run-to-run
+    variation together; see culturesim.intervals); ``draw_params`` holds each draw's parameters.
+    """
+
+    def _read_metadata(self) -> None:
+        super()._read_metadata()
+        from .draws import split
+
+        grid = split(self.scenarios)
+        if grid is None:
+            raise ValueError(f"'{self.path}' is not an experiment over parameter draws")
+        self.file_scenarios = self.scenarios
+        self.scenarios, self.draws, self._order = grid
+        # A scenario's description by its own name is its first draw's (policy, interventions and
+        # hospital are the same in every draw); the drawn parameters are in draw_params.
+        for i, name in enumerate(self.scenarios):
+            self.scenario_attrs[name] = self.scenario_attrs[self.file_scenarios[self._order[i, 0]]]
+        self.done = self.done[self._order]  # (scenario, draw, replicate)
+        first = [self.scenario_attrs[self.file_scenarios[i]] for i in self._order[0]]
+        varying = [
+            k
+            for k, v in first[0].items()
+            if not k.startswith("policy.")
+            and k not in ("name", "units", "interventions", "hospital")
+            and np.ndim(v) == 0
+            and any(not np.array_equal(np.asarray(a[k]), np.asarray(v)) for a in first[1:])
+        ]
+        #: Each draw's values of the parameters that differ between draws.
+        self.draw_params = {k: np.asarray([a[k] for a in first], dtype=float) for k in varying}
+
+    @property
+    def replicates(self) -> int:
+        return int(self.done.shape[-1])
+
+    def load(self) -> "DrawsResult":
+        if self._data is None:
+            super().load()
+            self._data = {k: v[self._order] for k, v in self._data.items()}  # type: ignore[union-attr]
+        return self
+
+    def to_xarray(self):
+        """An xarray Dataset with dims (scenario, draw, replicate, period); each draw's parameters
+        are coordinates along ``draw``."""
+        import xarray as xr
+
+        coords: dict[str, Any] = {
+            "scenario": self.scenarios,
+            "draw": np.arange(self.draws),
+            "replicate": np.arange(self.replicates),
+            "period": np.arange(len(self.period_start_day)),
+            "day": ("period", self.period_start_day),
+            "year": ("period", self.period_start_day / DAYS_PER_YEAR),
+            "period_days": ("period", self.period_days),
+        }
+        coords.update({k: ("draw", v) for k, v in self.draw_params.items()})
+        dims = ("scenario", "draw", "replicate", "period")
+        data_vars = {
+            name: (dims, values, {"unit": self.units.get(name, ""), "kind": "flow" if name in FLOWS else "level"})
+            for name, values in self.data.items()
+        }
+        return xr.Dataset(
+            data_vars, coords=coords, attrs={k: v for k, v in self.attrs.items() if isinstance(v, (str, int, float))}
+        )
+
+    def to_pandas(self, metrics: Sequence[str] | None = None, params: Sequence[str] | None = None):
+        """Long format: one row per (scenario, draw, replicate, period), with each draw's parameters."""
+        frame = self.to_xarray()[list(metrics) if metrics is not None else list(self.data)].to_dataframe()
+        frame = frame.reset_index().drop(columns=["period"])
+        for name in params or ():
+            if name not in frame:
+                raise KeyError(
+                    f"parameter '{name}' does not vary between draws; varying: {', '.join(self.draw_params)}"
+                )
+        return frame
+
+    def plot(self, metric: str = "harm_events", scenarios: Sequence[str] | None = None, ax=None):
+        """Trajectories: median and 10-90% band over draws and replicates together, per scenario."""
+        from .plotting import plot_bands
+
+        return plot_bands(_Flat(self), metric, scenarios=scenarios, ax=ax)
+
+
+class _Flat:
+    """A DrawsResult seen as (scenario, draw x replicate, period), for the plots over replicates."""
+
+    def __init__(self, res: DrawsResult):
+        self._res = res
+        self.scenarios, self.period_start_day = res.scenarios, res.period_start_day
+
+    def _index(self, name: str) -> int:
+        return self._res._index(name)
+
+    def __getitem__(self, metric: str) -> np.ndarray:
+        v = self._res[metric]
+        return v.reshape(v.shape[0], -1, v.shape[-1])
 
 
 def open_results(path: str | os.PathLike, experiment: Experiment | None = None) -> ExperimentResult:
@@ -666,7 +783,10 @@ def open_results(path: str | os.PathLike, experiment: Experiment | None = None) 
     # its definition and of every finished run), so h5py below only ever reads a verified file.
     _engine.verify_results(path)
     try:
-        return ExperimentResult(path, experiment)
+        result = ExperimentResult(path, experiment)
+        from .draws import split
+
+        return DrawsResult(path, experiment) if split(result.scenarios) else result
     except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:  # h5py's errors on a damaged file
         raise OSError(f"results file '{path}' cannot be read: {exc}") from None
 

@@ -66,8 +66,8 @@ def plot_forest(table: Any, ax=None):
     import matplotlib.pyplot as plt
 
     t = table.copy()
-    base = t["mean_a"].replace(0, np.nan)
-    rel, low, high = t["diff"] / base * 100, t["ci_low"] / base * 100, t["ci_high"] / base * 100
+    # Ratio intervals (culturesim.intervals): never below -100%.
+    rel, low, high = t["relative"] * 100, t["rel_low"] * 100, t["rel_high"] * 100
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.45 * len(t) + 1.2), constrained_layout=True)
     y = np.arange(len(t))[::-1]
@@ -75,7 +75,8 @@ def plot_forest(table: Any, ax=None):
     ax.axvline(0, color="grey", lw=1)
     ax.set_yticks(y, list(t.index))
     a, b = t["a"].iloc[0], t["b"].iloc[0]
-    ax.set_xlabel(f"change of '{b}' relative to '{a}' (%), 95% interval over paired replicates")
+    what = "parameter and run-to-run" if (t["sources"] != "run-to-run").any() else "run-to-run only"
+    ax.set_xlabel(f"change of '{b}' relative to '{a}' (%), 95% interval ({what})")
     ax.grid(alpha=0.3, axis="x")
     return ax
 
@@ -372,13 +373,15 @@ def demo_figure(
     from matplotlib.ticker import FuncFormatter
 
     others = [s for s in res.scenarios if s != baseline]
+    draws = getattr(res, "draws", None)  # a DrawsResult: over posterior parameter draws
+    runs = f"{res.replicates} replicates" if draws is None else f"{draws} parameter draws x {res.replicates} replicate"
     fig = plt.figure(figsize=(15, 12.5), layout="constrained")
     outer = fig.add_gridspec(2, 1, height_ratios=[2.1, 1.0])
     top = outer[0].subgridspec(2, 3)
     bottom = outer[1].subgridspec(1, max(1, len(others)))
     fig.suptitle(
-        f"culturesim: today's typical hospital and three culture programmes from day 0, {res.replicates} "
-        f"replicates x {res.years:g} years (lines: median, bands: 10-90% of replicates)",
+        f"culturesim: today's typical hospital and three culture programmes from day 0, {runs} x {res.years:g} "
+        f"years (lines: median, bands: 10-90% of {'runs' if hasattr(res, 'draws') else 'replicates'})",
         fontsize=13,
     )
     every = int(res.attrs.get("record_every", 30))
@@ -418,11 +421,11 @@ def demo_figure(
         ax = fig.add_subplot(bottom[0, j])
         res.plot_compare(baseline, other, forest, ax=ax)
         table = res.compare_table(baseline, other, forest)
-        rel = 100 * table["diff"] / table["mean_a"]
+        rel = 100 * table["relative"]
         for container in ax.containers:
             for artist in container.get_children():
                 artist.set_color(colors[other])
-        for y, (value, high) in enumerate(zip(rel[::-1], (100 * table["ci_high"] / table["mean_a"])[::-1])):
+        for y, (value, high) in enumerate(zip(rel[::-1], (100 * table["rel_high"])[::-1])):
             if math.isfinite(value):
                 ax.annotate(
                     f"{value:+.0f}%",
@@ -433,11 +436,9 @@ def demo_figure(
                     fontsize=9,
                     color="0.2",
                 )
-        lows.append(float(np.nanmin(100 * table["ci_low"] / table["mean_a"])))
-        highs.append(float(np.nanmax(100 * table["ci_high"] / table["mean_a"])))
-        ax.set_title(
-            f"{other} vs {baseline}: paired change, 95% interval over {int(table['n'].min())} replicates", fontsize=11
-        )
+        lows.append(float(np.nanmin(100 * table["rel_low"])))
+        highs.append(float(np.nanmax(100 * table["rel_high"])))
+        ax.set_title(f"{other} vs {baseline}: paired change, 95% interval ({table['sources'].iloc[0]})", fontsize=11)
         ax.set_xlabel(f"change relative to {baseline}")
         ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(100))
         axes.append(ax)

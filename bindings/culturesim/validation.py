@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,8 @@ import numpy as np
 from . import _engine
 from . import validation_changes as vc
 from .intervention import as_policy
-from .outputs import DAYS_PER_YEAR
+from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS
+from .params import Params
 from .policy import Policy
 from .result import Result, run
 from .scenario import Scenario
@@ -246,6 +248,198 @@ def measure_run(result: Result, burn_in: float) -> dict[str, float]:
     return out
 
 
+# -- the targets as calibration sees them (culturesim.calibration, the predictive check) -----------
+#: What a target the run cannot measure (NaN) counts in the distance, in band half-widths.
+MISSING = 10.0
+
+
+@dataclass(frozen=True)
+class CalibrationTarget:
+    """A validation target as calibration uses it: where it comes from and its band."""
+
+    name: str
+    kind: str  # "level" (validation.TARGETS, under typical) or "points" / "relative" (a paired change)
+    band: tuple[float, float]
+    what: str
+    source: str
+    fmt: str
+    metric: str = ""  # the output of a change
+
+    @property
+    def centre(self) -> float:
+        return (self.band[0] + self.band[1]) / 2
+
+    @property
+    def half_width(self) -> float:
+        return (self.band[1] - self.band[0]) / 2
+
+
+def all_targets() -> dict[str, CalibrationTarget]:
+    """Every target one calibration simulation can measure, by name: section 7's levels under
+    typical practice that have a band (not the Edwards "in name only" target, which needs two more
+    scenarios warmed up under blame) and section 8.5's paired changes. The Just Culture floors and
+    blame ceilings are levels of hospitals long under those presets; they are checked by
+    ``culturesim.validation`` on the result, not fitted."""
+    out: dict[str, CalibrationTarget] = {}
+    for t in TARGETS:
+        if t.band is None or t.name == "in_name_only_reports":
+            continue
+        out[t.name] = CalibrationTarget(t.name, "level", t.band, t.what, t.source, t.fmt)
+    for t in vc.CHANGE_TARGETS:
+        if t.kind == "level":
+            continue
+        name = f"change_{t.name}"
+        out[name] = CalibrationTarget(name, t.kind, t.band, t.what, t.source, t.fmt, t.metric)
+    return out
+
+
+def check_targets(names: Sequence[str] | None) -> list[CalibrationTarget]:
+    """The named targets (None: all of all_targets()), each checked."""
+    every = all_targets()
+    if names is None:
+        return list(every.values())
+    if isinstance(names, str):
+        names = [names]
+    out = []
+    for name in names:
+        if name not in every:
+            import difflib
+
+            close = difflib.get_close_matches(str(name), every, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise KeyError(f"unknown calibration target '{name}'; {hint}allowed: {', '.join(every)}")
+        out.append(every[name])
+    if not out:
+        raise ValueError(f"name at least one calibration target; allowed: {', '.join(every)}")
+    return out
+
+
+# -- one simulation ---------------------------------------------------------------------------------
+def window_mean(result, metric: str, window: tuple[float, float]) -> float:
+    """A flow's total per year, or a level's mean, over the periods starting in window (years):
+    the same reduction as ExperimentResult.per_run."""
+    years = result.period_start_day / DAYS_PER_YEAR
+    mask = (years >= window[0]) & (years < window[1])
+    values = result[metric][mask]
+    if metric in FLOWS or metric in DERIVED:
+        return float(values.sum() / (result.period_days[mask].sum() / DAYS_PER_YEAR))
+    return float(values.mean())
+
+
+def simulation_seed(values: dict[str, float], seed: int) -> int:
+    """A seed for one parameter set: the calibration's seed mixed with the values, so the same set
+    always gives the same simulation and different sets get independent random numbers."""
+    data = np.asarray([values[k] for k in sorted(values)], dtype=np.float64).tobytes()
+    return (seed * 2654435761 + zlib.crc32(data)) % 2**63
+
+
+def simulate(
+    values: dict[str, float],
+    targets: Sequence[CalibrationTarget],
+    years: float,
+    warmup_years: float,
+    seed: int,
+    replicate: int = 0,
+) -> dict[str, float]:
+    """Every target's value for one parameter set: typical practice (levels) and a switch to Just
+    Culture on the same random numbers (changes). Single-threaded: calibration runs many at once."""
+    import warnings
+
+    from .warmup import WarmupWarning
+
+    params = Params({k: float(v) for k, v in values.items()})
+    # The warm-up is the calibration's setting (checked once by calibrate), not each draw's news.
+    warnings.simplefilter("ignore", WarmupWarning)
+    args = dict(years=years, seed=seed, replicate=replicate, threads=1, progress=False, warmup_years=warmup_years)
+    typical = run(Scenario("typical", params=params), snapshot_every=QUARTER_DAYS, **args)
+    out: dict[str, float] = {}
+    levels = measure_run(typical, burn_in=0)
+    changes = [t for t in targets if t.kind != "level"]
+    just = run(Scenario("just_culture", params=params, policy="just_culture"), **args) if changes else None
+    for t in targets:
+        if t.kind == "level":
+            out[t.name] = levels[t.name]
+            continue
+        a = window_mean(typical, t.metric, vc.WINDOW)
+        b = window_mean(just, t.metric, vc.WINDOW)
+        out[t.name] = b - a if t.kind == "points" else (b / a - 1 if a else float("nan"))
+    return out
+
+
+def distance(values: dict[str, float], targets: Sequence[CalibrationTarget]) -> float:
+    """Root mean square of (value - band centre) / half-width over targets (MISSING for NaN)."""
+    parts = []
+    for t in targets:
+        x = values.get(t.name, float("nan"))
+        parts.append(MISSING if not np.isfinite(x) else (x - t.centre) / t.half_width)
+    return float(np.sqrt(np.mean(np.square(parts))))
+
+
+def predictive(post, draws: int = 40, seed: int = 1, cores: int | None = None):
+    """Posterior predictive check: every calibration target simulated for ``draws`` parameter
+    sets drawn from the posterior (fresh random numbers), beside its band.
+
+    Returns a DataFrame per target: band low and high, the predictive median and 5-95%
+    interval, ``in_band`` (share of draws inside the band) and ``reaches`` (whether the 5-95%
+    interval meets the band at all: if not, the posterior cannot reach the target).
+    """
+    import pandas as pd
+
+    if not post.targets or not post.settings:
+        raise ValueError("this posterior has no calibration settings (targets, years) to check against")
+    targets = check_targets([t["name"] for t in post.targets])
+    sets = post.sample(draws, seed=seed)
+    jobs = [
+        (
+            {n: float(p[n]) for n in post.names},
+            targets,
+            post.settings["years"],
+            post.settings["warmup_years"],
+            simulation_seed({n: float(p[n]) for n in post.names}, seed + 7919 * (i + 1)),
+        )
+        for i, p in enumerate(sets)
+    ]
+    results = map_simulations(jobs, cores)
+    rows = []
+    for t in targets:
+        x = np.asarray([r[t.name] for r in results], dtype=float)
+        x = x[np.isfinite(x)]
+        lo, mid, hi = np.percentile(x, [5, 50, 95]) if x.size else (np.nan,) * 3
+        rows.append(
+            {
+                "target": t.name,
+                "what": t.what,
+                "band_low": t.band[0],
+                "band_high": t.band[1],
+                "p05": lo,
+                "median": mid,
+                "p95": hi,
+                "in_band": float(np.mean((x >= t.band[0]) & (x <= t.band[1]))) if x.size else np.nan,
+                "reaches": bool(x.size and hi >= t.band[0] and lo <= t.band[1]),
+                "fmt": t.fmt,
+            }
+        )
+    table = pd.DataFrame(rows).set_index("target")
+    table.attrs.update(draws=draws, seed=seed)
+    return table
+
+
+def map_simulations(jobs: list[tuple], cores: int | None) -> list[dict[str, float]]:
+    """Runs calibrate.simulate over jobs on this machine's processes."""
+    n = cores if cores is not None else (os.cpu_count() or 1)
+    if n <= 1 or len(jobs) <= 1:
+        return [simulate(*job) for job in jobs]
+    import concurrent.futures as cf
+    import multiprocessing
+
+    with cf.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(_simulate_job, jobs))
+
+
+def _simulate_job(job: tuple) -> dict[str, float]:
+    return simulate(*job)
+
+
 POLICIES = {"typical": "typical", "blame": "blame", "just_culture": "just_culture"}
 
 
@@ -454,6 +648,24 @@ What does not land, and why:
 """
 
 
+def posterior_section(path: str | None, draws: int) -> str:
+    """The calibration section: the posterior beside its priors and its predictive check."""
+    from .posterior import SHIPPED, check_markdown, open_posterior  # posterior imports none of validation
+
+    if path is None and not os.path.exists(SHIPPED):
+        return (
+            "## Calibration: posterior and predictive check\n\nNo posterior is shipped with this version: run "
+            "`culturesim calibrate` (docs/cli.md), then `python -m culturesim.validation --posterior posterior.h5 "
+            "--write docs/validation.md`.\n"
+        )
+    post = open_posterior(path)
+    if path is None:
+        return check_markdown(
+            post, predictive(post, draws=draws), "culturesim/data/posterior.h5", " (shipped with the package)"
+        )
+    return check_markdown(post, predictive(post, draws=draws), os.path.basename(path))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m culturesim.validation",
@@ -465,6 +677,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--write", metavar="PATH", help="write the Markdown table to PATH (e.g. docs/validation.md)")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument(
+        "--posterior",
+        metavar="PATH",
+        help="the posterior to check (default: the one shipped with the package, if any)",
+    )
+    parser.add_argument("--draws", type=int, default=40, help="draws of the posterior predictive check (default 40)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     # One measurement serves the level table and the floors and ceilings of the changes section.
@@ -490,6 +708,7 @@ def main(argv: list[str] | None = None) -> int:
         CALIBRATION_NOTES,
         vc.to_markdown(rows, changes, args.replicates, WARMUP_YEARS, figure) + "\n" + CALIBRATION_NOTES,
     )
+    text += "\n" + posterior_section(args.posterior, args.draws)
     if args.write:
         with open(args.write, "w", encoding="utf-8") as f:
             f.write(text)

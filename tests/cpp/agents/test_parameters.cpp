@@ -209,3 +209,26 @@ TEST_CASE("parameters_markdown lists every parameter with its range", "[agents][
       md, "| `base_error_rate` | per_role | nurse 0.015, resident 0.02, attending 0.012, pharmacist 0.008 | 0 to 1 |"));
   CHECK(contains(md, "| `alpha_base` | scalar | 0.01 | 0 to 10 | 1/day |"));
 }
+
+TEST_CASE("Priors name scalar parameters, bracket their defaults and stay inside their ranges",
+          "[agents][parameters]") {
+  const auto& priors = prior_specs();
+  REQUIRE(priors.size() >= 8);  // the genuinely uncertain parameters; the rest are fixed
+  std::vector<std::string_view> names;
+  for (const auto& prior : priors) {
+    INFO(prior.name);
+    const ParamSpec& spec = parameter_spec(prior.name);
+    CHECK(spec.kind == ParamKind::scalar);
+    CHECK(spec.min <= prior.low);
+    CHECK(prior.low < prior.high);
+    CHECK(prior.high <= spec.max);
+    CHECK(prior.low <= spec.defaults[0]);
+    CHECK(spec.defaults[0] <= prior.high);
+    CHECK_FALSE(prior.why.empty());
+    if (prior.distribution == PriorDistribution::loguniform) CHECK(prior.low > 0);
+    CHECK(std::find(names.begin(), names.end(), prior.name) == names.end());
+    names.push_back(prior.name);
+  }
+  CHECK(distribution_name(PriorDistribution::loguniform) == "loguniform");
+  CHECK(basis_name(PriorBasis::judgement) == "judgement");
+}

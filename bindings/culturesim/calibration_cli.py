@@ -1,0 +1,121 @@
+"""`culturesim calibrate`: the command line of cs.calibrate (registered by culturesim.cli)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+#: The documented default calibration of the default hospital (docs/cli.md): its settings.
+DEFAULT = {"particles": 100, "generations": 5, "max_simulations": 3500}
+
+
+def add_parser(sub, positive_int, seed, years) -> None:
+    """Adds the calibrate command to the subparsers of culturesim's parser."""
+    from .calibration import all_targets
+    from .prior_specs import PRIORS
+
+    p = sub.add_parser(
+        "calibrate",
+        help="fit the uncertain parameters to the validation targets (ABC-SMC, pyabc)",
+        description="Fits the parameters with a prior (culturesim params --priors; docs/parameters.md) to the "
+        "validation targets (docs/validation.md) by ABC-SMC with pyabc, and writes the posterior (weighted "
+        "parameter sets with provenance) to an HDF5 file, after each generation.",
+    )
+    p.add_argument(
+        "-o", "--output", default="posterior.h5", metavar="OUT.h5", help="posterior file (default posterior.h5)"
+    )
+    p.add_argument(
+        "--particles", type=positive_int, default=DEFAULT["particles"], help="particles per generation (default 100)"
+    )
+    p.add_argument(
+        "--generations", type=positive_int, default=DEFAULT["generations"], help="ABC-SMC generations (default 5)"
+    )
+    p.add_argument(
+        "--max-simulations",
+        type=positive_int,
+        default=DEFAULT["max_simulations"],
+        help="stop after this many simulations (default 3500: about 25 minutes on 2 cores)",
+    )
+    p.add_argument("--years", type=years, default=5.0, help="simulated years after the warm-up (default 5)")
+    p.add_argument("--warmup-years", type=years, default=None, help="warm-up years (default: the engine's, 20)")
+    p.add_argument(
+        "--params",
+        metavar="NAME,...",
+        help=f"the parameters to fit (default all with a prior: {', '.join(PRIORS)})",
+    )
+    p.add_argument("--targets", metavar="NAME,...", help=f"the targets (default all: {', '.join(all_targets())})")
+    p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
+    p.add_argument("--cores", type=positive_int, help="local processes (default: all cores)")
+    p.add_argument(
+        "--check",
+        type=positive_int,
+        metavar="DRAWS",
+        help="afterwards, a posterior predictive check with this many draws",
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster: scheduler address")
+    where.add_argument("--scheduler-file", metavar="FILE", help="run on the Dask cluster described by this file")
+    where.add_argument(
+        "--mpi",
+        action="store_true",
+        help="run on MPI ranks: mpiexec -n N python -m mpi4py.futures -m culturesim calibrate ... --mpi",
+    )
+    exclusive = p.add_mutually_exclusive_group()
+    exclusive.add_argument("--force", action="store_true", help="replace an existing posterior file")
+    exclusive.add_argument("--resume", action="store_true", help="continue an existing posterior file")
+    p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress lines")
+    p.set_defaults(func=cmd_calibrate)
+
+
+def _names(text: str | None) -> list[str] | None:
+    return None if text is None else [n.strip() for n in text.split(",") if n.strip()]
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from . import cluster
+    from .calibration import calibrate
+    from .validation import predictive
+    from .warmup import WARMUP_YEARS
+
+    args.writing = args.output
+    kwargs = dict(
+        params=_names(args.params),
+        targets=_names(args.targets),
+        particles=args.particles,
+        generations=args.generations,
+        years=args.years,
+        warmup_years=WARMUP_YEARS if args.warmup_years is None else args.warmup_years,
+        seed=args.seed,
+        max_simulations=args.max_simulations,
+        cores=args.cores,
+        resume=args.resume,
+        force=args.force,
+        progress=args.progress,
+    )
+    started = time.perf_counter()
+    if args.mpi:
+        with cluster.mpi_executor() as pool:
+            post = calibrate(args.output, executor=pool, **kwargs)
+    elif args.scheduler or args.scheduler_file:
+        client = cluster.dask_client(scheduler=args.scheduler, scheduler_file=args.scheduler_file)
+        try:
+            post = calibrate(args.output, executor=client, **kwargs)
+        finally:
+            client.close()
+    else:
+        post = calibrate(args.output, **kwargs)
+    print(post)
+    print(post.generations.to_string(index=False))
+    if args.check:
+        table = predictive(post, draws=args.check, cores=args.cores)
+        print(f"\nPosterior predictive check ({args.check} draws; 5-95% of the draws beside each band):")
+        for name, row in table.iterrows():
+            f = row["fmt"]
+            print(
+                f"  {name:<22} band {f.format(row['band_low'])} to {f.format(row['band_high'])}  "
+                f"predicted {f.format(row['p05'])} to {f.format(row['p95'])}  "
+                f"{'' if row['reaches'] else 'CANNOT REACH'}".rstrip()
+            )
+    print(f"Posterior: {os.path.abspath(args.output)} (took {time.perf_counter() - started:.0f} s)")
+    return 0

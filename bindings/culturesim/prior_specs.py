@@ -1,0 +1,108 @@
+"""Priors of the uncertain parameters, read from the engine's parameter table (its CS_PRIOR rows).
+
+The table owns them; this module only presents them (a DataFrame, scipy distributions, pyabc
+priors, SALib bounds). Parameters without a prior are fixed at their default.
+
+>>> import culturesim as cs
+>>> table = cs.priors()
+>>> p = table.loc["coach_effect"]
+>>> p["distribution"], float(p["low"]), float(p["high"])
+('uniform', 0.05, 0.5)
+>>> "base_error_rate" in table.index      # fixed: pinned by West 2006
+False
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _engine
+
+#: name -> {distribution, low, high, basis, why}, in table order.
+PRIORS: dict[str, dict[str, Any]] = {p["name"]: p for p in _engine.prior_specs()}
+
+
+def priors():
+    """The priors of the uncertain parameters as a DataFrame: distribution, low, high, default,
+    basis (source or judgement) and why.
+
+    >>> import culturesim as cs
+    >>> cs.priors().loc["burnout_gain", "distribution"]
+    'loguniform'
+    """
+    import pandas as pd
+
+    defaults = _engine.default_params()
+    rows = [
+        {
+            "name": name,
+            "distribution": p["distribution"],
+            "low": p["low"],
+            "high": p["high"],
+            "default": defaults[name],
+            "basis": p["basis"],
+            "why": p["why"],
+        }
+        for name, p in PRIORS.items()
+    ]
+    return pd.DataFrame(rows).set_index("name")
+
+
+def check_names(names: Sequence[str] | None) -> list[str]:
+    """The uncertain parameters to vary: all of them (None) or the named ones, each checked."""
+    if names is None:
+        return list(PRIORS)
+    if isinstance(names, str):
+        names = [names]
+    names = list(names)
+    if not names:
+        raise ValueError(f"name at least one uncertain parameter; allowed: {', '.join(PRIORS)}")
+    for name in names:
+        if name not in PRIORS:
+            import difflib
+
+            close = difflib.get_close_matches(name, PRIORS, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise KeyError(
+                f"parameter '{name}' has no prior (it is fixed, or unknown); {hint}"
+                f"parameters with priors: {', '.join(PRIORS)}"
+            )
+    if len(set(names)) != len(names):
+        raise ValueError(f"parameters named twice: {', '.join(sorted({n for n in names if names.count(n) > 1}))}")
+    return names
+
+
+def scipy_prior(name: str):
+    """The prior of one parameter as a frozen scipy.stats distribution."""
+    from scipy import stats
+
+    p = PRIORS[check_names([name])[0]]
+    if p["distribution"] == "uniform":
+        return stats.uniform(loc=p["low"], scale=p["high"] - p["low"])
+    return stats.loguniform(p["low"], p["high"])
+
+
+def from_unit(name: str, u: np.ndarray | float) -> np.ndarray:
+    """Maps quantiles u in [0, 1] to parameter values through the prior (for SALib samples)."""
+    p = PRIORS[name]
+    u = np.asarray(u, dtype=float)
+    if p["distribution"] == "uniform":
+        return p["low"] + u * (p["high"] - p["low"])
+    return np.exp(np.log(p["low"]) + u * (np.log(p["high"]) - np.log(p["low"])))
+
+
+def pyabc_prior(names: Sequence[str]):
+    """A pyabc.Distribution over the named parameters (the same scipy distributions)."""
+    import pyabc
+
+    parts = {}
+    for name in names:
+        p = PRIORS[name]
+        if p["distribution"] == "uniform":
+            parts[name] = pyabc.RV("uniform", p["low"], p["high"] - p["low"])
+        else:
+            parts[name] = pyabc.RV("loguniform", p["low"], p["high"])
+    return pyabc.Distribution(**parts)
