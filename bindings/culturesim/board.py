@@ -337,12 +337,17 @@ def human_percent(x: Any, decimals: int = 1) -> str:
 def human(table: Any):
     """A copy of a board table (compare_all, economics, totals_table) with every number as text
     for people: money in dollars, relative changes and ROI in %, the rest as human_number."""
+    import pandas as pd
+
     out = table.copy()
     money = out["unit"].astype(str).str.startswith("USD") if "unit" in out else None
     for column in out.columns:
-        if column in ("scenario", "metric", "measure", "unit", "n", "level", "window") or out[column].dtype == object:
+        # Text columns (names, what an interval includes) stay as they are, whatever pandas' string dtype.
+        if column in ("scenario", "metric", "measure", "unit", "n", "level", "window", "draws") or not (
+            pd.api.types.is_numeric_dtype(out[column])
+        ):
             continue
-        if column.startswith("relative"):
+        if column.startswith(("relative", "rel_")):
             out[column] = [human_percent(v) for v in out[column]]
         elif money is not None:
             is_roi = out["unit"] == "ratio"
