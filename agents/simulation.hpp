@@ -1,5 +1,6 @@
 // One run of the model: a hospital stepped day by day under parameters and a policy that may
-// change on given days, with outputs recorded every record_every days.
+// change on given days, with outputs recorded per period (record_every days, or calendar months,
+// quarters or years: core/calendar.hpp).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -27,7 +28,8 @@ inline constexpr int kMaxRecordEvery = 36500;
 /// How long, how recorded, and which random stream.
 struct RunOptions {
   std::int64_t days = 10 * core::kDaysPerYear;
-  int record_every = 30;   ///< days per recorded period
+  /// Days per recorded period, or a calendar (core::kRecordMonth, kRecordQuarter, kRecordYear).
+  int record_every = 30;
   int snapshot_every = 0;  ///< days between agent snapshots; 0 = none
   std::uint64_t seed = 0;
   std::uint64_t replicate = 0;

@@ -85,6 +85,7 @@ core::Attributes Experiment::root_attributes() const {
       {"days", static_cast<std::int64_t>(options.days)},
       {"years", static_cast<double>(options.days) / core::kDaysPerYear},
       {"record_every", static_cast<std::int64_t>(options.record_every)},
+      {"recording", core::recording_name(options.record_every)},
       {"warmup_days", static_cast<std::int64_t>(options.warmup_days)},
       {"warmup_years", static_cast<double>(options.warmup_days) / core::kDaysPerYear},
       {"warmup_policy", warmup_policy_values(options)},

@@ -587,6 +587,22 @@ Scenario scenario(Reader& r, const Entries& table, const toml::node* at, const s
   return s;
 }
 
+/// record_every: "month", "quarter", "year" (calendar periods) or a whole number of days.
+int recording(const Reader& r, const toml::node& n) {
+  const std::string allowed = "\"month\", \"quarter\", \"year\" or days per recorded period, 1 to " +
+                              std::to_string(kMaxRecordEvery);
+  if (const auto s = n.value_exact<std::string>()) {
+    if (const auto code = core::calendar_code(*s)) return *code;
+    r.fail("", "'record_every' = " + shown(n) + " is not a calendar period; allowed " + allowed, &n);
+  }
+  return static_cast<int>(whole(r, n, "", "record_every", allowed, 1, kMaxRecordEvery));
+}
+
+/// record_every as the files write it: "month" or a number of days.
+std::string recording_toml(int record_every) {
+  return core::is_calendar(record_every) ? quoted(core::recording_name(record_every)) : std::to_string(record_every);
+}
+
 RunSettings settings(Reader& r, const toml::table& doc) {
   RunSettings s;
   if (const auto* v = doc.get("years")) {
@@ -604,11 +620,7 @@ RunSettings settings(Reader& r, const toml::table& doc) {
   if (const auto* v = doc.get("seed")) {
     s.seed = static_cast<std::uint64_t>(whole(r, *v, "", "seed", "a whole number from 0 to 2**63 - 1", 0, INT64_MAX));
   }
-  if (const auto* v = doc.get("record_every")) {
-    s.record_every = static_cast<int>(whole(r, *v, "", "record_every",
-                                            "days per recorded period, 1 to " + std::to_string(kMaxRecordEvery), 1,
-                                            kMaxRecordEvery));
-  }
+  if (const auto* v = doc.get("record_every")) s.record_every = recording(r, *v);
   if (const auto* v = doc.get("warmup_years")) {
     s.warmup_years =
         number(r, *v, "", "warmup_years", "years lived before day 0, 0 (an empty hospital) to 1000", 0.0, 1000.0);
@@ -863,7 +875,8 @@ std::string defaults_file(std::string_view version) {
       << "years = " << run.years << "            # simulated years per run\n"
       << "replicates = " << run.replicates << "       # runs per scenario (common random numbers across scenarios)\n"
       << "seed = " << run.seed << "              # replicate r uses the random stream (seed, r)\n"
-      << "record_every = " << run.record_every << "     # days per recorded period\n"
+      << "record_every = " << recording_toml(run.record_every)
+      << "   # \"month\", \"quarter\", \"year\" (of the 365-day year) or days per recorded period\n"
       << "warmup_years = " << run.warmup_years
       << "     # years lived under typical practice before day 0 (0: an empty hospital)\n\n"
       << "# The culture policy: \"blame\", \"typical\" (= blame level 0.6, current practice) or \"just_culture\",\n"
@@ -891,7 +904,7 @@ std::string dump_experiment(const RunSettings& settings, const std::vector<Scena
   std::istringstream lines{std::string(header)};
   for (std::string line; std::getline(lines, line);) out << (line.empty() ? "#" : "# " + line) << "\n";
   out << "years = " << core::exact_number(settings.years) << "\nreplicates = " << settings.replicates
-      << "\nseed = " << settings.seed << "\nrecord_every = " << settings.record_every
+      << "\nseed = " << settings.seed << "\nrecord_every = " << recording_toml(settings.record_every)
       << "\nwarmup_years = " << core::exact_number(settings.warmup_years)
       << "\nwarmup_policy = " << policy_table(settings.warmup_policy, nullptr) << "\n";
   for (const auto& s : scenarios) {

@@ -246,7 +246,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         replicates=exp.replicates,
         years=exp.years,
         seed=exp.seed,
-        record_every=exp.record_every,
+        record_every=exp.recording,
         warmup_years=exp.warmup_years,
         warmup_policy=exp.warmup_policy,
     )
@@ -332,6 +332,13 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _recording(attrs: dict) -> str:
+    """How a file was recorded: "month", "30 days", ..."""
+    from .recording import recording_name
+
+    return recording_name(int(attrs["record_every"])) if "record_every" in attrs else "?"
+
+
 def _warmup_text(attrs: Any) -> str:
     """The stored warm-up in words: its length and its policy (a preset's name where it is one)."""
     if "warmup_days" not in attrs:
@@ -391,7 +398,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     )
     print(
         f"  experiment:  {len(res.scenarios)} scenarios x {res.replicates} replicates x {res.years:g} years, "
-        f"seed {res.seed}, recorded every {a.get('record_every', '?')} days ({len(res.period_start_day)} periods)"
+        f"seed {res.seed}, recorded every {_recording(a)} ({len(res.period_start_day)} periods)"
     )
     print(f"  warm-up:     {_warmup_text(a)}")
     print(f"  runs done:   {done}/{res.done.size} ({state})")

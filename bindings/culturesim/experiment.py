@@ -12,7 +12,8 @@ import numpy as np
 from . import _engine
 from ._running import call_engine
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, check_metric
-from .result import _days, _seed, _threads, _whole_days, warn_never_acting
+from .recording import DEFAULT_RECORDING, record_code, recording_name, recording_value
+from .result import _days, _seed, _threads, warn_never_acting
 from .scenario import Scenario, as_scenario
 from .warmup import WARMUP_YEARS, warmup
 
@@ -42,7 +43,7 @@ class Experiment:
         replicates: int = _DEFAULTS["replicates"],
         years: float = _DEFAULTS["years"],
         seed: int = _DEFAULTS["seed"],
-        record_every: int = _DEFAULTS["record_every"],
+        record_every: int | str = DEFAULT_RECORDING,
         warmup_years: float = WARMUP_YEARS,
         warmup_policy: Any = "typical",
     ):
@@ -64,7 +65,7 @@ class Experiment:
         self.replicates = int(replicates)
         self.days = _days(years)
         self.seed = _seed(seed)
-        self.record_every = _whole_days(record_every, "record_every", 1)
+        self.record_every = record_code(record_every)
         self.warmup_days, self.warmup_policy = warmup(warmup_years, warmup_policy)
         for s in self.scenarios:
             warn_never_acting(s, self.days)
@@ -80,6 +81,11 @@ class Experiment:
     @property
     def years(self) -> float:
         return self.days / DAYS_PER_YEAR
+
+    @property
+    def recording(self) -> str | int:
+        """How runs are recorded, as written: "month", "quarter", "year" or days per period."""
+        return recording_value(self.record_every)
 
     @property
     def n_runs(self) -> int:
@@ -170,6 +176,7 @@ class Experiment:
         return (
             f"Experiment({len(self.scenarios)} scenario{'s' if len(self.scenarios) != 1 else ''} x "
             f"{self.replicates} replicates x {self.years:g} years, seed {self.seed}"
+            f"{'' if self.record_every == record_code('month') else ', by ' + recording_name(self.record_every)}"
             f"{f', after {self.warmup_years:g} warm-up years' if self.warmup_days else ''}: {names})"
         )
 
@@ -424,11 +431,34 @@ class ExperimentResult:
         ]
         return pd.DataFrame(rows).set_index("metric")
 
-    def plot(self, metric: str = "harm_events", scenarios: Sequence[str] | None = None, ax=None):
-        """Trajectories over time: median and 10-90% band over replicates, per scenario."""
+    def plot(
+        self,
+        metric: str = "harm_events",
+        scenarios: Sequence[str] | None = None,
+        ax=None,
+        every: str = "year",
+        interventions: bool = True,
+    ):
+        """Trajectories over time: median and 10-90% band over replicates, per scenario.
+
+        every: "year" (default: one point per year, flows as totals per year, levels as the
+        year's mean) or "period" (each recorded period, flows as rates per year). Each
+        scenario's interventions are marked by dotted lines in its colour (interventions=False:
+        none).
+        """
         from .plotting import plot_bands
 
-        return plot_bands(self, metric, scenarios=scenarios, ax=ax)
+        return plot_bands(self, metric, scenarios=scenarios, ax=ax, every=every, interventions=interventions)
+
+    def interventions(self, scenario: str | int) -> list[tuple[float, str]]:
+        """(year, label) of each intervention of a scenario, read from its stored definition."""
+        name = self.scenarios[self._index(scenario)]
+        cache = self.__dict__.setdefault("_interventions", {})
+        if name not in cache:
+            loaded = _engine.load_experiment(self.definitions[name], f"stored definition of '{name}'", name)
+            (sc,) = loaded["scenarios"]
+            cache[name] = [(iv["day"] / DAYS_PER_YEAR, iv["label"]) for iv in sc["interventions"]]
+        return cache[name]
 
     def plot_compare(
         self,

@@ -10,27 +10,35 @@ import numpy as np
 from . import _engine
 from ._running import call_engine
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
+from .recording import DEFAULT_RECORDING, record_code, recording_value
 from .scenario import Scenario, as_scenario
 from .warmup import WARMUP_YEARS, warmup, warn_unsettled
 
 
 class Result:
-    """The outputs of one run, one value per period of ``record_every`` days.
+    """The outputs of one run, one value per recorded period (a month by default).
 
     ``series`` maps each output name to a numpy array over periods; flows are totals over the
     period, levels the value at its end.
 
     >>> import culturesim as cs
     >>> r = cs.run(years=2, progress=False)
-    >>> r.series["reports"].shape
-    (25,)
+    >>> r.series["reports"].shape                 # monthly by default
+    (24,)
     >>> df = r.to_pandas()
     >>> "burnout_prevalence" in df.columns
     True
     """
 
     def __init__(
-        self, scenario: Scenario, raw: dict[str, Any], *, years: float, seed: int, replicate: int, record_every: int
+        self,
+        scenario: Scenario,
+        raw: dict[str, Any],
+        *,
+        years: float,
+        seed: int,
+        replicate: int,
+        record_every: int | str,
     ):
         self.scenario = scenario
         self.series: dict[str, np.ndarray] = {name: raw["series"][i].copy() for i, name in enumerate(OUTPUT_NAMES)}
@@ -89,12 +97,22 @@ class Result:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def plot(
-        self, metrics: str | Sequence[str] = ("harm_events", "reports", "burnout_prevalence", "sv_active"), ax=None
+        self,
+        metrics: str | Sequence[str] = ("harm_events", "reports", "burnout_prevalence", "sv_active"),
+        ax=None,
+        every: str = "year",
+        interventions: bool = True,
     ):
-        """Plots outputs over time (one panel each); returns the matplotlib axes."""
+        """Plots outputs over time (one panel each); returns the matplotlib axes.
+
+        every: "year" (default: flows as totals per year, levels as the year's mean) or "period"
+        (each recorded period, flows as rates per year). The scenario's interventions are marked
+        by dotted lines (interventions=False: none).
+        """
         from .plotting import plot_run
 
-        return plot_run(self, [metrics] if isinstance(metrics, str) else list(metrics), ax=ax)
+        metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+        return plot_run(self, metrics, ax=ax, every=every, interventions=interventions)
 
     def __repr__(self) -> str:
         head = ", ".join(f"{m} {self.total(m):.4g}" for m in ("harm_events", "reports", "sv_started", "quits"))
@@ -111,7 +129,7 @@ def run(
     seed: int = 0,
     replicate: int = 0,
     threads: int | None = None,
-    record_every: int = 30,
+    record_every: int | str = DEFAULT_RECORDING,
     snapshot_every: int = 0,
     progress: bool = True,
     warmup_years: float = WARMUP_YEARS,
@@ -130,7 +148,7 @@ def run(
     sc = as_scenario(scenario)
     days = _days(years)
     warn_never_acting(sc, days)
-    record_every = _whole_days(record_every, "record_every", 1)
+    record_every = record_code(record_every)
     snapshot_every = _whole_days(snapshot_every, "snapshot_every", 0)
     warmup_days, warmup_pol = warmup(warmup_years, warmup_policy)
     raw = call_engine(
@@ -150,7 +168,12 @@ def run(
     )
     warn_unsettled(raw["warmup"], sc.name)
     return Result(
-        sc, raw, years=days / DAYS_PER_YEAR, seed=int(seed), replicate=int(replicate), record_every=int(record_every)
+        sc,
+        raw,
+        years=days / DAYS_PER_YEAR,
+        seed=int(seed),
+        replicate=int(replicate),
+        record_every=recording_value(record_every),
     )
 
 
