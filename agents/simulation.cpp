@@ -30,8 +30,9 @@ void RunOptions::validate() const {
                        " is out of range; allowed 1 to 100000000 (years 1/365 to 273972)");
   }
   if (!core::is_calendar(record_every) && (record_every < 1 || record_every > kMaxRecordEvery)) {
-    throw InvalidValue("record_every = " + std::to_string(record_every) +
-                       " is out of range; allowed 1 to 36500 days, or a calendar: month (-12), quarter (-4), year (-1)");
+    throw InvalidValue(
+        "record_every = " + std::to_string(record_every) +
+        " is out of range; allowed 1 to 36500 days, or a calendar: month (-12), quarter (-4), year (-1)");
   }
   if (snapshot_every < 0 || snapshot_every > kMaxRecordEvery) {
     throw InvalidValue("snapshot_every = " + std::to_string(snapshot_every) +

@@ -8,6 +8,7 @@
 #include "convert.hpp"
 #include "core/clock.hpp"
 #include "experiments/schema.hpp"
+#include "experiments/sweep.hpp"
 
 namespace culturesim::bindings {
 
@@ -57,6 +58,30 @@ void bind_schema(py::module_& m) {
       [](const py::dict& scenario, std::int64_t days) { return schedule_notes(scenario_from(scenario), days); },
       py::arg("scenario"), py::arg("days"), "Notes on interventions of a scenario dict that never act in `days` days.");
   m.def("intervention_kinds", &intervention_kinds, "The intervention kinds of scenario files.");
+  m.def("sweep_names", &sweep_names, "What a sweep may vary: blame, policy fields, parameters (keyed as name[key]).");
+  m.def(
+      "expand_sweep",
+      [](const py::dict& base, const std::vector<std::pair<std::string, std::vector<double>>>& grid,
+         const std::vector<std::vector<std::pair<std::string, double>>>& points) {
+        Sweep sweep;
+        sweep.grid = grid;
+        for (const auto& p : points) {
+          std::vector<Coordinate> point;
+          for (const auto& [name, value] : p) point.push_back({name, value});
+          sweep.points.push_back(std::move(point));
+        }
+        py::list out;
+        for (const auto& s : expand_sweep(scenario_from(base), sweep)) out.append(scenario_to_dict(s));
+        return out;
+      },
+      py::arg("base"), py::arg("grid"), py::arg("points"),
+      "The scenario dicts of a sweep over `base`: grid [(name, values), ...] (every combination) or points "
+      "[[(name, value), ...], ...]. Each is named by its values and carries them as 'coords'.");
+  m.def(
+      "swept_quantity",
+      [](const py::dict& scenario, const std::string& name) { return swept_quantity(scenario_from(scenario), name); },
+      py::arg("scenario"), py::arg("name"),
+      "The value of a sweep name in a scenario dict (blame: its b, or NaN when the policy is not from_blame(b)).");
   m.def(
       "defaults_file", [] { return defaults_file(CULTURESIM_VERSION_INFO); },
       "The default parameters as a commented scenario file (what `culturesim params` prints).");

@@ -116,6 +116,12 @@ core::Attributes scenario_attributes(const Scenario& scenario) {
   attrs.emplace_back("interventions", interventions);
   attrs.emplace_back("hospital", scenario.hospital.name);
   attrs.emplace_back("units", scenario.hospital.unit_names());
+  if (!scenario.coords.empty()) {  // its place in a sweep: coords (names), then coord.<name> = value
+    std::vector<std::string> names;
+    for (const auto& c : scenario.coords) names.push_back(c.name);
+    attrs.emplace_back("coords", names);
+    for (const auto& c : scenario.coords) attrs.emplace_back("coord." + c.name, c.value);
+  }
   return attrs;
 }
 

@@ -12,7 +12,8 @@ namespace culturesim {
 namespace {
 
 double series_bytes(std::int64_t days, int record_every) {
-  const auto periods = static_cast<double>(core::Clock{days, core::is_calendar(record_every) ? record_every : std::max(record_every, 1)}.periods());
+  const auto periods = static_cast<double>(
+      core::Clock{days, core::is_calendar(record_every) ? record_every : std::max(record_every, 1)}.periods());
   return periods * static_cast<double>(kOutputs) * sizeof(double);
 }
 

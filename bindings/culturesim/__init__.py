@@ -21,6 +21,7 @@ from .params import Params, default_params, parameter_table
 from .policy import Policy
 from .result import Result, run
 from .scenario import Scenario, default_hospital
+from .sweep import Sweep, sweep
 
 __version__: str = _engine.__version__
 engine_version: str = _engine.engine_version
@@ -36,6 +37,7 @@ __all__ = [
     "Policy",
     "Result",
     "Scenario",
+    "Sweep",
     "default_hospital",
     "plotting",
     "seed",
@@ -44,5 +46,6 @@ __all__ = [
     "open_results",
     "parameter_table",
     "run",
+    "sweep",
     "__version__",
 ]

@@ -261,9 +261,34 @@ class ExperimentResult:
         return self.scenarios.index(scenario)
 
     # -- views -------------------------------------------------------------------------------
-    def to_xarray(self):
-        """An xarray Dataset with dims (scenario, replicate, period); unfinished runs are NaN."""
+    def coords(self) -> dict[str, np.ndarray]:
+        """One value per scenario of each coordinate: ``blame`` (the blame level b of its starting
+        policy, NaN when that is not Policy.from_blame(b)), every policy field, the swept names
+        and every parameter that differs between scenarios (keyed ones as name[key])."""
+        from .tidy import coordinates
+
+        return coordinates(self)
+
+    @property
+    def swept(self) -> list[str]:
+        """The names this file's sweep varied (empty for a file without one)."""
+        from .tidy import swept_names
+
+        return swept_names(self)
+
+    def to_xarray(self, grid: bool = False):
+        """An xarray Dataset with dims (scenario, replicate, period); unfinished runs are NaN.
+
+        Every recorded and derived output (harm_events, cost_total, ...) is a variable. Each
+        scenario's coordinates (see coords(): blame, policy fields, swept names, changed
+        parameters) lie along ``scenario``; swept names are indexed, so ``.sel(blame=0.3)``
+        selects by value (one swept name per .sel call). ``grid=True``: the sweep's scenarios
+        only, with one dimension per swept name instead of ``scenario``.
+        """
         import xarray as xr
+
+        from .tidy import add_coordinates
+        from .tidy import grid as to_grid
 
         coords = {
             "scenario": self.scenarios,
@@ -281,9 +306,17 @@ class ExperimentResult:
             )
             for name, values in self.data.items()
         }
-        return xr.Dataset(
+        for name, (_, kind, unit, description) in DERIVED.items():
+            data_vars[name] = (
+                ("scenario", "replicate", "period"),
+                self[name],
+                {"unit": unit, "kind": kind, "description": description, "derived": "yes"},
+            )
+        ds = xr.Dataset(
             data_vars, coords=coords, attrs={k: v for k, v in self.attrs.items() if isinstance(v, (str, int, float))}
         )
+        ds = add_coordinates(ds, self)
+        return to_grid(ds, self) if grid else ds
 
     def to_pandas(self, metrics: Sequence[str] | None = None, params: Sequence[str] | None = None):
         """Long format: one row per (scenario, replicate, period), outputs and parameters as columns.
@@ -308,6 +341,12 @@ class ExperimentResult:
         for column in self._param_columns(params):
             values = [self.scenario_attrs[s][column] for s in self.scenarios]
             frame[column] = np.repeat([v if np.isscalar(v) else str(v) for v in values], n_r * n_p)
+        if params is None:  # the blame level and the swept values, by their own names
+            from .tidy import quantity
+
+            for column in ["blame", *self.swept]:
+                if column not in frame.columns:
+                    frame[column] = np.repeat(quantity(self, column), n_r * n_p)
         frame["scenario"] = pd.Categorical(frame["scenario"], categories=self.scenarios)
         return frame
 
@@ -459,6 +498,28 @@ class ExperimentResult:
             (sc,) = loaded["scenarios"]
             cache[name] = [(iv["day"] / DAYS_PER_YEAR, iv["label"]) for iv in sc["interventions"]]
         return cache[name]
+
+    def sweep_table(self, metric: str = "harm_events", window: tuple[float, float] | None = None, level: float = 0.95):
+        """One row per scenario: its blame level and swept values, the mean of ``metric`` over
+        replicates (a flow per year, a level's mean: see per_run) and a t interval of that mean."""
+        from .tidy import summary_by_scenario
+
+        return summary_by_scenario(self, check_metric(metric), window, level)
+
+    def plot_sweep(
+        self,
+        metric: str = "harm_events",
+        x: str | None = None,
+        hue: str | None = None,
+        window: tuple[float, float] | None = None,
+        level: float = 0.95,
+        ax=None,
+    ):
+        """``metric`` against a swept value ``x`` (default the first swept name), one line per
+        value of ``hue`` (default the second), with the interval of the mean as a band."""
+        from .tidy import plot_sweep
+
+        return plot_sweep(self, check_metric(metric), x=x, hue=hue, window=window, level=level, ax=ax)
 
     def plot_compare(
         self,

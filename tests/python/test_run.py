@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +9,7 @@ import pytest
 import culturesim as cs
 from culturesim.outputs import DERIVED, FLOWS
 
-YEARS = 2  # 730 days: 24 periods of 30 days and a last one of 10
+YEARS = 2  # 730 days: 24 months
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@
 
 #include "agents/simulation.hpp"
 #include "core/clock.hpp"
+#include "core/errors.hpp"
 #include "experiments/schema.hpp"
 #include "tests/cpp/catch.hpp"
 #include "tests/cpp/test_helpers.hpp"
@@ -81,8 +82,9 @@ TEST_CASE("Files record by month unless they say otherwise", "[experiments][sche
   CHECK(parse_experiment("record_every = 7\n[[scenarios]]\nname = \"a\"\n").settings.record_every == 7);
   const std::string bad = message_of<InvalidValue>(
       [] { parse_experiment("record_every = \"weekly\"\n[[scenarios]]\nname = \"a\"\n", "bad.toml"); });
-  CHECK(contains(bad, "bad.toml, line 1: 'record_every' = \"weekly\" is not a calendar period; allowed \"month\", "
-                      "\"quarter\", \"year\" or days per recorded period, 1 to 36500"));
+  CHECK(contains(bad,
+                 "bad.toml, line 1: 'record_every' = \"weekly\" is not a calendar period; allowed \"month\", "
+                 "\"quarter\", \"year\" or days per recorded period, 1 to 36500"));
   // Written back as the user writes it, and read back the same.
   RunSettings s;
   s.record_every = core::kRecordYear;
