@@ -51,6 +51,7 @@ def test_the_issue_notebooks_are_present():
         "04_distress_bucket",
         "05_sensitivity",
         "06_calibration",
+        "08_board_questions",
     ]:
         assert name in names, f"notebooks/{name}.ipynb is missing"
 
