@@ -39,6 +39,9 @@ struct RunOptions {
   /// random numbers, so they are identical at day 0.
   std::int64_t warmup_days = 0;
   std::optional<Policy> warmup_policy;  ///< unset: Policy::typical()
+  /// Also record every output per unit and per role (RunResult::by_unit, by_role). Observation
+  /// only: the days simulated are the same; off by default, so runs cost and store as before.
+  bool breakdown = false;
 
   /// Throws InvalidValue naming the field: days 1 to 100 million, record_every 1 to 36500,
   /// snapshot_every 0 to 36500, warmup_days 0 to 365000.
@@ -75,6 +78,12 @@ struct RunResult {
   std::vector<double> period_days;       ///< days in each period
   std::vector<Snapshot> snapshots;
   WarmupReport warmup;
+  /// With RunOptions::breakdown: row unit * kOutputs + output (units in hospital order), and
+  /// row role * kOutputs + output (roles in kRoleNames order). Flows: the group's events and costs;
+  /// levels: over the group's clinicians on staff (hazards per unit; NaN per role, where they have
+  /// no meaning). Empty otherwise.
+  core::SeriesTable by_unit;
+  core::SeriesTable by_role;
 };
 
 class Simulation {
@@ -108,6 +117,9 @@ class Simulation {
   void warm_up(core::CancellationToken* cancel, std::atomic<std::int64_t>* days_done);
   void step_segment(std::int64_t end_day);
   void record_period(std::int64_t period);
+  /// The levels over the clinicians of slots [begin, end) (of one role when role >= 0).
+  OutputRow levels_of(std::size_t begin, std::size_t end, int role, double hazards) const;
+  void record_breakdown(std::int64_t period);
 
   Hospital hospital_;
   Params params_;
@@ -120,6 +132,8 @@ class Simulation {
   ClinicianState state_;
   std::vector<UnitState> units_;
   std::vector<OutputRow> unit_rows_;  ///< each unit's flows in the current period
+  std::vector<RoleRows> role_rows_;   ///< with breakdown: each unit's flows by role in the current period
+  core::SeriesTable by_unit_, by_role_;
   std::int64_t day_ = 0;
   core::SeriesTable series_;
   std::vector<Snapshot> snapshots_;

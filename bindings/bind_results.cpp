@@ -131,9 +131,11 @@ void bind_results(py::module_& m) {
       [](const py::list& scenarios, std::size_t replicates, std::int64_t days, int record_every, std::uint64_t seed,
          int threads, const std::string& path, const std::string& mode, const py::object& runs,
          core::CancellationToken* cancel, EnsembleProgress* progress, double max_memory, double max_disk,
-         std::int64_t warmup_days, const py::object& warmup_policy) {
+         std::int64_t warmup_days, const py::object& warmup_policy, bool breakdown) {
         Experiment experiment = with_warmup(experiment_from(scenarios, replicates, days, record_every, seed, threads),
                                             warmup_days, warmup_policy);
+        experiment.options.breakdown = breakdown;
+        experiment.validate();
         experiment.limits = {max_memory, max_disk};
         const FileMode file_mode = mode_from(mode);
         std::vector<RunId> subset;
@@ -145,8 +147,10 @@ void bind_results(py::module_& m) {
       py::arg("threads"), py::arg("path"), py::arg("mode") = "create", py::arg("runs") = py::none(),
       py::arg("cancel") = nullptr, py::arg("progress") = nullptr, py::arg("max_memory") = 0.0,
       py::arg("max_disk") = 0.0, py::arg("warmup_days") = 0, py::arg("warmup_policy") = py::none(),
+      py::arg("breakdown") = false,
       "Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file `path` as it "
       "finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume' (skip finished runs). "
+      "breakdown: also record every output per unit and per role. "
       "max_memory / max_disk: limits in bytes (0: what the machine has free), checked before any run starts. "
       "Returns the number of runs computed.");
 

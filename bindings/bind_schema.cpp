@@ -28,6 +28,7 @@ void bind_schema(py::module_& m) {
         out["record_every"] = loaded.settings.record_every;
         out["warmup_years"] = loaded.settings.warmup_years;
         out["warmup_policy"] = policy_to_dict(loaded.settings.warmup_policy);
+        out["breakdown"] = loaded.settings.breakdown;
         py::list scenarios;
         for (const auto& s : loaded.scenarios) scenarios.append(scenario_to_dict(s));
         out["scenarios"] = scenarios;
@@ -46,13 +47,15 @@ void bind_schema(py::module_& m) {
   m.def(
       "dump_experiment",
       [](const py::list& scenarios, double years, std::size_t replicates, std::uint64_t seed, int record_every,
-         const std::string& header, double warmup_years, const py::object& warmup_policy) {
-        RunSettings settings{years, replicates, seed, record_every, warmup_years, policy_from(warmup_policy)};
+         const std::string& header, double warmup_years, const py::object& warmup_policy, bool breakdown) {
+        RunSettings settings{years,    replicates, seed, record_every, warmup_years, policy_from(warmup_policy),
+                             breakdown};
         return dump_experiment(settings, scenarios_from(scenarios), header);
       },
       py::arg("scenarios"), py::arg("years"), py::arg("replicates"), py::arg("seed"), py::arg("record_every"),
       py::arg("header") = "", py::arg("warmup_years") = RunSettings{}.warmup_years,
-      py::arg("warmup_policy") = py::none(), "An experiment file of scenario dicts and run settings.");
+      py::arg("warmup_policy") = py::none(), py::arg("breakdown") = false,
+      "An experiment file of scenario dicts and run settings.");
   m.def(
       "schedule_notes",
       [](const py::dict& scenario, std::int64_t days) { return schedule_notes(scenario_from(scenario), days); },
@@ -92,6 +95,7 @@ void bind_schema(py::module_& m) {
   run_defaults["seed"] = defaults.seed;
   run_defaults["record_every"] = defaults.record_every;
   run_defaults["warmup_years"] = defaults.warmup_years;
+  run_defaults["breakdown"] = defaults.breakdown;
   m.attr("run_defaults") = run_defaults;
 }
 

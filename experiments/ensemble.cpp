@@ -37,6 +37,7 @@ RunOptions EnsembleOptions::run_options(std::size_t replicate) const {
   o.replicate = replicate;
   o.warmup_days = warmup_days;
   o.warmup_policy = warmup_policy;
+  o.breakdown = breakdown;
   return o;
 }
 

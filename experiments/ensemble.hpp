@@ -32,6 +32,7 @@ struct EnsembleOptions {
   std::int64_t warmup_days = 0;         ///< see RunOptions::warmup_days
   std::optional<Policy> warmup_policy;  ///< unset: typical
   int threads = 0;                      ///< 0 = all cores
+  bool breakdown = false;               ///< see RunOptions::breakdown
 
   RunOptions run_options(std::size_t replicate) const;
 };

@@ -47,6 +47,16 @@ void Experiment::validate() const {
     s.validate();
   }
   options.run_options(0).validate();
+  if (options.breakdown) {
+    const auto units = scenarios.front().hospital.unit_names();
+    for (const auto& s : scenarios) {
+      if (s.hospital.unit_names() != units) {
+        throw InvalidValue(
+            "breakdown (series per unit and role) needs every scenario to have the same units; scenario '" + s.name +
+            "' has other units than '" + scenarios.front().name + "'");
+      }
+    }
+  }
   if (options.snapshot_every != 0) {
     throw InvalidValue("snapshot_every must be 0 in an experiment: results files hold series, not agent snapshots");
   }
@@ -55,6 +65,15 @@ void Experiment::validate() const {
 core::ResultsLayout Experiment::layout() const {
   core::ResultsLayout layout;
   layout.series = output_specs();
+  if (options.breakdown) {  // by_unit.<unit>.<output>, then by_role.<role>.<output>: RunResult::by_unit, by_role
+    auto group = [&](const std::string& prefix, const std::string& name, const std::string& what) {
+      for (const auto& spec : output_specs()) {
+        layout.series.push_back({prefix + name + "." + spec.name, spec.unit, spec.kind, spec.description + " " + what});
+      }
+    };
+    for (const auto& unit : scenarios.front().hospital.unit_names()) group("by_unit.", unit, "(unit " + unit + ")");
+    for (auto role : kRoleNames) group("by_role.", std::string(role), "(role " + std::string(role) + ")");
+  }
   for (const auto& s : scenarios) layout.scenarios.push_back(s.name);
   layout.replicates = replicates;
   const core::Clock clock{options.days, options.record_every};
@@ -89,6 +108,7 @@ core::Attributes Experiment::root_attributes() const {
       {"warmup_days", static_cast<std::int64_t>(options.warmup_days)},
       {"warmup_years", static_cast<double>(options.warmup_days) / core::kDaysPerYear},
       {"warmup_policy", warmup_policy_values(options)},
+      {"breakdown", static_cast<std::int64_t>(options.breakdown ? 1 : 0)},
       {"replicates", static_cast<std::int64_t>(replicates)},
       {"keys.per_role", names_of(kRoleNames)},
       {"keys.per_severity", names_of(kSeverityNames)},
@@ -125,6 +145,13 @@ core::Attributes scenario_attributes(const Scenario& scenario) {
   return attrs;
 }
 
+std::vector<double> run_values(const RunResult& result) {
+  std::vector<double> values(result.series.values().begin(), result.series.values().end());
+  values.insert(values.end(), result.by_unit.values().begin(), result.by_unit.values().end());
+  values.insert(values.end(), result.by_role.values().begin(), result.by_role.values().end());
+  return values;
+}
+
 core::ResultsFile open_results_file(const Experiment& experiment, const std::string& path, FileMode mode) {
   experiment.validate();
   const core::ResultsLayout layout = experiment.layout();
@@ -136,7 +163,7 @@ core::ResultsFile open_results_file(const Experiment& experiment, const std::str
     // Runs on the verified, still untouched file: a refused resume writes nothing.
     auto same_experiment = [&](const core::ResultsFile& file) {
       const auto stored = file.root_attributes();
-      for (const char* key : {"seed", "days", "record_every", "warmup_days", "warmup_policy"}) {
+      for (const char* key : {"seed", "days", "record_every", "warmup_days", "warmup_policy", "breakdown"}) {
         const auto* theirs = core::find_attribute(stored, key);
         if (!theirs || *theirs != *core::find_attribute(mine, key)) {
           throw ResultsFileError("cannot resume '" + path + "': its " + key +
@@ -195,9 +222,7 @@ std::size_t run_experiment(const Experiment& experiment, const std::string& path
   // The ensemble serialises the sink, so the (not thread-safe) HDF5 file sees one writer at a time.
   run_ensemble(
       experiment.scenarios, runs, experiment.options,
-      [&](const RunId& id, const RunResult& result) {
-        file.write_run(id.scenario, id.replicate, result.series.values());
-      },
+      [&](const RunId& id, const RunResult& result) { file.write_run(id.scenario, id.replicate, run_values(result)); },
       progress, cancel);
   file.close();
   return runs.size();

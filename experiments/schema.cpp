@@ -24,7 +24,8 @@ namespace culturesim {
 namespace {
 
 // -- names -------------------------------------------------------------------------------------
-const std::vector<std::string> kRunKeys{"years", "replicates", "seed", "record_every", "warmup_years", "warmup_policy"};
+const std::vector<std::string> kRunKeys{"years",        "replicates",    "seed",     "record_every",
+                                        "warmup_years", "warmup_policy", "breakdown"};
 const std::vector<std::string> kScenarioKeys{"name", "policy", "params", "hospital", "interventions", "coords"};
 /// Keys of the [sweep] table besides the swept names (sweep_names()).
 const std::vector<std::string> kSweepKeys{"scenario", "points"};
@@ -729,6 +730,16 @@ RunSettings settings(Reader& r, const toml::table& doc) {
         number(r, *v, "", "warmup_years", "years lived before day 0, 0 (an empty hospital) to 1000", 0.0, 1000.0);
   }
   if (const auto* v = doc.get("warmup_policy")) s.warmup_policy = whole_policy(r, *v, "", "warmup_policy").policy;
+  if (const auto* v = doc.get("breakdown")) {
+    const auto b = v->value_exact<bool>();
+    if (!b) {
+      r.fail("",
+             "'breakdown' must be true (also record every output per unit and per role) or false, got " + type_of(*v) +
+                 " " + shown(*v),
+             v);
+    }
+    s.breakdown = *b;
+  }
   return s;
 }
 
@@ -895,6 +906,7 @@ Experiment LoadedExperiment::experiment() const {
   e.options.seed = settings.seed;
   e.options.warmup_days = settings.warmup_days();
   e.options.warmup_policy = settings.warmup_policy;
+  e.options.breakdown = settings.breakdown;
   e.validate();
   return e;
 }
@@ -1024,6 +1036,7 @@ std::string dump_experiment(const RunSettings& settings, const std::vector<Scena
       << "\nseed = " << settings.seed << "\nrecord_every = " << recording_toml(settings.record_every)
       << "\nwarmup_years = " << core::exact_number(settings.warmup_years)
       << "\nwarmup_policy = " << policy_table(settings.warmup_policy, nullptr) << "\n";
+  if (settings.breakdown) out << "breakdown = true\n";
   for (const auto& s : scenarios) {
     out << "\n[[scenarios]]\n";
     write_scenario(out, s, "scenarios.");

@@ -26,6 +26,8 @@ struct RunSettings {
   /// twice the time typical practice's slow states need to settle (docs/model.md, "Warm start").
   double warmup_years = 20.0;
   Policy warmup_policy = Policy::typical();
+  /// Also record every output per unit and per role (RunOptions::breakdown).
+  bool breakdown = false;
 
   std::int64_t days() const;
   std::int64_t warmup_days() const;

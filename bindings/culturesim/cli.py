@@ -362,6 +362,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     res = _open(args.results)
     a = res.attrs
     if args.toml:
+        from .recording import recording_value
         from .toml_io import experiment_toml
 
         days = int(a["days"])
@@ -370,7 +371,8 @@ def cmd_info(args: argparse.Namespace) -> int:
             "years": years,
             "replicates": res.replicates,
             "seed": res.seed,
-            "record_every": int(a["record_every"]),
+            "record_every": recording_value(int(a["record_every"])),
+            "breakdown": bool(a.get("breakdown", 0)),
         }
         if "warmup_days" in a:
             from .policy import FIELD_NAMES

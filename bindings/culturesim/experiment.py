@@ -13,7 +13,7 @@ from . import _engine
 from ._running import call_engine
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, check_metric
 from .recording import DEFAULT_RECORDING, record_code, recording_name, recording_value
-from .result import _days, _seed, _threads, warn_never_acting
+from .result import _days, _flag, _seed, _threads, warn_never_acting
 from .scenario import Scenario, as_scenario
 from .warmup import WARMUP_YEARS, warmup
 
@@ -46,6 +46,7 @@ class Experiment:
         record_every: int | str = DEFAULT_RECORDING,
         warmup_years: float = WARMUP_YEARS,
         warmup_policy: Any = "typical",
+        breakdown: bool = False,
     ):
         if isinstance(scenarios, (str, Scenario)) or not isinstance(scenarios, Iterable):
             raise ValueError(
@@ -67,6 +68,8 @@ class Experiment:
         self.seed = _seed(seed)
         self.record_every = record_code(record_every)
         self.warmup_days, self.warmup_policy = warmup(warmup_years, warmup_policy)
+        #: Whether runs also record every output per unit and per role (to_xarray(by="unit"/"role")).
+        self.breakdown = _flag(breakdown, "breakdown")
         for s in self.scenarios:
             warn_never_acting(s, self.days)
 
@@ -131,6 +134,11 @@ class Experiment:
         try:
             try:
                 if executor is not None:
+                    if self.breakdown:
+                        raise ValueError(
+                            "breakdown (series per unit and role) is recorded by runs on this machine only; run "
+                            "without an executor, or without breakdown on a cluster"
+                        )
                     from .cluster import run_on_executor
 
                     run_on_executor(
@@ -153,6 +161,7 @@ class Experiment:
                         path=path,
                         mode=mode,
                         runs=runs,
+                        breakdown=self.breakdown,
                         **limits,
                         **self.warmup_args(),
                     )
@@ -209,7 +218,10 @@ class ExperimentResult:
                 name: {k: _plain(v) for k, v in f[f"scenarios/{name}"].attrs.items()} for name in self.scenarios
             }
             self.definitions = {name: f[f"scenarios/{name}/definition"].asstr()[()] for name in self.scenarios}
-            self.units = {n: _plain(f[f"series/{n}"].attrs.get("unit", "")) for n in f["series"]}
+            names = list(f["series"])
+            #: Series per unit and per role (a file recorded with breakdown), read by to_xarray(by=...).
+            self.breakdown_series = [n for n in names if n.startswith(("by_unit.", "by_role."))]
+            self.units = {n: _plain(f[f"series/{n}"].attrs.get("unit", "")) for n in names if not n.startswith("by_")}
 
     def load(self) -> "ExperimentResult":
         """Reads every series into memory (done automatically on first use)."""
@@ -217,7 +229,8 @@ class ExperimentResult:
             import h5py
 
             with h5py.File(self.path, "r") as f:
-                self._data = {name: f[f"series/{name}"][...] for name in f["series"]}
+                self._data = {name: f[f"series/{name}"][...] for name in f["series"] if not name.startswith("by_")}
+                self._groups = {name: f[f"series/{name}"][...] for name in self.breakdown_series}
         return self
 
     @property
@@ -276,14 +289,29 @@ class ExperimentResult:
 
         return swept_names(self)
 
-    def to_xarray(self, grid: bool = False):
+    def groups(self, by: str) -> list[str]:
+        """The units (by="unit", in hospital order) or roles (by="role") of a file recorded with breakdown."""
+        if by not in ("unit", "role"):
+            raise ValueError(f"by must be 'unit' or 'role' (series per unit or per role), got {by!r}")
+        if not self.breakdown_series:
+            raise ValueError(
+                f"'{self.path}' holds no series per unit or role; run the experiment with breakdown=True "
+                "(breakdown = true in its file) to record them"
+            )
+        if by == "unit":
+            return list(self.scenario_attrs[self.scenarios[0]]["units"])
+        return list(self.attrs["keys.per_role"])
+
+    def to_xarray(self, grid: bool = False, by: str | None = None):
         """An xarray Dataset with dims (scenario, replicate, period); unfinished runs are NaN.
 
         Every recorded and derived output (harm_events, cost_total, ...) is a variable. Each
         scenario's coordinates (see coords(): blame, policy fields, swept names, changed
         parameters) lie along ``scenario``; swept names are indexed, so ``.sel(blame=0.3)``
         selects by value (one swept name per .sel call). ``grid=True``: the sweep's scenarios
-        only, with one dimension per swept name instead of ``scenario``.
+        only, with one dimension per swept name instead of ``scenario``. ``by="unit"`` or
+        ``by="role"`` (a file recorded with breakdown): every output per unit or role, dims
+        (scenario, replicate, unit | role, period).
         """
         import xarray as xr
 
@@ -298,18 +326,22 @@ class ExperimentResult:
             "year": ("period", self.period_start_day / DAYS_PER_YEAR),
             "period_days": ("period", self.period_days),
         }
+        dims: tuple[str, ...] = ("scenario", "replicate", "period")
+        data = self.data
+        if by is not None:
+            names = self.groups(by)
+            self.load()
+            data = {o: np.stack([self._groups[f"by_{by}.{g}.{o}"] for g in names], axis=2) for o in self.data}
+            dims = ("scenario", "replicate", by, "period")
+            coords[by] = names
         data_vars = {
-            name: (
-                ("scenario", "replicate", "period"),
-                values,
-                {"unit": self.units.get(name, ""), "kind": "flow" if name in FLOWS else "level"},
-            )
-            for name, values in self.data.items()
+            name: (dims, values, {"unit": self.units.get(name, ""), "kind": "flow" if name in FLOWS else "level"})
+            for name, values in data.items()
         }
-        for name, (_, kind, unit, description) in DERIVED.items():
+        for name, (parts, kind, unit, description) in DERIVED.items():
             data_vars[name] = (
-                ("scenario", "replicate", "period"),
-                self[name],
+                dims,
+                sum(data[p] for p in parts),
                 {"unit": unit, "kind": kind, "description": description, "derived": "yes"},
             )
         ds = xr.Dataset(

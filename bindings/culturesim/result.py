@@ -48,6 +48,15 @@ class Result:
         #: The warm-up before day 0: its length in days, whether it settled, and each slow state's drift.
         self.warmup: dict[str, Any] = raw.get("warmup", {"days": 0, "settled": True, "drift": {}})
         self.years, self.seed, self.replicate, self.record_every = years, seed, replicate, record_every
+        #: With breakdown=True: every output per unit and per role, name -> (unit | role, period) array;
+        #: `units` and `roles` name the rows. Empty otherwise.
+        self.by_unit: dict[str, np.ndarray] = {}
+        self.by_role: dict[str, np.ndarray] = {}
+        self.units: list[str] = list(raw.get("unit_names", []))
+        self.roles: list[str] = list(_engine.role_names()) if "by_role" in raw else []
+        if "by_unit" in raw:
+            self.by_unit = {name: raw["by_unit"][:, i, :].copy() for i, name in enumerate(OUTPUT_NAMES)}
+            self.by_role = {name: raw["by_role"][:, i, :].copy() for i, name in enumerate(OUTPUT_NAMES)}
 
     @property
     def params(self):
@@ -134,11 +143,13 @@ def run(
     progress: bool = True,
     warmup_years: float = WARMUP_YEARS,
     warmup_policy: Any = "typical",
+    breakdown: bool = False,
 ) -> Result:
     """Runs one scenario once and returns its Result.
 
     ``scenario`` may be a Scenario, a Policy, a preset name ("blame", "typical",
-    "just_culture"), or None for the default hospital under typical practice.
+    "just_culture"), or None for the default hospital under typical practice. ``breakdown=True``
+    also records every output per unit and per role (``Result.by_unit``, ``Result.by_role``).
 
     >>> import culturesim as cs
     >>> r = cs.run("just_culture", years=1, seed=3, progress=False)
@@ -165,6 +176,7 @@ def run(
         threads=_threads(threads),
         warmup_days=warmup_days,
         warmup_policy=warmup_pol.to_dict(),
+        breakdown=_flag(breakdown, "breakdown"),
     )
     warn_unsettled(raw["warmup"], sc.name)
     return Result(
@@ -175,6 +187,12 @@ def run(
         replicate=int(replicate),
         record_every=recording_value(record_every),
     )
+
+
+def _flag(value: Any, what: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{what} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def _days(years: float) -> int:

@@ -61,7 +61,11 @@ __all__ = [
 
 #: Run settings of an experiment file and their defaults.
 RUN_DEFAULTS: dict[str, Any] = {
-    k: recording_value(v) if k == "record_every" else (int(v) if float(v).is_integer() else v)
+    k: recording_value(v)
+    if k == "record_every"
+    else v
+    if isinstance(v, bool)
+    else (int(v) if float(v).is_integer() else v)
     for k, v in _engine.run_defaults.items()
 }
 #: Policy preset names accepted wherever a policy is expected (the engine's).
@@ -202,4 +206,5 @@ def experiment_toml(definitions: Mapping[str, str], settings: Mapping[str, Any],
         header,
         warmup_years=float(full["warmup_years"]),
         warmup_policy=settings.get("warmup_policy"),
+        breakdown=bool(full["breakdown"]),
     )

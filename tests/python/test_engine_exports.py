@@ -44,6 +44,7 @@ def test_categories_and_kinds_are_the_engines():
         "seed": 0,
         "record_every": "month",
         "warmup_years": 20,
+        "breakdown": False,
     }
 
 
