@@ -38,11 +38,52 @@ void RunOptions::validate() const {
     throw InvalidValue("snapshot_every = " + std::to_string(snapshot_every) +
                        " is out of range; allowed 0 (no snapshots) to 36500 days");
   }
-  if (warmup_days < 0 || warmup_days > 365'000) {
+  if (warmup_days < 0 || warmup_days > kMaxWarmupDays) {
     throw InvalidValue("warmup_days = " + std::to_string(warmup_days) +
-                       " is out of range; allowed 0 (start from an empty hospital) to 365000 (warmup_years 0 to 1000)");
+                       " is out of range; allowed 0 (start from an empty hospital) to " +
+                       std::to_string(kMaxWarmupDays) + " (warmup_years 0 to " + std::to_string(kMaxWarmupYears) + ")");
   }
   if (warmup_policy) warmup_policy->validate();
+  if (start && warmup_days > 0) {
+    throw InvalidValue("warmup_days = " + std::to_string(warmup_days) +
+                       " with a start state: a run starting from a saved hospital state has no warm-up of its own; "
+                       "allowed warmup_days 0");
+  }
+  if (start && (start->seed != seed || start->replicate != replicate)) {
+    throw InvalidValue("start state: it was made with seed " + std::to_string(start->seed) + ", replicate " +
+                       std::to_string(start->replicate) + "; this run has seed " + std::to_string(seed) +
+                       ", replicate " + std::to_string(replicate) +
+                       " (random numbers are keyed by both, so a run carries on only with the state's own)");
+  }
+}
+
+void Simulation::resume_from(const HospitalState& start) {
+  // The state must be of this hospital: the same posts in the same units and roles.
+  const std::string what = "start state: ";
+  if (start.clinicians.size() != state_.size() || start.units.size() != units_.size()) {
+    throw InvalidValue(what + "it has " + std::to_string(start.clinicians.size()) + " clinician posts in " +
+                       std::to_string(start.units.size()) + " units; this hospital has " +
+                       std::to_string(state_.size()) + " in " + std::to_string(units_.size()) +
+                       " (a run carries on only in the hospital the state was saved from)");
+  }
+  for (const UnitState& us : units_) {
+    for (std::size_t i = us.begin; i < us.end; ++i) {
+      if (start.clinicians.unit[i] != us.index || start.clinicians.role[i] != state_.role[i]) {
+        throw InvalidValue(what + "post " + std::to_string(i) + " is not in the unit and role this hospital has there");
+      }
+    }
+  }
+  state_ = start.clinicians;
+  for (std::size_t u = 0; u < units_.size(); ++u) {
+    UnitState saved = start.units[u];
+    saved.begin = units_[u].begin;  // the layout is the hospital's (checked above)
+    saved.end = units_[u].end;
+    saved.index = units_[u].index;
+    saved.workload = units_[u].workload;
+    units_[u] = saved;
+  }
+  day_ = origin_ = start.day;
+  warmup_ = start.warmup;
 }
 
 Simulation::Simulation(Hospital hospital, Params params, Policy policy, RunOptions options)
@@ -59,6 +100,7 @@ Simulation::Simulation(Hospital hospital, Params params, Policy policy, RunOptio
   scenario_policy_.validate();
   options_.validate();
   day_ = -options_.warmup_days;  // the warm-up's days are negative; its random numbers are its own
+  // (resume_from moves day_ and origin_ to a start state's day)
   if (hospital_.units.size() > 65535) throw InvalidValue("a hospital has at most 65535 units");
   constants_ = DayConstants::make(params_, policy_);
 
@@ -71,15 +113,20 @@ Simulation::Simulation(Hospital hospital, Params params, Policy policy, RunOptio
     us.index = u;
     for (std::size_t r = 0; r < kRoles; ++r) {
       for (int n = 0; n < unit.headcount[r]; ++n, ++slot) {
-        init_clinician(state_, slot, static_cast<Role>(r), static_cast<std::uint16_t>(u), params_, rng_);
+        if (options_.start) {
+          state_.role[slot] = static_cast<Role>(r);  // for resume_from's check; the rest is the state's
+        } else {
+          init_clinician(state_, slot, static_cast<Role>(r), static_cast<std::uint16_t>(u), params_, rng_);
+        }
       }
     }
     us.end = slot;
     us.workload = unit.workload;
     us.hazards = static_cast<std::int64_t>(std::llround(unit.initial_hazards.value_or(params_.initial_hazards)));
-    refresh_unit_means(state_, us);
+    if (!options_.start) refresh_unit_means(state_, us);
     units_.push_back(us);
   }
+  if (options_.start) resume_from(*options_.start);
   unit_rows_.assign(units_.size(), OutputRow{});
   series_ = core::SeriesTable(kOutputs, static_cast<std::size_t>(clock_.periods()));
   if (options_.breakdown) {
@@ -97,7 +144,7 @@ void Simulation::apply(const ScheduledChange& change) {
   if (change.policy) {
     change.policy->validate();
     scenario_policy_ = *change.policy;
-    if (day_ >= 0) policy_ = *change.policy;  // before day 0 the warm-up's policy rules
+    if (day_ >= origin_) policy_ = *change.policy;  // before day 0 the warm-up's policy rules
   }
   for (std::size_t u : change.clear_hazards_units) {
     if (u >= units_.size()) {
@@ -112,7 +159,7 @@ void Simulation::apply(const ScheduledChange& change) {
 void Simulation::step_segment(std::int64_t end_day) {
   // Units never interact, so each unit steps the whole segment in its own task.
   // The warm-up is not recorded, so it never needs the flows by role.
-  const bool by_role = options_.breakdown && day_ >= 0;
+  const bool by_role = options_.breakdown && day_ >= origin_;
   core::parallel_each(units_.size(), [&](std::size_t u) {
     for (std::int64_t d = day_; d < end_day; ++d) {
       const DayInputs in{d, params_, policy_, constants_, rng_};
@@ -127,18 +174,18 @@ void Simulation::step_segment(std::int64_t end_day) {
 }
 
 void Simulation::step_until(std::int64_t end_day) {
-  if (day_ < 0) warm_up(nullptr, nullptr);
+  if (day_ < origin_) warm_up(nullptr, nullptr);
   end_day = std::min(end_day, clock_.days);
-  while (day_ < end_day) {
-    const std::int64_t period = clock_.period_of(day_);
+  while (day() < end_day) {
+    const std::int64_t period = clock_.period_of(day());
     std::int64_t stop = std::min(end_day, clock_.period_end(period));
     if (options_.snapshot_every > 0) {
-      const std::int64_t next_snapshot = (day_ / options_.snapshot_every + 1) * options_.snapshot_every;
+      const std::int64_t next_snapshot = (day() / options_.snapshot_every + 1) * options_.snapshot_every;
       stop = std::min(stop, next_snapshot);
     }
-    step_segment(stop);
-    if (day_ == clock_.period_end(period)) record_period(period);
-    if (options_.snapshot_every > 0 && day_ % options_.snapshot_every == 0) snapshots_.push_back(snapshot());
+    step_segment(origin_ + stop);
+    if (day() == clock_.period_end(period)) record_period(period);
+    if (options_.snapshot_every > 0 && day() % options_.snapshot_every == 0) snapshots_.push_back(snapshot());
   }
 }
 
@@ -238,7 +285,22 @@ void Simulation::record_breakdown(std::int64_t period) {
   }
 }
 
-Snapshot Simulation::snapshot() const { return Snapshot::of(state_, day_); }
+Snapshot Simulation::snapshot() const { return Snapshot::of(state_, day()); }
+
+HospitalState Simulation::save() const {
+  HospitalState s;
+  s.day = day_;
+  s.seed = rng_.seed();
+  s.replicate = rng_.replicate();
+  s.clinicians = state_;
+  s.units = units_;
+  s.warmup = warmup_;
+  return s;
+}
+
+void Simulation::warm_up_now(core::CancellationToken* cancel, std::atomic<std::int64_t>* days_done) {
+  if (day_ < origin_) warm_up(cancel, days_done);
+}
 
 RunResult Simulation::result() const {
   RunResult r;
@@ -251,6 +313,7 @@ RunResult Simulation::result() const {
   r.warmup = warmup_;
   r.by_unit = by_unit_;
   r.by_role = by_role_;
+  if (options_.keep_final_state) r.final_state = save();
   return r;
 }
 
@@ -262,17 +325,17 @@ RunResult Simulation::run(const Schedule& schedule, core::CancellationToken* can
                          " comes after a change on a later day; sort changes by day");
     }
   }
-  if (day_ < 0) warm_up(cancel, days_done);
+  if (day_ < origin_) warm_up(cancel, days_done);
   std::size_t next = 0;
-  while (day_ < clock_.days) {
-    while (next < schedule.size() && schedule[next].day <= day_) apply(schedule[next++]);
-    std::int64_t stop = clock_.period_end(clock_.period_of(day_));
+  while (day() < clock_.days) {
+    while (next < schedule.size() && schedule[next].day <= day()) apply(schedule[next++]);
+    std::int64_t stop = clock_.period_end(clock_.period_of(day()));
     if (next < schedule.size()) stop = std::min(stop, schedule[next].day);
     const std::int64_t before = day_;
     step_until(stop);
     if (days_done) days_done->fetch_add(day_ - before, std::memory_order_relaxed);
     if (cancel && (cancel->cancelled() || cancel->poll())) {
-      throw Interrupted("run stopped on request at day " + std::to_string(day_));
+      throw Interrupted("run stopped on request at day " + std::to_string(day()));
     }
   }
   return result();

@@ -4,6 +4,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "agents/clinician_state.hpp"
 #include "agents/daily_step.hpp"
 #include "agents/hospital.hpp"
+#include "agents/hospital_state.hpp"
 #include "agents/outputs.hpp"
 #include "agents/parameters.hpp"
 #include "agents/policy.hpp"
@@ -24,6 +26,8 @@ namespace culturesim {
 /// The run limits (Python shows them as _engine.run_limits).
 inline constexpr std::int64_t kMaxRunDays = 100'000'000;
 inline constexpr int kMaxRecordEvery = 36500;
+inline constexpr std::int64_t kMaxWarmupYears = 1000;  ///< the one bound of warm-ups (TOML, Python, RunOptions)
+inline constexpr std::int64_t kMaxWarmupDays = kMaxWarmupYears * 365;
 
 /// How long, how recorded, and which random stream.
 struct RunOptions {
@@ -42,23 +46,14 @@ struct RunOptions {
   /// Also record every output per unit and per role (RunResult::by_unit, by_role). Observation
   /// only: the days simulated are the same; off by default, so runs cost and store as before.
   bool breakdown = false;
+  /// Start from this saved state instead of a new hospital (and instead of a warm-up): its hospital
+  /// layout, seed and replicate must be this run's. Day 0 of the run is the state's day.
+  std::shared_ptr<const HospitalState> start;
+  bool keep_final_state = false;  ///< RunResult::final_state holds the state the run ended in
 
   /// Throws InvalidValue naming the field: days 1 to 100 million, record_every 1 to 36500,
-  /// snapshot_every 0 to 36500, warmup_days 0 to 365000.
+  /// snapshot_every 0 to 36500, warmup_days 0 to 365000, and not both a warm-up and a start state.
   void validate() const;
-};
-
-/// Whether the warm-up settled: how the slow states' yearly means moved at the end of the warm-up.
-struct WarmupReport {
-  static constexpr double kTolerance = 0.03;  ///< largest settled change of a yearly mean, per year (see drift)
-  std::vector<std::string> names;             ///< burnout_mean, moral_residue_mean, psych_safety_mean, ...
-  std::vector<double> previous_year;          ///< mean over the window of years before the last window
-  std::vector<double> last_year;              ///< mean over the warm-up's last window of years (3, fewer if short)
-  /// Per state and year: |last - previous| / max(1, |last|) / window: absolute for states in
-  /// [0, 1], relative above 1. Hazards are reported but not judged (integer counts, fast to settle).
-  std::vector<double> drift;
-  bool settled = true;    ///< every drift at most kTolerance (true when there was no warm-up)
-  std::int64_t days = 0;  ///< warm-up length
 };
 
 /// A change to the model on a given day (before that day is stepped). Built by experiments/
@@ -84,6 +79,7 @@ struct RunResult {
   /// no meaning). Empty otherwise.
   core::SeriesTable by_unit;
   core::SeriesTable by_role;
+  std::optional<HospitalState> final_state;  ///< with RunOptions::keep_final_state
 };
 
 class Simulation {
@@ -100,7 +96,8 @@ class Simulation {
   RunResult run(const Schedule& schedule = {}, core::CancellationToken* cancel = nullptr,
                 std::atomic<std::int64_t>* days_done = nullptr);
 
-  std::int64_t day() const { return day_; }
+  /// Days since day 0 (negative during the warm-up).
+  std::int64_t day() const { return day_ - origin_; }
   const Hospital& hospital() const { return hospital_; }
   const Params& params() const { return params_; }
   const Policy& policy() const { return policy_; }
@@ -112,8 +109,13 @@ class Simulation {
   Snapshot snapshot() const;
   /// The result so far (periods not yet completed are zero).
   RunResult result() const;
+  /// Lives the warm-up now if it is still ahead (run() and step_until() do it first otherwise).
+  void warm_up_now(core::CancellationToken* cancel = nullptr, std::atomic<std::int64_t>* days_done = nullptr);
+  /// The whole state now, to save or to start other runs from.
+  HospitalState save() const;
 
  private:
+  void resume_from(const HospitalState& start);
   void warm_up(core::CancellationToken* cancel, std::atomic<std::int64_t>* days_done);
   void step_segment(std::int64_t end_day);
   void record_period(std::int64_t period);
@@ -134,7 +136,8 @@ class Simulation {
   std::vector<OutputRow> unit_rows_;  ///< each unit's flows in the current period
   std::vector<RoleRows> role_rows_;   ///< with breakdown: each unit's flows by role in the current period
   core::SeriesTable by_unit_, by_role_;
-  std::int64_t day_ = 0;
+  std::int64_t day_ = 0;     ///< the next day to step, on the random numbers' clock
+  std::int64_t origin_ = 0;  ///< that clock's day at this run's day 0 (the start state's day)
   core::SeriesTable series_;
   std::vector<Snapshot> snapshots_;
   WarmupReport warmup_;

@@ -72,6 +72,17 @@ Experiment with_warmup(Experiment experiment, std::int64_t warmup_days, const py
   return experiment;
 }
 
+/// save_state, and start as None or (path, scenario).
+Experiment with_states(Experiment experiment, bool save_state, const py::handle& start) {
+  experiment.save_state = save_state;
+  if (!start.is_none()) {
+    const auto pair = start.cast<std::pair<std::string, std::string>>();
+    experiment.start = StartFrom{pair.first, pair.second};
+  }
+  experiment.validate();
+  return experiment;
+}
+
 /// The results file of an experiment, opened for writing runs computed anywhere.
 class ResultsWriter {
  public:
@@ -131,9 +142,12 @@ void bind_results(py::module_& m) {
       [](const py::list& scenarios, std::size_t replicates, std::int64_t days, int record_every, std::uint64_t seed,
          int threads, const std::string& path, const std::string& mode, const py::object& runs,
          core::CancellationToken* cancel, EnsembleProgress* progress, double max_memory, double max_disk,
-         std::int64_t warmup_days, const py::object& warmup_policy, bool breakdown) {
-        Experiment experiment = with_warmup(experiment_from(scenarios, replicates, days, record_every, seed, threads),
-                                            warmup_days, warmup_policy);
+         std::int64_t warmup_days, const py::object& warmup_policy, bool save_state, const py::object& start,
+         bool breakdown) {
+        Experiment experiment =
+            with_states(with_warmup(experiment_from(scenarios, replicates, days, record_every, seed, threads),
+                                    warmup_days, warmup_policy),
+                        save_state, start);
         experiment.options.breakdown = breakdown;
         experiment.validate();
         experiment.limits = {max_memory, max_disk};
@@ -147,12 +161,13 @@ void bind_results(py::module_& m) {
       py::arg("threads"), py::arg("path"), py::arg("mode") = "create", py::arg("runs") = py::none(),
       py::arg("cancel") = nullptr, py::arg("progress") = nullptr, py::arg("max_memory") = 0.0,
       py::arg("max_disk") = 0.0, py::arg("warmup_days") = 0, py::arg("warmup_policy") = py::none(),
-      py::arg("breakdown") = false,
+      py::arg("save_state") = false, py::arg("start") = py::none(), py::arg("breakdown") = false,
       "Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file `path` as it "
       "finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume' (skip finished runs). "
       "breakdown: also record every output per unit and per role. "
       "max_memory / max_disk: limits in bytes (0: what the machine has free), checked before any run starts. "
-      "Returns the number of runs computed.");
+      "save_state: keep each run's end state in the file. start: (path, scenario) of a file with saved states "
+      "to carry on from (scenario '' = the file's only one). Returns the number of runs computed.");
 
   m.def(
       "verify_results",

@@ -39,7 +39,10 @@ void bind_run(py::module_& m) {
   py::class_<EnsembleProgress>(m, "Progress", "Counters of finished runs and simulated days, readable while running.")
       .def(py::init<>())
       .def_property_readonly("runs_done", [](const EnsembleProgress& p) { return p.runs_done.load(); })
-      .def_property_readonly("days_done", [](const EnsembleProgress& p) { return p.days_done.load(); });
+      .def_property_readonly("days_done", [](const EnsembleProgress& p) { return p.days_done.load(); })
+      .def_property_readonly(
+          "days_total", [](const EnsembleProgress& p) { return p.days_total.load(); },
+          "Days the call will step (shared warm-ups counted once); 0 until it knows.");
 
   m.def(
       "run",

@@ -29,6 +29,9 @@ void bind_schema(py::module_& m) {
         out["warmup_years"] = loaded.settings.warmup_years;
         out["warmup_policy"] = policy_to_dict(loaded.settings.warmup_policy);
         out["breakdown"] = loaded.settings.breakdown;
+        out["save_state"] = loaded.settings.save_state;
+        out["start"] = loaded.settings.start;
+        out["start_scenario"] = loaded.settings.start_scenario;
         py::list scenarios;
         for (const auto& s : loaded.scenarios) scenarios.append(scenario_to_dict(s));
         out["scenarios"] = scenarios;
@@ -38,7 +41,8 @@ void bind_schema(py::module_& m) {
       },
       py::arg("text"), py::arg("source") = "<string>", py::arg("default_name") = "scenario",
       "Reads an experiment file or a scenario file (TOML text). Returns {'years', 'replicates', 'seed', "
-      "'record_every', 'warmup_years', 'warmup_policy' (a dict of fields), 'scenarios': [scenario dicts], "
+      "'record_every', 'warmup_years', 'warmup_policy' (a dict of fields), 'save_state', 'start', "
+      "'start_scenario' (the file's text; '' when not set), 'scenarios': [scenario dicts], "
       "'deprecations': [str], 'notes': [str]}. Raises ValueError / KeyError naming "
       "`source`, the line, the table and the field.");
   m.def(
@@ -47,14 +51,17 @@ void bind_schema(py::module_& m) {
   m.def(
       "dump_experiment",
       [](const py::list& scenarios, double years, std::size_t replicates, std::uint64_t seed, int record_every,
-         const std::string& header, double warmup_years, const py::object& warmup_policy, bool breakdown) {
-        RunSettings settings{years,    replicates, seed, record_every, warmup_years, policy_from(warmup_policy),
-                             breakdown};
+         const std::string& header, double warmup_years, const py::object& warmup_policy, bool save_state,
+         const std::string& start, const std::string& start_scenario, bool breakdown) {
+        RunSettings settings{
+            years,      replicates, seed,           record_every, warmup_years, policy_from(warmup_policy),
+            save_state, start,      start_scenario, breakdown};
         return dump_experiment(settings, scenarios_from(scenarios), header);
       },
       py::arg("scenarios"), py::arg("years"), py::arg("replicates"), py::arg("seed"), py::arg("record_every"),
       py::arg("header") = "", py::arg("warmup_years") = RunSettings{}.warmup_years,
-      py::arg("warmup_policy") = py::none(), py::arg("breakdown") = false,
+      py::arg("warmup_policy") = py::none(), py::arg("save_state") = false, py::arg("start") = "",
+      py::arg("start_scenario") = "", py::arg("breakdown") = false,
       "An experiment file of scenario dicts and run settings.");
   m.def(
       "schedule_notes",

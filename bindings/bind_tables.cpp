@@ -111,6 +111,7 @@ void bind_tables(py::module_& m) {
   limits["max_record_every"] = kMaxRecordEvery;
   limits["max_replicates"] = kMaxReplicates;
   limits["max_threads"] = kMaxThreads;
+  limits["max_warmup_years"] = kMaxWarmupYears;
   m.attr("run_limits") = limits;
   py::dict calendars;  // record_every codes of the calendar periods (core/calendar.hpp)
   for (const char* name : {"month", "quarter", "year"}) calendars[name] = *core::calendar_code(name);

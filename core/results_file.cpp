@@ -118,6 +118,23 @@ ResultsLayout read_layout(hid_t file, const std::string& path, std::size_t limit
                              string_attribute(dset, "kind", path, limit),
                              string_attribute(dset, "description", path, limit)});
   }
+  // Run arrays (optional: files without them have no /coords/array).
+  if (H5Lexists(coords, "array", H5P_DEFAULT) > 0) {
+    Handle arrays = open_group(file, "arrays", path);
+    for (const auto& name : read_string_dataset(coords, "array", path, limit)) {
+      if (name.empty() || name.find('/') != std::string::npos || name == ".") fail(path, "an array name is damaged");
+      Handle dset = open_dataset(arrays, name, path);
+      const auto dims = dataset_dims(dset, path, "/arrays/" + name);
+      // An array's length is bounded by what the file could hold at deflate's largest ratio (about
+      // 1000:1), before a run's worth of memory is allocated for it.
+      if (dims.size() != 3 || dims[0] != layout.scenarios.size() || dims[1] != layout.replicates || dims[2] == 0 ||
+          dims[2] > limit * 128) {
+        fail(path, "/arrays/" + name + " does not have the shape (scenario, replicate, element)");
+      }
+      layout.arrays.push_back(
+          {name, static_cast<std::size_t>(dims[2]), string_attribute(dset, "description", path, limit)});
+    }
+  }
   return layout;
 }
 
@@ -132,6 +149,11 @@ std::uint32_t compute_definition_crc(hid_t file, const ResultsLayout& layout, co
   feed(crc, static_cast<std::int64_t>(layout.replicates));
   feed(crc, std::span<const double>(layout.period_start_day));
   feed(crc, std::span<const double>(layout.period_days));
+  for (const auto& spec : layout.arrays) {  // none in files without arrays: their CRC is as before
+    feed(crc, spec.name);
+    feed(crc, static_cast<std::int64_t>(spec.length));
+    feed(crc, spec.description);
+  }
   feed(crc, read_attributes(file, path, limit));
   Handle scenarios = open_group(file, "scenarios", path);
   for (const auto& name : layout.scenarios) {
@@ -161,6 +183,20 @@ void transfer_run(hid_t file, const ResultsLayout& layout, std::size_t scenario,
     check(write ? H5Dwrite(dset, H5T_NATIVE_DOUBLE, memory, space, H5P_DEFAULT, row)
                 : H5Dread(dset, H5T_NATIVE_DOUBLE, memory, space, H5P_DEFAULT, row),
           path, what + (write ? " to /series/" : " from /series/") + layout.series[i].name);
+  }
+  if (layout.arrays.empty()) return;
+  Handle arrays = open_group(file, "arrays", path);
+  double* at = values + layout.series.size() * layout.periods;
+  for (const auto& spec : layout.arrays) {
+    const hsize_t array_count[3] = {1, 1, spec.length};
+    Handle array_memory = simple_space(std::span<const hsize_t>(array_count + 2, 1), path);
+    Handle dset = open_dataset(arrays, spec.name, path);
+    Handle space = checked(H5Dget_space(dset), H5Sclose, path, what);
+    check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, array_count, nullptr), path, what);
+    check(write ? H5Dwrite(dset, H5T_NATIVE_DOUBLE, array_memory, space, H5P_DEFAULT, at)
+                : H5Dread(dset, H5T_NATIVE_DOUBLE, array_memory, space, H5P_DEFAULT, at),
+          path, what + (write ? " to /arrays/" : " from /arrays/") + spec.name);
+    at += spec.length;
   }
 }
 
@@ -259,11 +295,42 @@ void write_new_file(hid_t file, const ResultsLayout& layout, const Attributes& r
     }
   }
 
+  // Run arrays: like the series, one chunk per run (and per 2^17 elements), compressed and checksummed.
+  if (!layout.arrays.empty()) {
+    {
+      Handle coords = open_group(file, "coords", path);
+      std::vector<std::string> names;
+      for (const auto& spec : layout.arrays) names.push_back(spec.name);
+      write_string_dataset(coords, "array", names, false, path);
+    }
+    Handle arrays = make_group(file, "arrays");
+    const std::vector<std::string> dimensions = {"scenario", "replicate", "element"};
+    for (const auto& spec : layout.arrays) {
+      const hsize_t dims[3] = {n_scenarios, layout.replicates, spec.length};
+      const hsize_t chunk[3] = {1, 1, std::min<hsize_t>(spec.length, hsize_t{1} << 17)};
+      Handle space = simple_space(dims, path);
+      Handle dcpl = plist(H5P_DATASET_CREATE, path);
+      check(H5Pset_chunk(dcpl, 3, chunk), path, "cannot set chunking");
+      check(H5Pset_shuffle(dcpl), path, "cannot set the shuffle filter");
+      check(H5Pset_deflate(dcpl, 4), path, "cannot set gzip compression");
+      check(H5Pset_fletcher32(dcpl), path, "cannot set the Fletcher-32 filter");
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      check(H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan), path, "cannot set the fill value");
+      check(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_INCR), path, "cannot set the allocation time");
+      Handle dset =
+          checked(H5Dcreate2(arrays, spec.name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                  H5Dclose, path, "cannot create dataset /arrays/" + spec.name);
+      write_attribute(dset, "description", spec.description, path);
+      write_attribute(dset, "dimensions", dimensions, path);
+    }
+  }
+
   create_run_table(file, "done", H5T_STD_U8LE, H5T_NATIVE_UINT8, layout,
                    "1 when the run (scenario, replicate) is completely written, else 0", path);
   create_run_table(file, "checksums", H5T_STD_U32LE, H5T_NATIVE_UINT32, layout,
                    "CRC-32 (zlib.crc32) of the run's values as float64 little-endian, series in /coords/series "
-                   "order, each series' periods in order; valid where /done is 1",
+                   "order, each series' periods in order, then any /arrays in /coords/array order; valid where "
+                   "/done is 1",
                    path);
 
   {
@@ -609,10 +676,11 @@ void ResultsFile::write_run(std::size_t scenario, std::size_t replicate, std::sp
   const ResultsLayout& layout = self.layout;
   const std::size_t expected = run_size(layout);
   if (values.size() != expected) {
-    throw InvalidValue("results file " + in_quotes(self.path) + ": " + run_name(layout, scenario, replicate) + " has " +
-                       std::to_string(values.size()) +
-                       " values; expected series x periods = " + std::to_string(layout.series.size()) + " x " +
-                       std::to_string(layout.periods) + " = " + std::to_string(expected));
+    throw InvalidValue(
+        "results file " + in_quotes(self.path) + ": " + run_name(layout, scenario, replicate) + " has " +
+        std::to_string(values.size()) + " values; expected series x periods = " + std::to_string(layout.series.size()) +
+        " x " + std::to_string(layout.periods) +
+        (layout.arrays.empty() ? std::string{} : " plus the run arrays' elements") + " = " + std::to_string(expected));
   }
   if (self.done[self.index(scenario, replicate)] != 0) {
     throw InvalidValue("results file " + in_quotes(self.path) + ": " + run_name(layout, scenario, replicate) +

@@ -56,6 +56,16 @@ std::string layout_difference(const ResultsLayout& stored, const ResultsLayout& 
   if (auto d = name_difference("series", series_names(stored), series_names(expected)); !d.empty()) {
     problems.push_back(d);
   }
+  if (stored.arrays != expected.arrays) {
+    std::vector<std::string> a, b;
+    for (const auto& x : stored.arrays) a.push_back(x.name + "[" + std::to_string(x.length) + "]");
+    for (const auto& x : expected.arrays) b.push_back(x.name + "[" + std::to_string(x.length) + "]");
+    if (auto d = name_difference("run arrays", a, b); !d.empty()) {
+      problems.push_back(d);
+    } else {
+      problems.push_back("run arrays' descriptions differ");
+    }
+  }
   if (auto d = name_difference("scenarios", stored.scenarios, expected.scenarios); !d.empty()) problems.push_back(d);
   if (stored.replicates != expected.replicates) {
     problems.push_back("replicates differ (file has " + std::to_string(stored.replicates) + ", experiment has " +
@@ -103,6 +113,13 @@ void validate_layout(const ResultsLayout& layout) {
   for (const auto& name : layout.scenarios) {
     check_name(name, "scenario");
     if (!seen.insert(name).second) throw InvalidValue("results layout: duplicate scenario '" + name + "'");
+  }
+  seen.clear();
+  for (const auto& spec : layout.arrays) {
+    check_name(spec.name, "array");
+    if (!seen.insert(spec.name).second) throw InvalidValue("results layout: duplicate array '" + spec.name + "'");
+    if (spec.length == 0)
+      throw InvalidValue("results layout: array '" + spec.name + "' must have at least one element");
   }
   if (layout.period_start_day.size() != layout.periods) {
     throw InvalidValue("results layout: period_start_day has " + std::to_string(layout.period_start_day.size()) +

@@ -1,7 +1,9 @@
 #include "experiments/ensemble.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <mutex>
+#include <set>
 
 #include "core/errors.hpp"
 #include "core/parallel.hpp"
@@ -26,6 +28,26 @@ namespace {
   }
 }
 
+/// For each scenario, the first scenario whose warm-up it shares: the same units and parameters
+/// (the policy and interventions act from day 0 only), so the same warm-up to the last bit.
+std::vector<std::size_t> warmup_groups(const std::vector<Scenario>& scenarios) {
+  std::vector<std::size_t> group(scenarios.size());
+  for (std::size_t s = 0; s < scenarios.size(); ++s) {
+    group[s] = s;
+    for (std::size_t t = 0; t < s; ++t) {
+      if (scenarios[t].hospital.units == scenarios[s].hospital.units && scenarios[t].params == scenarios[s].params) {
+        group[s] = group[t];
+        break;
+      }
+    }
+  }
+  return group;
+}
+
+bool shares_warmup(const EnsembleOptions& options) {
+  return options.warmup_days > 0 && options.start_states.empty() && options.share_warmup;
+}
+
 }  // namespace
 
 RunOptions EnsembleOptions::run_options(std::size_t replicate) const {
@@ -37,6 +59,15 @@ RunOptions EnsembleOptions::run_options(std::size_t replicate) const {
   o.replicate = replicate;
   o.warmup_days = warmup_days;
   o.warmup_policy = warmup_policy;
+  if (!start_states.empty()) {
+    if (replicate >= start_states.size()) {
+      throw InvalidValue("replicate " + std::to_string(replicate) + " has no start state: the saved states hold " +
+                         std::to_string(start_states.size()) + " replicates (allowed replicates 1 to " +
+                         std::to_string(start_states.size()) + ")");
+    }
+    o.start = start_states[replicate];
+  }
+  o.keep_final_state = keep_final_state;
   o.breakdown = breakdown;
   return o;
 }
@@ -50,6 +81,20 @@ std::vector<RunId> all_runs(std::size_t scenarios, std::size_t replicates) {
   return runs;
 }
 
+std::int64_t simulated_days(const std::vector<Scenario>& scenarios, const std::vector<RunId>& runs,
+                            const EnsembleOptions& options) {
+  std::int64_t warmups = 0;
+  if (shares_warmup(options)) {
+    const auto group = warmup_groups(scenarios);
+    std::set<std::pair<std::size_t, std::size_t>> distinct;
+    for (const auto& id : runs) distinct.insert({group.at(id.scenario), id.replicate});
+    warmups = static_cast<std::int64_t>(distinct.size());
+  } else if (options.start_states.empty()) {
+    warmups = static_cast<std::int64_t>(runs.size());
+  }
+  return warmups * options.warmup_days + static_cast<std::int64_t>(runs.size()) * options.days;
+}
+
 void run_ensemble(const std::vector<Scenario>& scenarios, const std::vector<RunId>& runs,
                   const EnsembleOptions& options, const RunSink& sink, EnsembleProgress* progress,
                   core::CancellationToken* cancel) {
@@ -60,38 +105,93 @@ void run_ensemble(const std::vector<Scenario>& scenarios, const std::vector<RunI
       throw InvalidValue("run names scenario index " + std::to_string(id.scenario) + "; allowed 0 to " +
                          std::to_string(scenarios.size() - 1));
     }
+    if (!options.start_states.empty()) (void)options.run_options(id.replicate);  // throws: no state for it
   }
   core::CancellationToken local_cancel;
   core::CancellationToken& stop = cancel ? *cancel : local_cancel;
   std::mutex mutex;  // serialises the sink and guards first_error
   std::exception_ptr first_error;
   std::atomic<std::int64_t>* days_done = progress ? &progress->days_done : nullptr;
+  if (progress) progress->days_total.fetch_add(simulated_days(scenarios, runs, options), std::memory_order_relaxed);
+
+  // Records the first failure (with its run named) and stops the other runs at their next period.
+  auto fail = [&](const std::string& context) {
+    std::lock_guard lock(mutex);
+    if (!first_error) {
+      try {
+        rethrow_with_context(context);
+      } catch (...) {
+        first_error = std::current_exception();
+      }
+    }
+    stop.cancel();
+  };
+  auto run_one = [&](const RunId& id, const RunOptions& run_options) {
+    if (stop.cancelled()) return;
+    const Scenario& scenario = scenarios[id.scenario];
+    try {
+      RunResult result = run_scenario(scenario, run_options, &stop, days_done);
+      std::lock_guard lock(mutex);
+      if (first_error) return;  // the ensemble is failing: hand over nothing more
+      if (sink) sink(id, result);
+      if (progress) progress->runs_done.fetch_add(1, std::memory_order_relaxed);
+    } catch (const Interrupted&) {
+      // Another run failed or the user asked to stop; either is reported below.
+    } catch (...) {
+      fail("scenario '" + scenario.name + "', replicate " + std::to_string(id.replicate) + ": ");
+    }
+  };
 
   core::with_threads(options.threads, [&] {
-    core::parallel_each(runs.size(), [&](std::size_t n) {
-      if (stop.cancelled()) return;
-      const RunId id = runs[n];
-      const Scenario& scenario = scenarios[id.scenario];
-      try {
-        RunResult result = run_scenario(scenario, options.run_options(id.replicate), &stop, days_done);
-        std::lock_guard lock(mutex);
-        if (first_error) return;  // the ensemble is failing: hand over nothing more
-        if (sink) sink(id, result);
-        if (progress) progress->runs_done.fetch_add(1, std::memory_order_relaxed);
-      } catch (const Interrupted&) {
-        // Another run failed or the user asked to stop; either is reported below.
-      } catch (...) {
-        std::lock_guard lock(mutex);
-        if (!first_error) {
-          try {
-            rethrow_with_context("scenario '" + scenario.name + "', replicate " + std::to_string(id.replicate) + ": ");
-          } catch (...) {
-            first_error = std::current_exception();
-          }
-        }
-        stop.cancel();  // the other runs stop at their next period
+    if (!shares_warmup(options)) {
+      core::parallel_each(runs.size(),
+                          [&](std::size_t n) { run_one(runs[n], options.run_options(runs[n].replicate)); });
+      return;
+    }
+    // One warm-up per replicate and group of scenarios that would live the same one. Replicates go
+    // in batches (as many as there are threads) so that only a batch's warmed states are held: each
+    // batch warms up its replicates in parallel, then runs their scenarios from copies.
+    const auto group = warmup_groups(scenarios);
+    std::vector<RunId> order = runs;
+    std::stable_sort(order.begin(), order.end(),
+                     [](const RunId& a, const RunId& b) { return a.replicate < b.replicate; });
+    const std::size_t batch = static_cast<std::size_t>(std::max(2, tbb::this_task_arena::max_concurrency()));
+    for (std::size_t begin = 0; begin < order.size() && !stop.cancelled();) {
+      std::set<std::size_t> replicates;
+      std::size_t end = begin;
+      while (end < order.size() && (replicates.count(order[end].replicate) || replicates.size() < batch)) {
+        replicates.insert(order[end++].replicate);
       }
-    });
+      std::vector<std::pair<std::size_t, std::size_t>> needed;  // (group, replicate), sorted
+      for (std::size_t n = begin; n < end; ++n) needed.push_back({group[order[n].scenario], order[n].replicate});
+      std::sort(needed.begin(), needed.end());
+      needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+      std::vector<std::shared_ptr<const HospitalState>> warmed(needed.size());
+      core::parallel_each(needed.size(), [&](std::size_t k) {
+        if (stop.cancelled()) return;
+        const auto [g, replicate] = needed[k];
+        const Scenario& scenario = scenarios[g];
+        try {
+          Simulation sim(scenario.hospital, scenario.params, scenario.policy, options.run_options(replicate));
+          sim.warm_up_now(&stop, days_done);
+          warmed[k] = std::make_shared<const HospitalState>(sim.save());
+        } catch (const Interrupted&) {
+        } catch (...) {
+          fail("scenario '" + scenario.name + "', replicate " + std::to_string(replicate) + ", warm-up: ");
+        }
+      });
+      if (stop.cancelled()) break;
+      core::parallel_each(end - begin, [&](std::size_t i) {
+        const RunId id = order[begin + i];
+        const auto key = std::make_pair(group[id.scenario], id.replicate);
+        RunOptions o = options.run_options(id.replicate);
+        o.warmup_days = 0;  // lived already: the state is the warm-up's end
+        o.start =
+            warmed[static_cast<std::size_t>(std::lower_bound(needed.begin(), needed.end(), key) - needed.begin())];
+        run_one(id, o);
+      });
+      begin = end;
+    }
   });
   if (first_error) std::rethrow_exception(first_error);
   if (stop.cancelled()) throw Interrupted("ensemble stopped on request");

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -33,6 +34,13 @@ struct EnsembleOptions {
   std::optional<Policy> warmup_policy;  ///< unset: typical
   int threads = 0;                      ///< 0 = all cores
   bool breakdown = false;               ///< see RunOptions::breakdown
+  /// Start replicate r from start_states[r] (saved hospital states) instead of a new hospital and a
+  /// warm-up; empty: no start states.
+  std::vector<std::shared_ptr<const HospitalState>> start_states;
+  bool keep_final_state = false;  ///< each RunResult carries the state its run ended in
+  /// Scenarios with the same hospital and parameters share one warm-up per replicate (they would
+  /// live identical ones: same random numbers). Off only to test that sharing changes nothing.
+  bool share_warmup = true;
 
   RunOptions run_options(std::size_t replicate) const;
 };
@@ -41,6 +49,7 @@ struct EnsembleOptions {
 struct EnsembleProgress {
   std::atomic<std::int64_t> runs_done{0};
   std::atomic<std::int64_t> days_done{0};
+  std::atomic<std::int64_t> days_total{0};  ///< set when the ensemble starts: simulated_days() of its runs
 };
 
 /// Receives each finished run. Calls are serialised (never two at once), in completion order.
@@ -48,6 +57,10 @@ using RunSink = std::function<void(const RunId&, const RunResult&)>;
 
 /// Every (scenario, replicate) pair, scenario-major.
 std::vector<RunId> all_runs(std::size_t scenarios, std::size_t replicates);
+
+/// The days `run_ensemble` steps for `runs` (each shared warm-up counted once), for progress bars.
+std::int64_t simulated_days(const std::vector<Scenario>& scenarios, const std::vector<RunId>& runs,
+                            const EnsembleOptions& options);
 
 /// Runs `runs` in parallel and hands each result to `sink`. A run that throws stops the ensemble:
 /// the error is rethrown with its scenario and replicate named; results already handed over stay.

@@ -46,7 +46,24 @@ void Experiment::validate() const {
     }
     s.validate();
   }
-  options.run_options(0).validate();
+  if (options.start_states.empty()) options.run_options(0).validate();
+  if (save_state) {
+    const Hospital& first = scenarios.front().hospital;
+    for (const auto& s : scenarios) {
+      if (s.hospital.establishment() != first.establishment() || s.hospital.units.size() != first.units.size()) {
+        throw InvalidValue("save_state: scenario '" + s.name + "' has a hospital of another size than '" +
+                           scenarios.front().name + "'; one file saves states of one hospital size");
+      }
+    }
+  }
+  if (start) {
+    if (start->path.empty()) throw InvalidValue("start: the path of a results file with saved states is empty");
+    if (options.warmup_days > 0) {
+      throw InvalidValue("warmup_years = " + std::to_string(static_cast<double>(options.warmup_days) / 365.0) +
+                         " with start: an experiment starting from saved hospital states carries on from them and "
+                         "has no warm-up of its own; allowed warmup_years 0");
+    }
+  }
   if (options.breakdown) {
     const auto units = scenarios.front().hospital.unit_names();
     for (const auto& s : scenarios) {
@@ -82,6 +99,7 @@ core::ResultsLayout Experiment::layout() const {
     layout.period_start_day.push_back(static_cast<double>(clock.period_start(p)));
     layout.period_days.push_back(static_cast<double>(clock.period_end(p) - clock.period_start(p)));
   }
+  if (save_state) layout.arrays = state_run_arrays(scenarios.front().hospital);
   return layout;
 }
 
@@ -96,7 +114,7 @@ std::vector<double> warmup_policy_values(const EnsembleOptions& options) {
 }  // namespace
 
 core::Attributes Experiment::root_attributes() const {
-  return {
+  core::Attributes attrs{
       {"engine", std::string("culturesim")},
       {"engine_version", std::string(kEngineVersion)},
       {"build_info", std::string(kBuildInfo)},
@@ -115,6 +133,13 @@ core::Attributes Experiment::root_attributes() const {
       {"keys.per_response", names_of(kResponseNames)},
       {"keys.per_disclosure", names_of(kDisclosureNames)},
   };
+  // Only when used, so files of experiments without them are as before.
+  if (save_state) attrs.emplace_back("saved_state", std::int64_t{1});
+  if (start) {
+    attrs.emplace_back("start_file", start->path);
+    attrs.emplace_back("start_scenario", start->scenario);
+  }
+  return attrs;
 }
 
 core::Attributes scenario_attributes(const Scenario& scenario) {
@@ -163,9 +188,11 @@ core::ResultsFile open_results_file(const Experiment& experiment, const std::str
     // Runs on the verified, still untouched file: a refused resume writes nothing.
     auto same_experiment = [&](const core::ResultsFile& file) {
       const auto stored = file.root_attributes();
-      for (const char* key : {"seed", "days", "record_every", "warmup_days", "warmup_policy", "breakdown"}) {
+      for (const char* key : {"seed", "days", "record_every", "warmup_days", "warmup_policy", "start_file",
+                              "start_scenario", "breakdown"}) {
         const auto* theirs = core::find_attribute(stored, key);
-        if (!theirs || *theirs != *core::find_attribute(mine, key)) {
+        const auto* ours = core::find_attribute(mine, key);
+        if ((theirs == nullptr) != (ours == nullptr) || (theirs && *theirs != *ours)) {
           throw ResultsFileError("cannot resume '" + path + "': its " + key +
                                  " differs from this experiment's; use a new file or --force to start again");
         }
@@ -206,10 +233,22 @@ std::size_t run_experiment(const Experiment& experiment, const std::string& path
                          std::to_string(experiment.replicates) + " replicates)");
     }
   }
+  if (experiment.start) {
+    std::error_code ec;
+    if (std::filesystem::equivalent(experiment.start->path, path, ec)) {
+      throw InvalidValue("start: '" + experiment.start->path +
+                         "' is the results file this experiment writes; start from another experiment's file");
+    }
+  }
   // Sizes first, from the requested runs (an upper bound when resuming), before any file is touched.
   const std::size_t requested = subset ? subset->size() : experiment.scenarios.size() * experiment.replicates;
   core::check_resources(experiment_needs(experiment, requested), experiment.limits, path, "this experiment",
                         "--max-memory (max_memory=)", "--max-disk (max_disk=)");
+  // Start states next: a wrong start is refused before the results file is touched.
+  EnsembleOptions options = experiment.options;
+  options.keep_final_state = experiment.save_state;
+  if (experiment.start)
+    options.start_states = load_start_states(*experiment.start, experiment.replicates, options.seed);
   core::ResultsFile file = open_results_file(experiment, path, mode);
   // Each pending run once, in the order asked: a run listed twice is computed and written once.
   std::vector<RunId> runs;
@@ -221,8 +260,15 @@ std::size_t run_experiment(const Experiment& experiment, const std::string& path
   }
   // The ensemble serialises the sink, so the (not thread-safe) HDF5 file sees one writer at a time.
   run_ensemble(
-      experiment.scenarios, runs, experiment.options,
-      [&](const RunId& id, const RunResult& result) { file.write_run(id.scenario, id.replicate, run_values(result)); },
+      experiment.scenarios, runs, options,
+      [&](const RunId& id, const RunResult& result) {
+        std::vector<double> values = run_values(result);
+        if (experiment.save_state) {
+          const auto state = flatten_state(*result.final_state);
+          values.insert(values.end(), state.begin(), state.end());
+        }
+        file.write_run(id.scenario, id.replicate, values);
+      },
       progress, cancel);
   file.close();
   return runs.size();

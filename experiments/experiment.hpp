@@ -2,12 +2,14 @@
 // one HDF5 results file with its full provenance (parameters, policy, interventions, seed,
 // engine version), resumable after an interruption.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/resources.hpp"
 #include "core/results_file.hpp"
 #include "experiments/ensemble.hpp"
+#include "experiments/saved_states.hpp"
 #include "experiments/scenario.hpp"
 
 namespace culturesim {
@@ -18,8 +20,14 @@ struct Experiment {
   EnsembleOptions options;
   /// Memory and disk the experiment may use (0: what the machine has free); checked before it starts.
   core::ResourceLimits limits;
+  /// Keep each run's end state in the file (/arrays/state.*), for other experiments to start from.
+  bool save_state = false;
+  /// Start every scenario's replicate r from the state replicate r of this file's scenario ended in
+  /// (instead of a new hospital and a warm-up).
+  std::optional<StartFrom> start;
 
-  /// Throws InvalidValue: no scenarios, duplicate scenario names, replicates outside 1 to 1e6.
+  /// Throws InvalidValue: no scenarios, duplicate scenario names, replicates outside 1 to 1e6,
+  /// save_state with hospitals of different sizes, a start together with a warm-up.
   void validate() const;
   core::ResultsLayout layout() const;
   core::Attributes root_attributes() const;

@@ -24,11 +24,9 @@ namespace culturesim {
 namespace {
 
 // -- names -------------------------------------------------------------------------------------
-const std::vector<std::string> kRunKeys{"years",        "replicates",    "seed",     "record_every",
-                                        "warmup_years", "warmup_policy", "breakdown"};
+const std::vector<std::string> kRunKeys{"years",         "replicates", "seed",  "record_every",   "warmup_years",
+                                        "warmup_policy", "save_state", "start", "start_scenario", "breakdown"};
 const std::vector<std::string> kScenarioKeys{"name", "policy", "params", "hospital", "interventions", "coords"};
-/// Keys of the [sweep] table besides the swept names (sweep_names()).
-const std::vector<std::string> kSweepKeys{"scenario", "points"};
 const std::vector<std::string> kHospitalKeys{"name", "units"};
 const std::vector<std::string> kWhenKeys{"at_year", "at_day", "label", "kind"};
 /// The keys each kind takes besides kWhenKeys (first the current ones, then old ones kept loading).
@@ -726,8 +724,9 @@ RunSettings settings(Reader& r, const toml::table& doc) {
   }
   if (const auto* v = doc.get("record_every")) s.record_every = recording(r, *v);
   if (const auto* v = doc.get("warmup_years")) {
-    s.warmup_years =
-        number(r, *v, "", "warmup_years", "years lived before day 0, 0 (an empty hospital) to 1000", 0.0, 1000.0);
+    s.warmup_years = number(r, *v, "", "warmup_years",
+                            "years lived before day 0, 0 (an empty hospital) to " + std::to_string(kMaxWarmupYears),
+                            0.0, static_cast<double>(kMaxWarmupYears));
   }
   if (const auto* v = doc.get("warmup_policy")) s.warmup_policy = whole_policy(r, *v, "", "warmup_policy").policy;
   if (const auto* v = doc.get("breakdown")) {
@@ -739,6 +738,28 @@ RunSettings settings(Reader& r, const toml::table& doc) {
              v);
     }
     s.breakdown = *b;
+  }
+  if (const auto* v = doc.get("save_state")) {
+    const auto b = v->value_exact<bool>();
+    if (!b) r.fail("", "'save_state' must be true or false, got " + type_of(*v) + " " + shown(*v), v);
+    s.save_state = *b;
+  }
+  if (const auto* v = doc.get("start")) {
+    s.start = text(r, *v, "", "start", "the path of a results file written with save_state = true");
+    // Carrying on from saved states replaces the warm-up: none unless asked for (and then refused).
+    if (const auto* w = doc.get("warmup_years"); w && s.warmup_years > 0) {
+      r.fail("",
+             "'warmup_years' = " + shown(*w) +
+                 " with 'start': an experiment that carries on from saved states "
+                 "has no warm-up of its own; allowed warmup_years = 0 (or leave it out)",
+             w);
+    }
+    s.warmup_years = 0.0;
+  }
+  if (const auto* v = doc.get("start_scenario")) {
+    if (s.start.empty())
+      r.fail("", "'start_scenario' needs 'start' (the results file whose states to carry on from)", v);
+    s.start_scenario = text(r, *v, "", "start_scenario", "a scenario of the start file");
   }
   return s;
 }
@@ -907,6 +928,8 @@ Experiment LoadedExperiment::experiment() const {
   e.options.warmup_days = settings.warmup_days();
   e.options.warmup_policy = settings.warmup_policy;
   e.options.breakdown = settings.breakdown;
+  e.save_state = settings.save_state;
+  if (!settings.start.empty()) e.start = StartFrom{settings.start, settings.start_scenario};
   e.validate();
   return e;
 }
@@ -1037,6 +1060,11 @@ std::string dump_experiment(const RunSettings& settings, const std::vector<Scena
       << "\nwarmup_years = " << core::exact_number(settings.warmup_years)
       << "\nwarmup_policy = " << policy_table(settings.warmup_policy, nullptr) << "\n";
   if (settings.breakdown) out << "breakdown = true\n";
+  if (settings.save_state) out << "save_state = true\n";
+  if (!settings.start.empty()) {
+    out << "start = " << quoted(settings.start) << "\n";
+    if (!settings.start_scenario.empty()) out << "start_scenario = " << quoted(settings.start_scenario) << "\n";
+  }
   for (const auto& s : scenarios) {
     out << "\n[[scenarios]]\n";
     write_scenario(out, s, "scenarios.");

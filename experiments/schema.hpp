@@ -26,6 +26,9 @@ struct RunSettings {
   /// twice the time typical practice's slow states need to settle (docs/model.md, "Warm start").
   double warmup_years = 20.0;
   Policy warmup_policy = Policy::typical();
+  bool save_state = false;     ///< keep each run's end state in the results file
+  std::string start;           ///< a results file with saved states to carry on from ("" = none)
+  std::string start_scenario;  ///< whose states ("" = the file's only scenario)
   /// Also record every output per unit and per role (RunOptions::breakdown).
   bool breakdown = false;
 

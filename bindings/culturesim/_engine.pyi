@@ -44,6 +44,8 @@ class Progress:
     def runs_done(self) -> int: ...
     @property
     def days_done(self) -> int: ...
+    @property
+    def days_total(self) -> int: ...
 
 # -- tables -----------------------------------------------------------------------------------------
 
@@ -86,7 +88,7 @@ def policy_presets() -> dict[str, float]:
 
 #: Days in a simulated year (core::kDaysPerYear).
 days_per_year: int
-#: The run limits: max_days, max_record_every, max_replicates, max_threads.
+#: The run limits: max_days, max_record_every, max_replicates, max_threads, max_warmup_years.
 run_limits: dict[str, int]
 
 # -- the scenario schema (experiments/schema.hpp) ---------------------------------------------------
@@ -107,6 +109,9 @@ def dump_experiment(
     header: str = "",
     warmup_years: _Float = 20.0,
     warmup_policy: dict[str, float] | None = None,
+    save_state: bool = False,
+    start: str = "",
+    start_scenario: str = "",
 ) -> str:
     """An experiment file of scenario dicts and run settings."""
 
@@ -176,11 +181,15 @@ def run_experiment(
     max_disk: float = 0.0,
     warmup_days: _Int = 0,
     warmup_policy: dict[str, float] | None = None,
+    save_state: bool = False,
+    start: tuple[str, str] | None = None,
 ) -> int:
     """Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file
     `path` as it finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume'
     (skip finished runs). max_memory / max_disk: limits in bytes (0: what the machine has free),
-    checked before any run starts. Returns the number of runs computed."""
+    checked before any run starts. save_state: keep each run's end state in the file. start:
+    (path, scenario) of a file with saved states to carry on from (scenario '' = the file's only
+    one). Returns the number of runs computed."""
 
 def verify_results(path: str) -> int:
     """Checks a results file read-only: format version, HDF5 structure, the checksum of its stored

@@ -29,7 +29,8 @@ def call_engine(
     """Runs ``fn(**kwargs, cancel=..., progress=...)`` in a worker thread with a progress bar.
 
     ``total_days`` is the number of simulated days the call will step (summed over runs), used for
-    the bar and the simulated-years-per-second rate.
+    the bar and the simulated-years-per-second rate until the engine reports its own count
+    (``days_total``: an ensemble lives each shared warm-up once).
     """
     cancel = _engine.Cancel()
     counters = _engine.Progress()
@@ -56,7 +57,7 @@ def call_engine(
         while not done:
             done = finished.wait(0.1)
             if progress and bar is None and time.monotonic() - started > PROGRESS_AFTER_SECONDS:
-                bar = _make_bar(total_days, total_runs, desc, initial=counters.days_done / 365)
+                bar = _make_bar(counters.days_total or total_days, total_runs, desc, initial=counters.days_done / 365)
             if bar is not None:
                 _update_bar(bar, counters, total_runs)
     except KeyboardInterrupt:

@@ -339,8 +339,18 @@ def _recording(attrs: dict) -> str:
     return recording_name(int(attrs["record_every"])) if "record_every" in attrs else "?"
 
 
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def _warmup_text(attrs: Any) -> str:
     """The stored warm-up in words: its length and its policy (a preset's name where it is one)."""
+    if "start_file" in attrs:
+        scenario = _text(attrs["start_scenario"])
+        return (
+            f"none: carried on from the end states of {f'{scenario!r} in ' if scenario else ''}"
+            f"{_text(attrs['start_file'])} (replicate r from replicate r)"
+        )
     if "warmup_days" not in attrs:
         return "none (a file written before warm-ups: every run started from an empty hospital)"
     days = int(attrs["warmup_days"])
@@ -382,6 +392,10 @@ def cmd_info(args: argparse.Namespace) -> int:
             settings["warmup_policy"] = dict(zip(FIELD_NAMES, (float(v) for v in a["warmup_policy"])))
         else:  # files written before the warm-up started from an empty hospital
             settings["warmup_years"] = 0
+        if "start_file" in a:
+            settings["start"] = _text(a["start_file"])
+            settings["start_scenario"] = _text(a["start_scenario"])
+        settings["save_state"] = "saved_state" in a
         header = (
             f"The experiment stored in {os.path.basename(args.results)}, written by culturesim engine "
             f"{a.get('engine_version', '?')} ({a.get('build_info', '?')}).\nRe-run it exactly with "
@@ -403,6 +417,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         f"seed {res.seed}, recorded every {_recording(a)} ({len(res.period_start_day)} periods)"
     )
     print(f"  warm-up:     {_warmup_text(a)}")
+    if "saved_state" in a:
+        print("  end states:  saved (start other experiments from them: start = THIS.h5)")
     print(f"  runs done:   {done}/{res.done.size} ({state})")
     print("  scenarios:")
     width = max(len(s) for s in res.scenarios)

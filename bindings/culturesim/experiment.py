@@ -17,6 +17,37 @@ from .result import _days, _flag, _seed, _threads, warn_never_acting
 from .scenario import Scenario, as_scenario
 from .warmup import WARMUP_YEARS, warmup
 
+
+def start_from(start: Any) -> tuple[str, str | None] | None:
+    """(path, scenario or None) of a ``start=`` argument: a results file's path, (path, scenario),
+    or an ExperimentResult (its file; its only scenario, or name one with (result, scenario))."""
+    if start is None:
+        return None
+    scenario = None
+    if isinstance(start, tuple):
+        if len(start) != 2 or not (start[1] is None or isinstance(start[1], str)):
+            raise ValueError(f"start must be a path, (path, scenario) or a results object, got {start!r}")
+        start, scenario = start
+    path = getattr(start, "path", start)
+    if path is None:
+        raise ValueError("start: this result lives in memory only; run the experiment with a path and save_state=True")
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"start must be a path, (path, scenario) or a results object, got {type(start).__name__}")
+    return os.fspath(path), scenario
+
+
+def _file_seed(path: str) -> int:
+    """The seed stored in a results file; the default when it cannot be read (the engine then
+    reports what is wrong with the file when the experiment runs)."""
+    try:
+        import h5py
+
+        with h5py.File(path, "r") as f:
+            return int(f.attrs["seed"])
+    except (OSError, KeyError, ValueError, TypeError):
+        return int(_DEFAULTS["seed"])
+
+
 #: The engine's run defaults (a file without run settings gets the same).
 _DEFAULTS = _engine.run_defaults
 
@@ -35,6 +66,16 @@ class Experiment:
     >>> res = exp.run(progress=False)
     >>> res.compare("blame", "just", "reports")["n"]
     3
+
+    Warm start: each replicate first lives ``warmup_years`` (default 20) under ``warmup_policy``
+    (default typical practice), shared by every scenario, so day 0 is today's hospital.
+    ``save_state=True`` keeps each run's end state in the results file; ``start=`` carries on
+    from such a file (a path, ``(path, scenario)`` or an ExperimentResult), replicate r from
+    replicate r's end state, bit-identically to those runs continuing, with the file's seed and
+    no warm-up of its own::
+
+        cs.Experiment(["typical"], years=2, save_state=True).run("today.h5")
+        cs.Experiment(["typical", "just_culture"], years=5, start="today.h5").run("next.h5")
     """
 
     def __init__(
@@ -42,10 +83,12 @@ class Experiment:
         scenarios: Iterable[Scenario | str],
         replicates: int = _DEFAULTS["replicates"],
         years: float = _DEFAULTS["years"],
-        seed: int = _DEFAULTS["seed"],
+        seed: int | None = None,
         record_every: int | str = DEFAULT_RECORDING,
-        warmup_years: float = WARMUP_YEARS,
+        warmup_years: float | None = None,
         warmup_policy: Any = "typical",
+        start: Any = None,
+        save_state: bool = False,
         breakdown: bool = False,
     ):
         if isinstance(scenarios, (str, Scenario)) or not isinstance(scenarios, Iterable):
@@ -65,9 +108,22 @@ class Experiment:
             raise ValueError(f"replicates must be a whole number from 1 to {most}, got {replicates!r}")
         self.replicates = int(replicates)
         self.days = _days(years)
+        self.start = start_from(start)
+        if seed is None:  # carrying on needs the saved states' random key: take the file's
+            seed = _file_seed(self.start[0]) if self.start is not None else _DEFAULTS["seed"]
         self.seed = _seed(seed)
         self.record_every = record_code(record_every)
+        if self.start is not None and warmup_years not in (None, 0):
+            raise ValueError(
+                f"warmup_years={warmup_years!r} with start: an experiment that carries on from saved "
+                "hospital states has no warm-up of its own; leave warmup_years out (or 0)"
+            )
+        if warmup_years is None:
+            warmup_years = 0 if self.start is not None else WARMUP_YEARS
         self.warmup_days, self.warmup_policy = warmup(warmup_years, warmup_policy)
+        if not isinstance(save_state, (bool, np.bool_)):
+            raise ValueError(f"save_state must be True or False, got {save_state!r}")
+        self.save_state = bool(save_state)
         #: Whether runs also record every output per unit and per role (to_xarray(by="unit"/"role")).
         self.breakdown = _flag(breakdown, "breakdown")
         for s in self.scenarios:
@@ -80,6 +136,11 @@ class Experiment:
     def warmup_args(self) -> dict[str, Any]:
         """The warm-up as the engine takes it (days and the policy's fields)."""
         return {"warmup_days": self.warmup_days, "warmup_policy": self.warmup_policy.to_dict()}
+
+    def state_args(self) -> dict[str, Any]:
+        """Saved states as the engine takes them: save_state, and start as (path, scenario)."""
+        start = None if self.start is None else (self.start[0], self.start[1] or "")
+        return {"save_state": self.save_state, "start": start}
 
     @property
     def years(self) -> float:
@@ -141,6 +202,11 @@ class Experiment:
                         )
                     from .cluster import run_on_executor
 
+                    if self.save_state or self.start is not None:
+                        raise ValueError(
+                            "save_state and start run on this machine only (executor=None): the cluster "
+                            "routes send series, not hospital states"
+                        )
                     run_on_executor(
                         self, path, executor, mode=mode, progress=progress, runs=runs, max_disk=limits["max_disk"]
                     )
@@ -164,6 +230,7 @@ class Experiment:
                         breakdown=self.breakdown,
                         **limits,
                         **self.warmup_args(),
+                        **self.state_args(),
                     )
             except FileExistsError:  # the engine's message speaks C++; the file is untouched
                 raise FileExistsError(
@@ -186,8 +253,15 @@ class Experiment:
             f"Experiment({len(self.scenarios)} scenario{'s' if len(self.scenarios) != 1 else ''} x "
             f"{self.replicates} replicates x {self.years:g} years, seed {self.seed}"
             f"{'' if self.record_every == record_code('month') else ', by ' + recording_name(self.record_every)}"
-            f"{f', after {self.warmup_years:g} warm-up years' if self.warmup_days else ''}: {names})"
+            f"{f', after {self.warmup_years:g} warm-up years' if self.warmup_days else ''}"
+            f"{self._start_text()}{', saving end states' if self.save_state else ''}: {names})"
         )
+
+    def _start_text(self) -> str:
+        if self.start is None:
+            return ""
+        path, scenario = self.start
+        return f", from the end states of {f'{scenario!r} in ' if scenario else ''}{os.path.basename(path)}"
 
 
 class ExperimentResult:

@@ -126,6 +126,7 @@ def load_experiment(
     return _experiment(
         _load(text, os.fspath(path), _stem(os.fspath(path))),
         {"years": years, "replicates": replicates, "seed": seed, "record_every": record_every},
+        folder=os.path.dirname(os.path.abspath(os.fspath(path))),
     )
 
 
@@ -162,14 +163,25 @@ def _stem(path: str) -> str:
     return stem if stem and not stem.startswith("<") else "scenario"
 
 
-def _experiment(loaded: dict[str, Any], overrides: Mapping[str, Any]) -> Experiment:
+def _experiment(loaded: dict[str, Any], overrides: Mapping[str, Any], folder: str | None = None) -> Experiment:
     from .policy import Policy
 
     settings = {k: overrides[k] if overrides.get(k) is not None else loaded[k] for k in RUN_DEFAULTS}
     if overrides.get("record_every") is None:  # the engine's code of a calendar, as users write it
         settings["record_every"] = recording_value(settings["record_every"])
     scenarios = [Scenario._from_engine(s) for s in loaded["scenarios"]]
-    return Experiment(scenarios, **settings, warmup_policy=Policy(**loaded["warmup_policy"]))
+    start = None
+    if loaded["start"]:
+        # A relative start file is relative to the TOML file that names it, as paths in files are.
+        path = loaded["start"] if folder is None else os.path.join(folder, loaded["start"])
+        start = (path, loaded["start_scenario"] or None)
+    return Experiment(
+        scenarios,
+        **settings,
+        warmup_policy=Policy(**loaded["warmup_policy"]),
+        save_state=loaded["save_state"],
+        start=start,
+    )
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -206,5 +218,8 @@ def experiment_toml(definitions: Mapping[str, str], settings: Mapping[str, Any],
         header,
         warmup_years=float(full["warmup_years"]),
         warmup_policy=settings.get("warmup_policy"),
+        save_state=bool(settings.get("save_state", False)),
+        start=settings.get("start") or "",
+        start_scenario=settings.get("start_scenario") or "",
         breakdown=bool(full["breakdown"]),
     )

@@ -34,18 +34,19 @@ class WarmupWarning(UserWarning):
 
 
 def warmup(years: Any, policy: Any) -> tuple[int, Any]:
-    """(days, Policy) of a warm-up of ``years`` years (0 to 1000) under ``policy`` (a Policy,
-    preset name or blame level)."""
+    """(days, Policy) of a warm-up of ``years`` years (0 to the engine's run_limits
+    ``max_warmup_years``, 1000) under ``policy`` (a Policy, preset name or blame level)."""
     from .intervention import as_policy
 
+    most = _engine.run_limits["max_warmup_years"]
     if (
         isinstance(years, bool)
         or not isinstance(years, (int, float))
         or not math.isfinite(years)
-        or not 0 <= years <= 1000
+        or not 0 <= years <= most
     ):
         raise ValueError(
-            f"warmup_years must be a number of years from 0 (start from an empty hospital) to 1000, got {years!r}"
+            f"warmup_years must be a number of years from 0 (start from an empty hospital) to {most}, got {years!r}"
         )
     return int(round(years * DAYS_PER_YEAR)), as_policy(policy)
 

@@ -53,12 +53,16 @@ inline core::ResultsLayout small_layout(std::size_t scenarios = 2, std::size_t r
 
 /// Deterministic values of one run, distinct for every (scenario, replicate, series, period).
 inline std::vector<double> run_values(const core::ResultsLayout& layout, std::size_t scenario, std::size_t replicate) {
-  std::vector<double> values(layout.series.size() * layout.periods);
+  std::vector<double> values(core::run_size(layout));
   for (std::size_t i = 0; i < layout.series.size(); ++i) {
     for (std::size_t p = 0; p < layout.periods; ++p) {
       values[i * layout.periods + p] = 1000.0 * static_cast<double>(scenario) + 100.0 * static_cast<double>(replicate) +
                                        10.0 * static_cast<double>(i) + static_cast<double>(p) + 0.25;
     }
+  }
+  for (std::size_t k = layout.series.size() * layout.periods; k < values.size(); ++k) {  // run arrays
+    values[k] =
+        -1000.0 * static_cast<double>(scenario) - 100.0 * static_cast<double>(replicate) - static_cast<double>(k);
   }
   return values;
 }

@@ -169,3 +169,47 @@ TEST_CASE("A cancelled ensemble stops with Interrupted", "[experiments][ensemble
                   Interrupted);
   CHECK(handed_over == 0);
 }
+
+TEST_CASE("Sharing one warm-up among scenarios changes no result and steps fewer days",
+          "[experiments][ensemble][warmup]") {
+  // Three scenarios: two share hospital and parameters (one warm-up per replicate), the third
+  // has other parameters and lives its own.
+  std::vector<Scenario> scenarios = blame_and_typical();
+  scenarios.push_back(scenarios[1]);
+  scenarios[2].name = "typical_faster_recovery";
+  scenarios[2].params.burnout_recovery *= 1.5;
+  EnsembleOptions options = three_years(2);
+  options.days = 365;
+  options.warmup_days = 2 * 365;
+  const auto runs = all_runs(scenarios.size(), 5);
+  EnsembleProgress shared_progress, own_progress;
+  const auto shared = collect(scenarios, runs, options, &shared_progress);
+  EnsembleOptions own = options;
+  own.share_warmup = false;
+  const auto separate = collect(scenarios, runs, own, &own_progress);
+  CHECK(shared == separate);
+  // 5 replicates x (2 warm-ups of 730 days + 3 runs of 365 days), against 15 x (730 + 365).
+  CHECK(shared_progress.days_done.load() == 5 * (2 * 730 + 3 * 365));
+  CHECK(simulated_days(scenarios, runs, options) == shared_progress.days_done.load());
+  CHECK(own_progress.days_done.load() == 15 * (730 + 365));
+  CHECK(simulated_days(scenarios, runs, own) == own_progress.days_done.load());
+  // A resumed subset (replicates out of order, some scenarios only) gets the same runs too.
+  const std::vector<RunId> subset{{2, 4}, {0, 1}, {1, 4}};
+  for (const auto& [key, value] : collect(scenarios, subset, options)) CHECK(value == separate.at(key));
+}
+
+TEST_CASE("Start states: one per replicate, and none with a warm-up", "[experiments][ensemble][errors]") {
+  EnsembleOptions options = three_years(1);
+  options.days = 100;
+  RunOptions o = options.run_options(0);
+  o.keep_final_state = true;
+  Scenario typical;
+  const auto state = std::make_shared<const HospitalState>(*run_scenario(typical, o).final_state);
+  options.start_states = {state};
+  const auto one = collect({typical}, all_runs(1, 1), options);
+  CHECK(one.size() == 1);
+  CHECK(contains(message_of<InvalidValue>([&] { collect({typical}, all_runs(1, 2), options); }),
+                 "replicate 1 has no start state"));
+  options.warmup_days = 365;
+  CHECK(contains(message_of<InvalidValue>([&] { collect({typical}, all_runs(1, 1), options); }), "no warm-up"));
+}

@@ -1,0 +1,101 @@
+#include "experiments/saved_states.hpp"
+
+#include <algorithm>
+
+#include "core/errors.hpp"
+#include "core/name_lookup.hpp"
+#include "core/results_file.hpp"
+
+namespace culturesim {
+namespace {
+
+constexpr std::string_view kPrefix = "state.";
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+}  // namespace
+
+std::vector<core::RunArraySpec> state_run_arrays(const Hospital& hospital) {
+  std::vector<core::RunArraySpec> specs;
+  for (const auto& a : state_arrays(static_cast<std::size_t>(hospital.establishment()), hospital.units.size())) {
+    specs.push_back({std::string(kPrefix) + a.name, a.length, a.description});
+  }
+  return specs;
+}
+
+std::vector<std::shared_ptr<const HospitalState>> load_start_states(const StartFrom& from, std::size_t replicates,
+                                                                    std::uint64_t seed) {
+  const std::string where = "start file " + quoted(from.path) + ": ";
+  const core::ResultsFile file = core::ResultsFile::read(from.path);
+  const auto& layout = file.layout();
+  // The state's sizes, from its arrays: a clinician field gives the posts, a unit field the units.
+  std::size_t clinicians = 0, units = 0;
+  bool has_state = false;
+  for (const auto& a : layout.arrays) {
+    if (a.name == std::string(kPrefix) + "burnout") clinicians = a.length;
+    if (a.name == std::string(kPrefix) + "unit_hazards") units = a.length;
+    has_state |= a.name.starts_with(kPrefix);
+  }
+  if (!has_state || clinicians == 0 || units == 0) {
+    throw InvalidValue(where +
+                       "it holds no saved hospital states; run the experiment that makes it with "
+                       "save_state (save_state = true under [run], --save-state)");
+  }
+  std::size_t scenario = 0;
+  if (from.scenario.empty()) {
+    if (layout.scenarios.size() != 1) {
+      throw InvalidValue(where + "it has " + std::to_string(layout.scenarios.size()) +
+                         " scenarios; name the one to start from (start_scenario), one of " + [&] {
+                           std::string names;
+                           for (const auto& n : layout.scenarios) names += (names.empty() ? "" : ", ") + quoted(n);
+                           return names;
+                         }());
+    }
+  } else {
+    const auto it = std::find(layout.scenarios.begin(), layout.scenarios.end(), from.scenario);
+    if (it == layout.scenarios.end()) {
+      throw UnknownName(where + core::unknown_name_message("scenario", from.scenario, layout.scenarios));
+    }
+    scenario = static_cast<std::size_t>(it - layout.scenarios.begin());
+  }
+  if (replicates > layout.replicates) {
+    throw InvalidValue(where + "it holds " + std::to_string(layout.replicates) + " replicates of " +
+                       quoted(layout.scenarios[scenario]) + "; this experiment asks for " + std::to_string(replicates) +
+                       " (allowed replicates 1 to " + std::to_string(layout.replicates) + ")");
+  }
+  const auto attrs = file.root_attributes();
+  const auto* stored_seed = core::find_attribute(attrs, "seed");
+  if (!stored_seed || !std::holds_alternative<std::int64_t>(*stored_seed) ||
+      static_cast<std::uint64_t>(std::get<std::int64_t>(*stored_seed)) != seed) {
+    throw InvalidValue(where + "its states were made with seed " +
+                       (stored_seed && std::holds_alternative<std::int64_t>(*stored_seed)
+                            ? std::to_string(std::get<std::int64_t>(*stored_seed))
+                            : std::string("(unknown)")) +
+                       ", this experiment has seed " + std::to_string(seed) +
+                       "; random numbers are keyed by the seed, so carrying on needs the file's seed");
+  }
+  const std::size_t series_values = layout.series.size() * layout.periods;
+  std::vector<std::shared_ptr<const HospitalState>> states;
+  for (std::size_t r = 0; r < replicates; ++r) {
+    if (!file.done(scenario, r)) {
+      throw InvalidValue(where + "replicate " + std::to_string(r) + " of " + quoted(layout.scenarios[scenario]) +
+                         " is not finished; resume that experiment first");
+    }
+    const auto values = file.read_run(scenario, r);
+    // The state arrays, in the file's order (which is state_arrays' order, as written).
+    std::vector<double> flat;
+    std::size_t at = series_values;
+    for (const auto& a : layout.arrays) {
+      if (a.name.starts_with(kPrefix)) flat.insert(flat.end(), values.begin() + at, values.begin() + at + a.length);
+      at += a.length;
+    }
+    try {
+      states.push_back(std::make_shared<const HospitalState>(unflatten_state(flat, clinicians, units, seed, r)));
+    } catch (const InvalidValue& e) {
+      throw InvalidValue(where + e.what());
+    }
+  }
+  return states;
+}
+
+}  // namespace culturesim
