@@ -26,6 +26,7 @@ def test_days_per_year_and_run_limits_are_the_engines():
         "max_record_every": 36500,
         "max_replicates": 1_000_000,
         "max_threads": 4096,
+        "max_warmup_years": 1000,
     }
     with pytest.raises(ValueError, match=f"from 1 to {limits['max_replicates']}"):
         cs.Experiment(["blame"], replicates=limits["max_replicates"] + 1)

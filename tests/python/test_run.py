@@ -99,7 +99,7 @@ def test_plot_marks_each_intervention_at_its_date():
     import matplotlib.pyplot as plt
 
     _, ax = plt.subplots()
-    assert result.plot("quits", ax=ax)[0] is ax
+    assert r.plot("quits", ax=ax)[0] is ax
 
 
 def test_snapshots_every_n_days():
