@@ -630,4 +630,28 @@ void step_unit_day(ClinicianState& s, UnitState& unit, const DayInputs& in, Outp
   add(period, Output::cost_training, in.constants.training_cost_per_day * static_cast<double>(unit.headcount));
 }
 
+void step_unit_day_by_role(ClinicianState& s, UnitState& unit, const DayInputs& in, RoleRows& by_role) {
+  // Slots keep their role for life (hires refill a post), so each run of equal roles is a range.
+  auto each_role_run = [&](auto&& phase) {
+    for (std::size_t b = unit.begin; b < unit.end;) {
+      std::size_t e = b + 1;
+      while (e < unit.end && s.role[e] == s.role[b]) ++e;
+      phase(b, e, by_role[index(s.role[b])]);
+      b = e;
+    }
+  };
+  each_role_run([&](std::size_t b, std::size_t e, OutputRow& row) { act(s, unit, in, b, e, row); });
+  const UnitDay seen = count_seen(s, unit);
+  settle_unit(unit, seen, in);
+  each_role_run([&](std::size_t b, std::size_t e, OutputRow& row) { adapt(s, unit, seen, in, b, e, row); });
+  refresh_unit_means(s, unit);
+  // 16. Support and training costs accrue for every clinician on staff, here by role.
+  std::array<std::int64_t, kRoles> heads{};
+  for (std::size_t i = unit.begin; i < unit.end; ++i) heads[index(s.role[i])] += s.active[i] ? 1 : 0;
+  for (std::size_t r = 0; r < kRoles; ++r) {
+    add(by_role[r], Output::cost_support, in.constants.support_cost_per_day * static_cast<double>(heads[r]));
+    add(by_role[r], Output::cost_training, in.constants.training_cost_per_day * static_cast<double>(heads[r]));
+  }
+}
+
 }  // namespace culturesim

@@ -9,6 +9,7 @@
 //   D. the unit, serially: means that tomorrow's social learning and new hires use.
 // Cross-agent effects are computed in a fixed order, so results are identical on any thread count.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -74,6 +75,14 @@ void init_clinician(ClinicianState& s, std::size_t slot, Role role, std::uint16_
 
 /// Steps one unit by one day, adding the day's flows to `period`.
 void step_unit_day(ClinicianState& s, UnitState& unit, const DayInputs& in, OutputRow& period);
+
+/// One accumulator per role (a run recording per-role series, RunOptions::breakdown).
+using RoleRows = std::array<OutputRow, kRoles>;
+
+/// step_unit_day with each clinician's flows added to the row of its role (the unit's costs per
+/// head to each role by its head count). The same day: the phases run over each run of
+/// same-role slots in slot order, as a large unit's chunks do, so the state evolves identically.
+void step_unit_day_by_role(ClinicianState& s, UnitState& unit, const DayInputs& in, RoleRows& by_role);
 
 /// Recomputes the unit's means, head count and vacancies from the state.
 void refresh_unit_means(const ClinicianState& s, UnitState& unit);

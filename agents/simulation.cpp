@@ -29,8 +29,10 @@ void RunOptions::validate() const {
     throw InvalidValue("days = " + std::to_string(days) +
                        " is out of range; allowed 1 to 100000000 (years 1/365 to 273972)");
   }
-  if (record_every < 1 || record_every > kMaxRecordEvery) {
-    throw InvalidValue("record_every = " + std::to_string(record_every) + " is out of range; allowed 1 to 36500 days");
+  if (!core::is_calendar(record_every) && (record_every < 1 || record_every > kMaxRecordEvery)) {
+    throw InvalidValue(
+        "record_every = " + std::to_string(record_every) +
+        " is out of range; allowed 1 to 36500 days, or a calendar: month (-12), quarter (-4), year (-1)");
   }
   if (snapshot_every < 0 || snapshot_every > kMaxRecordEvery) {
     throw InvalidValue("snapshot_every = " + std::to_string(snapshot_every) +
@@ -127,6 +129,11 @@ Simulation::Simulation(Hospital hospital, Params params, Policy policy, RunOptio
   if (options_.start) resume_from(*options_.start);
   unit_rows_.assign(units_.size(), OutputRow{});
   series_ = core::SeriesTable(kOutputs, static_cast<std::size_t>(clock_.periods()));
+  if (options_.breakdown) {
+    role_rows_.assign(units_.size(), RoleRows{});
+    by_unit_ = core::SeriesTable(units_.size() * kOutputs, static_cast<std::size_t>(clock_.periods()));
+    by_role_ = core::SeriesTable(kRoles * kOutputs, static_cast<std::size_t>(clock_.periods()));
+  }
 }
 
 void Simulation::apply(const ScheduledChange& change) {
@@ -151,10 +158,16 @@ void Simulation::apply(const ScheduledChange& change) {
 
 void Simulation::step_segment(std::int64_t end_day) {
   // Units never interact, so each unit steps the whole segment in its own task.
+  // The warm-up is not recorded, so it never needs the flows by role.
+  const bool by_role = options_.breakdown && day_ >= origin_;
   core::parallel_each(units_.size(), [&](std::size_t u) {
     for (std::int64_t d = day_; d < end_day; ++d) {
       const DayInputs in{d, params_, policy_, constants_, rng_};
-      step_unit_day(state_, units_[u], in, unit_rows_[u]);
+      if (by_role) {
+        step_unit_day_by_role(state_, units_[u], in, role_rows_[u]);
+      } else {
+        step_unit_day(state_, units_[u], in, unit_rows_[u]);
+      }
     }
   });
   day_ = end_day;
@@ -177,16 +190,28 @@ void Simulation::step_until(std::int64_t end_day) {
 }
 
 OutputRow Simulation::levels() const {
+  double hazards = 0.0;
+  for (const auto& u : units_) hazards += static_cast<double>(u.hazards);
+  return levels_of(0, state_.size(), -1, hazards);
+}
+
+void Simulation::record_period(std::int64_t period) {
+  if (options_.breakdown) record_breakdown(period);  // also makes unit_rows_ the sums of its roles
+  const OutputRow row = take_period_row();
+  for (std::size_t o = 0; o < kOutputs; ++o) series_.at(o, static_cast<std::size_t>(period)) = row[o];
+}
+
+OutputRow Simulation::levels_of(std::size_t begin, std::size_t end, int role, double hazards) const {
   OutputRow row{};
   const auto& s = state_;
   std::vector<double> distress;
-  distress.reserve(s.size());
-  double hazards = 0.0, burnout_sum = 0.0, burned_out = 0.0, residue = 0.0, shortcut = 0.0, safety = 0.0, value = 0.0,
+  double posts = 0.0, burnout_sum = 0.0, burned_out = 0.0, residue = 0.0, shortcut = 0.0, safety = 0.0, value = 0.0,
          sv_active = 0.0, sv_over_year = 0.0, sv_past_year = 0.0;
   // The last day already stepped: episodes are counted as of the end of that day.
   const std::int64_t today = day_ - 1;
-  for (const auto& u : units_) hazards += static_cast<double>(u.hazards);
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  for (std::size_t i = begin; i < end; ++i) {
+    if (role >= 0 && index(s.role[i]) != static_cast<std::size_t>(role)) continue;
+    posts += 1.0;
     if (!s.active[i]) continue;
     distress.push_back(s.distress[i]);
     burnout_sum += s.burnout[i];
@@ -225,7 +250,7 @@ OutputRow Simulation::levels() const {
   at(row, Output::sv_active_over_year) = sv_over_year;
   at(row, Output::sv_past_year) = sv_past_year;
   at(row, Output::headcount) = n;
-  at(row, Output::vacancies) = static_cast<double>(s.size()) - n;
+  at(row, Output::vacancies) = posts - n;
   return row;
 }
 
@@ -241,9 +266,28 @@ OutputRow Simulation::take_period_row() {
   return row;
 }
 
-void Simulation::record_period(std::int64_t period) {
-  const OutputRow row = take_period_row();
-  for (std::size_t o = 0; o < kOutputs; ++o) series_.at(o, static_cast<std::size_t>(period)) = row[o];
+void Simulation::record_breakdown(std::int64_t period) {
+  const auto p = static_cast<std::size_t>(period);
+  std::array<OutputRow, kRoles> role_flows{};
+  for (std::size_t u = 0; u < units_.size(); ++u) {
+    OutputRow& unit_flows = unit_rows_[u];
+    unit_flows.fill(0.0);
+    for (std::size_t r = 0; r < kRoles; ++r) {
+      for (std::size_t o = 0; o < kOutputs; ++o) {
+        unit_flows[o] += role_rows_[u][r][o];  // fixed role order: deterministic
+        role_flows[r][o] += role_rows_[u][r][o];
+      }
+      role_rows_[u][r].fill(0.0);
+    }
+    const OutputRow levels = levels_of(units_[u].begin, units_[u].end, -1, static_cast<double>(units_[u].hazards));
+    for (std::size_t o = 0; o < kOutputs; ++o)
+      by_unit_.at(u * kOutputs + o, p) = is_flow(o) ? unit_flows[o] : levels[o];
+  }
+  for (std::size_t r = 0; r < kRoles; ++r) {
+    const OutputRow levels = levels_of(0, state_.size(), static_cast<int>(r), NAN);
+    for (std::size_t o = 0; o < kOutputs; ++o)
+      by_role_.at(r * kOutputs + o, p) = is_flow(o) ? role_flows[r][o] : levels[o];
+  }
 }
 
 Snapshot Simulation::snapshot() const { return Snapshot::of(state_, day()); }
@@ -272,6 +316,8 @@ RunResult Simulation::result() const {
   }
   r.snapshots = snapshots_;
   r.warmup = warmup_;
+  r.by_unit = by_unit_;
+  r.by_role = by_role_;
   if (options_.keep_final_state) r.final_state = save();
   return r;
 }
@@ -391,6 +437,7 @@ void Simulation::warm_up(core::CancellationToken* cancel, std::atomic<std::int64
   }
   // Day 0: the warm-up's flows are not recorded, and the scenario's own policy begins.
   for (auto& unit_row : unit_rows_) unit_row.fill(0.0);
+  for (auto& rows : role_rows_) rows = RoleRows{};
   policy_ = scenario_policy_;
   constants_ = DayConstants::make(params_, policy_);
 }

@@ -1,5 +1,6 @@
 // One run of the model: a hospital stepped day by day under parameters and a policy that may
-// change on given days, with outputs recorded every record_every days.
+// change on given days, with outputs recorded per period (record_every days, or calendar months,
+// quarters or years: core/calendar.hpp).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -31,7 +32,8 @@ inline constexpr std::int64_t kMaxWarmupDays = kMaxWarmupYears * 365;
 /// How long, how recorded, and which random stream.
 struct RunOptions {
   std::int64_t days = 10 * core::kDaysPerYear;
-  int record_every = 30;   ///< days per recorded period
+  /// Days per recorded period, or a calendar (core::kRecordMonth, kRecordQuarter, kRecordYear).
+  int record_every = 30;
   int snapshot_every = 0;  ///< days between agent snapshots; 0 = none
   std::uint64_t seed = 0;
   std::uint64_t replicate = 0;
@@ -41,6 +43,9 @@ struct RunOptions {
   /// random numbers, so they are identical at day 0.
   std::int64_t warmup_days = 0;
   std::optional<Policy> warmup_policy;  ///< unset: Policy::typical()
+  /// Also record every output per unit and per role (RunResult::by_unit, by_role). Observation
+  /// only: the days simulated are the same; off by default, so runs cost and store as before.
+  bool breakdown = false;
   /// Start from this saved state instead of a new hospital (and instead of a warm-up): its hospital
   /// layout, seed and replicate must be this run's. Day 0 of the run is the state's day.
   std::shared_ptr<const HospitalState> start;
@@ -69,6 +74,12 @@ struct RunResult {
   std::vector<double> period_days;       ///< days in each period
   std::vector<Snapshot> snapshots;
   WarmupReport warmup;
+  /// With RunOptions::breakdown: row unit * kOutputs + output (units in hospital order), and
+  /// row role * kOutputs + output (roles in kRoleNames order). Flows: the group's events and costs;
+  /// levels: over the group's clinicians on staff (hazards per unit; NaN per role, where they have
+  /// no meaning). Empty otherwise.
+  core::SeriesTable by_unit;
+  core::SeriesTable by_role;
   std::optional<HospitalState> final_state;  ///< with RunOptions::keep_final_state
 };
 
@@ -110,6 +121,9 @@ class Simulation {
   void step_segment(std::int64_t end_day);
   void record_period(std::int64_t period);
   OutputRow take_period_row();  ///< the levels now and the flows since the last period; resets the flows
+  /// The levels over the clinicians of slots [begin, end) (of one role when role >= 0).
+  OutputRow levels_of(std::size_t begin, std::size_t end, int role, double hazards) const;
+  void record_breakdown(std::int64_t period);
 
   Hospital hospital_;
   Params params_;
@@ -122,8 +136,10 @@ class Simulation {
   ClinicianState state_;
   std::vector<UnitState> units_;
   std::vector<OutputRow> unit_rows_;  ///< each unit's flows in the current period
-  std::int64_t day_ = 0;              ///< the next day to step, on the random numbers' clock
-  std::int64_t origin_ = 0;           ///< that clock's day at this run's day 0 (the start state's day)
+  std::vector<RoleRows> role_rows_;   ///< with breakdown: each unit's flows by role in the current period
+  core::SeriesTable by_unit_, by_role_;
+  std::int64_t day_ = 0;     ///< the next day to step, on the random numbers' clock
+  std::int64_t origin_ = 0;  ///< that clock's day at this run's day 0 (the start state's day)
   core::SeriesTable series_;
   std::vector<Snapshot> snapshots_;
   WarmupReport warmup_;

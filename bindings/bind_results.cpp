@@ -175,11 +175,13 @@ void bind_results(py::module_& m) {
          int threads, const std::string& path, const std::string& mode, const py::object& runs,
          core::CancellationToken* cancel, EnsembleProgress* progress, double max_memory, double max_disk,
          std::int64_t warmup_days, const py::object& warmup_policy, bool save_state, const py::object& start,
-         bool record_warmup, const py::object& provenance) {
+         bool record_warmup, const py::object& provenance, bool breakdown) {
         Experiment experiment =
             with_states(with_warmup(experiment_from(scenarios, replicates, days, record_every, seed, threads),
                                     warmup_days, warmup_policy),
                         save_state, start, record_warmup);
+        experiment.options.breakdown = breakdown;
+        experiment.validate();
         experiment.limits = {max_memory, max_disk};
         experiment.provenance = provenance_from(provenance);
         const FileMode file_mode = mode_from(mode);
@@ -193,9 +195,10 @@ void bind_results(py::module_& m) {
       py::arg("cancel") = nullptr, py::arg("progress") = nullptr, py::arg("max_memory") = 0.0,
       py::arg("max_disk") = 0.0, py::arg("warmup_days") = 0, py::arg("warmup_policy") = py::none(),
       py::arg("save_state") = false, py::arg("start") = py::none(), py::arg("record_warmup") = false,
-      py::arg("provenance") = py::none(),
+      py::arg("provenance") = py::none(), py::arg("breakdown") = false,
       "Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file `path` as it "
       "finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume' (skip finished runs). "
+      "breakdown: also record every output per unit and per role. "
       "max_memory / max_disk: limits in bytes (0: what the machine has free), checked before any run starts. "
       "save_state: keep each run's end state in the file. start: (path, scenario) of a file with saved states "
       "to carry on from (scenario '' = the file's only one). record_warmup: keep the warm-up year by year. "

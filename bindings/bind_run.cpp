@@ -60,11 +60,12 @@ void bind_run(py::module_& m) {
       "run",
       [](const py::dict& scenario, std::int64_t days, int record_every, int snapshot_every, std::uint64_t seed,
          std::uint64_t replicate, int threads, core::CancellationToken* cancel, EnsembleProgress* progress,
-         std::int64_t warmup_days, const py::object& warmup_policy) {
+         std::int64_t warmup_days, const py::object& warmup_policy, bool breakdown) {
         const Scenario s = scenario_from(scenario);
         EnsembleOptions run_settings = ensemble_options_from(days, record_every, seed, threads);  // validates
         set_warmup(run_settings, warmup_days, warmup_policy);
         run_settings.snapshot_every = snapshot_every;
+        run_settings.breakdown = breakdown;
         const RunOptions options = run_settings.run_options(replicate);
         options.validate();
         // A hospital or snapshot schedule that cannot fit is refused before the run, not mid-run.
@@ -93,13 +94,25 @@ void bind_run(py::module_& m) {
           drift[py::str(result.warmup.names[k])] = result.warmup.drift[k];
         warmup["drift"] = drift;
         out["warmup"] = warmup;
+        if (breakdown) {  // (group, output, period): units in hospital order, roles in kRoleNames order
+          auto groups = [&](const core::SeriesTable& t) {
+            py::array_t<double> a({t.outputs() / kOutputs, kOutputs, t.periods()});
+            std::copy(t.values().begin(), t.values().end(), a.mutable_data());
+            return a;
+          };
+          out["by_unit"] = groups(result.by_unit);
+          out["by_role"] = groups(result.by_role);
+          out["unit_names"] = s.hospital.unit_names();
+        }
         return out;
       },
       py::arg("scenario"), py::arg("days"), py::arg("record_every") = 30, py::arg("snapshot_every") = 0,
       py::arg("seed") = 0, py::arg("replicate") = 0, py::arg("threads") = 0, py::arg("cancel") = nullptr,
       py::arg("progress") = nullptr, py::arg("warmup_days") = 0, py::arg("warmup_policy") = py::none(),
+      py::arg("breakdown") = false,
       "One run of a scenario dict. Returns {'series': (outputs, periods) array, 'period_start_day', "
-      "'period_days', 'snapshots'}. Releases the GIL while it runs.");
+      "'period_days', 'snapshots'}; with breakdown also 'by_unit' (unit, output, period), 'by_role' "
+      "(role, output, period) and 'unit_names'. Releases the GIL while it runs.");
 
   m.def(
       "run_block",

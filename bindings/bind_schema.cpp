@@ -9,6 +9,7 @@
 #include "core/clock.hpp"
 #include "experiments/scenario.hpp"
 #include "experiments/schema.hpp"
+#include "experiments/sweep.hpp"
 
 namespace culturesim::bindings {
 
@@ -28,6 +29,7 @@ void bind_schema(py::module_& m) {
         out["record_every"] = loaded.settings.record_every;
         out["warmup_years"] = loaded.settings.warmup_years;
         out["warmup_policy"] = policy_to_dict(loaded.settings.warmup_policy);
+        out["breakdown"] = loaded.settings.breakdown;
         out["save_state"] = loaded.settings.save_state;
         out["record_warmup"] = loaded.settings.record_warmup;
         out["start"] = loaded.settings.start;
@@ -52,15 +54,15 @@ void bind_schema(py::module_& m) {
       "dump_experiment",
       [](const py::list& scenarios, double years, std::size_t replicates, std::uint64_t seed, int record_every,
          const std::string& header, double warmup_years, const py::object& warmup_policy, bool save_state,
-         const std::string& start, const std::string& start_scenario, bool record_warmup) {
-        RunSettings settings{years,      replicates,    seed,  record_every,  warmup_years, policy_from(warmup_policy),
-                             save_state, record_warmup, start, start_scenario};
+         const std::string& start, const std::string& start_scenario, bool record_warmup, bool breakdown) {
+        RunSettings settings{years,      replicates,    seed,  record_every,   warmup_years, policy_from(warmup_policy),
+                             save_state, record_warmup, start, start_scenario, breakdown};
         return dump_experiment(settings, scenarios_from(scenarios), header);
       },
       py::arg("scenarios"), py::arg("years"), py::arg("replicates"), py::arg("seed"), py::arg("record_every"),
       py::arg("header") = "", py::arg("warmup_years") = RunSettings{}.warmup_years,
       py::arg("warmup_policy") = py::none(), py::arg("save_state") = false, py::arg("start") = "",
-      py::arg("start_scenario") = "", py::arg("record_warmup") = false,
+      py::arg("start_scenario") = "", py::arg("record_warmup") = false, py::arg("breakdown") = false,
       "An experiment file of scenario dicts and run settings.");
   m.def(
       "schedule_notes",
@@ -90,6 +92,30 @@ void bind_schema(py::module_& m) {
       "The policy of a scenario dict over time, as its interventions set it: [{'day', 'label', 'policy' (every "
       "field)}], starting with the scenario's own policy on day 0 (a ramp gives one entry per step).");
   m.def("intervention_kinds", &intervention_kinds, "The intervention kinds of scenario files.");
+  m.def("sweep_names", &sweep_names, "What a sweep may vary: blame, policy fields, parameters (keyed as name[key]).");
+  m.def(
+      "expand_sweep",
+      [](const py::dict& base, const std::vector<std::pair<std::string, std::vector<double>>>& grid,
+         const std::vector<std::vector<std::pair<std::string, double>>>& points) {
+        Sweep sweep;
+        sweep.grid = grid;
+        for (const auto& p : points) {
+          std::vector<Coordinate> point;
+          for (const auto& [name, value] : p) point.push_back({name, value});
+          sweep.points.push_back(std::move(point));
+        }
+        py::list out;
+        for (const auto& s : expand_sweep(scenario_from(base), sweep)) out.append(scenario_to_dict(s));
+        return out;
+      },
+      py::arg("base"), py::arg("grid"), py::arg("points"),
+      "The scenario dicts of a sweep over `base`: grid [(name, values), ...] (every combination) or points "
+      "[[(name, value), ...], ...]. Each is named by its values and carries them as 'coords'.");
+  m.def(
+      "swept_quantity",
+      [](const py::dict& scenario, const std::string& name) { return swept_quantity(scenario_from(scenario), name); },
+      py::arg("scenario"), py::arg("name"),
+      "The value of a sweep name in a scenario dict (blame: its b, or NaN when the policy is not from_blame(b)).");
   m.def(
       "defaults_file", [] { return defaults_file(CULTURESIM_VERSION_INFO); },
       "The default parameters as a commented scenario file (what `culturesim params` prints).");
@@ -100,6 +126,7 @@ void bind_schema(py::module_& m) {
   run_defaults["seed"] = defaults.seed;
   run_defaults["record_every"] = defaults.record_every;
   run_defaults["warmup_years"] = defaults.warmup_years;
+  run_defaults["breakdown"] = defaults.breakdown;
   m.attr("run_defaults") = run_defaults;
 }
 

@@ -6,6 +6,7 @@
 #include "agents/parameters.hpp"
 #include "agents/policy.hpp"
 #include "convert.hpp"
+#include "core/calendar.hpp"
 #include "core/clock.hpp"
 
 namespace culturesim::bindings {
@@ -130,6 +131,12 @@ void bind_tables(py::module_& m) {
   limits["max_threads"] = kMaxThreads;
   limits["max_warmup_years"] = kMaxWarmupYears;
   m.attr("run_limits") = limits;
+  py::dict calendars;  // record_every codes of the calendar periods (core/calendar.hpp)
+  for (const char* name : {"month", "quarter", "year"}) calendars[name] = *core::calendar_code(name);
+  m.attr("calendars") = calendars;
+  py::list month_days;
+  for (int d : core::kMonthDays) month_days.append(d);
+  m.attr("month_days") = month_days;
   m.def("parameters_markdown", [] { return parameters_markdown(); });
 }
 

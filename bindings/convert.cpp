@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/name_lookup.hpp"
+#include "experiments/sweep.hpp"
 
 namespace culturesim::bindings {
 namespace {
@@ -184,7 +185,7 @@ Intervention intervention_from(const py::handle& description, std::size_t positi
 
 Scenario scenario_from(const py::handle& description) {
   const py::dict d = as_dict(description, "scenario");
-  check_keys(d, {"name", "params", "policy", "hospital", "interventions"}, "scenario field");
+  check_keys(d, {"name", "params", "policy", "hospital", "interventions", "coords"}, "scenario field");
   Scenario s;
   s.name = d.contains("name") ? text(d["name"], "scenario name") : "scenario";
   const std::string who = "scenario '" + s.name + "': ";
@@ -197,6 +198,13 @@ Scenario scenario_from(const py::handle& description) {
       for (auto iv : py::reinterpret_borrow<py::sequence>(d["interventions"])) {
         s.interventions.push_back(intervention_from(iv, n++));
       }
+    }
+    if (d.contains("coords") && !d["coords"].is_none()) {
+      for (auto item : as_dict(d["coords"], "coords")) {
+        const std::string name = text(item.first, "coordinate name");
+        s.coords.push_back({name, number(item.second, "coordinate '" + name + "'")});
+      }
+      sort_coords(s.coords);
     }
   } catch (const UnknownName& e) {
     throw UnknownName(who + e.what());
@@ -311,6 +319,11 @@ py::dict scenario_to_dict(const Scenario& s) {
   py::list interventions;
   for (const auto& iv : s.interventions) interventions.append(intervention_to_dict(iv));
   d["interventions"] = interventions;
+  if (!s.coords.empty()) {
+    py::dict coords;
+    for (const auto& c : s.coords) coords[py::str(c.name)] = c.value;
+    d["coords"] = coords;
+  }
   return d;
 }
 

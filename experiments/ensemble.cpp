@@ -53,6 +53,7 @@ RunOptions EnsembleOptions::run_options(std::size_t replicate) const {
   }
   o.keep_final_state = keep_final_state;
   o.record_warmup = record_warmup;
+  o.breakdown = breakdown;
   return o;
 }
 

@@ -33,6 +33,7 @@ struct EnsembleOptions {
   std::int64_t warmup_days = 0;         ///< see RunOptions::warmup_days
   std::optional<Policy> warmup_policy;  ///< unset: typical
   int threads = 0;                      ///< 0 = all cores
+  bool breakdown = false;               ///< see RunOptions::breakdown
   /// Start replicate r from start_states[r] (saved hospital states) instead of a new hospital and a
   /// warm-up; empty: no start states.
   std::vector<std::shared_ptr<const HospitalState>> start_states;

@@ -68,6 +68,16 @@ void Experiment::validate() const {
                          "has no warm-up of its own; allowed warmup_years 0");
     }
   }
+  if (options.breakdown) {
+    const auto units = scenarios.front().hospital.unit_names();
+    for (const auto& s : scenarios) {
+      if (s.hospital.unit_names() != units) {
+        throw InvalidValue(
+            "breakdown (series per unit and role) needs every scenario to have the same units; scenario '" + s.name +
+            "' has other units than '" + scenarios.front().name + "'");
+      }
+    }
+  }
   if (options.snapshot_every != 0) {
     throw InvalidValue("snapshot_every must be 0 in an experiment: results files hold series, not agent snapshots");
   }
@@ -76,6 +86,15 @@ void Experiment::validate() const {
 core::ResultsLayout Experiment::layout() const {
   core::ResultsLayout layout;
   layout.series = output_specs();
+  if (options.breakdown) {  // by_unit.<unit>.<output>, then by_role.<role>.<output>: RunResult::by_unit, by_role
+    auto group = [&](const std::string& prefix, const std::string& name, const std::string& what) {
+      for (const auto& spec : output_specs()) {
+        layout.series.push_back({prefix + name + "." + spec.name, spec.unit, spec.kind, spec.description + " " + what});
+      }
+    };
+    for (const auto& unit : scenarios.front().hospital.unit_names()) group("by_unit.", unit, "(unit " + unit + ")");
+    for (auto role : kRoleNames) group("by_role.", std::string(role), "(role " + std::string(role) + ")");
+  }
   for (const auto& s : scenarios) layout.scenarios.push_back(s.name);
   layout.replicates = replicates;
   const core::Clock clock{options.days, options.record_every};
@@ -114,9 +133,11 @@ core::Attributes Experiment::root_attributes() const {
       {"days", static_cast<std::int64_t>(options.days)},
       {"years", static_cast<double>(options.days) / core::kDaysPerYear},
       {"record_every", static_cast<std::int64_t>(options.record_every)},
+      {"recording", core::recording_name(options.record_every)},
       {"warmup_days", static_cast<std::int64_t>(options.warmup_days)},
       {"warmup_years", static_cast<double>(options.warmup_days) / core::kDaysPerYear},
       {"warmup_policy", warmup_policy_values(options)},
+      {"breakdown", static_cast<std::int64_t>(options.breakdown ? 1 : 0)},
       {"replicates", static_cast<std::int64_t>(replicates)},
       {"keys.per_role", names_of(kRoleNames)},
       {"keys.per_severity", names_of(kSeverityNames)},
@@ -160,7 +181,20 @@ core::Attributes scenario_attributes(const Scenario& scenario) {
   attrs.emplace_back("interventions", interventions);
   attrs.emplace_back("hospital", scenario.hospital.name);
   attrs.emplace_back("units", scenario.hospital.unit_names());
+  if (!scenario.coords.empty()) {  // its place in a sweep: coords (names), then coord.<name> = value
+    std::vector<std::string> names;
+    for (const auto& c : scenario.coords) names.push_back(c.name);
+    attrs.emplace_back("coords", names);
+    for (const auto& c : scenario.coords) attrs.emplace_back("coord." + c.name, c.value);
+  }
   return attrs;
+}
+
+std::vector<double> run_values(const RunResult& result) {
+  std::vector<double> values(result.series.values().begin(), result.series.values().end());
+  values.insert(values.end(), result.by_unit.values().begin(), result.by_unit.values().end());
+  values.insert(values.end(), result.by_role.values().begin(), result.by_role.values().end());
+  return values;
 }
 
 core::ResultsFile open_results_file(const Experiment& experiment, const std::string& path, FileMode mode) {
@@ -174,8 +208,8 @@ core::ResultsFile open_results_file(const Experiment& experiment, const std::str
     // Runs on the verified, still untouched file: a refused resume writes nothing.
     auto same_experiment = [&](const core::ResultsFile& file) {
       const auto stored = file.root_attributes();
-      for (const char* key :
-           {"seed", "days", "record_every", "warmup_days", "warmup_policy", "start_file", "start_scenario"}) {
+      for (const char* key : {"seed", "days", "record_every", "warmup_days", "warmup_policy", "start_file",
+                              "start_scenario", "breakdown"}) {
         const auto* theirs = core::find_attribute(stored, key);
         const auto* ours = core::find_attribute(mine, key);
         if ((theirs == nullptr) != (ours == nullptr) || (theirs && *theirs != *ours)) {
@@ -249,12 +283,8 @@ std::size_t run_experiment(const Experiment& experiment, const std::string& path
   run_ensemble(
       experiment.scenarios, runs, options,
       [&](const RunId& id, const RunResult& result) {
-        if (!experiment.save_state && !experiment.record_warmup) {
-          file.write_run(id.scenario, id.replicate, result.series.values());
-          return;
-        }
-        // The run arrays in layout order: the end state, then the warm-up's outputs.
-        std::vector<double> values(result.series.values().begin(), result.series.values().end());
+        // The run's values in layout order: its series (breakdown included), the end state, the warm-up.
+        std::vector<double> values = run_values(result);
         if (experiment.save_state) {
           const auto state = flatten_state(*result.final_state);
           values.insert(values.end(), state.begin(), state.end());

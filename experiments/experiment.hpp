@@ -44,6 +44,10 @@ struct Experiment {
 /// interventions as text.
 core::Attributes scenario_attributes(const Scenario& scenario);
 
+/// A run's values as results files store them: its series, then (with breakdown) those by unit
+/// and by role, each row-major (series, period) in layout order.
+std::vector<double> run_values(const RunResult& result);
+
 enum class FileMode {
   create,     ///< a new file; refuses to overwrite an existing one
   overwrite,  ///< a new file, replacing an existing one

@@ -12,11 +12,18 @@ namespace culturesim {
 namespace {
 
 double series_bytes(std::int64_t days, int record_every) {
-  const auto periods = static_cast<double>(core::Clock{days, std::max(record_every, 1)}.periods());
+  const auto periods = static_cast<double>(
+      core::Clock{days, core::is_calendar(record_every) ? record_every : std::max(record_every, 1)}.periods());
   return periods * static_cast<double>(kOutputs) * sizeof(double);
 }
 
 double clinicians(const Scenario& scenario) { return static_cast<double>(scenario.hospital.establishment()); }
+
+/// Series recorded per run relative to the hospital's alone: with breakdown, one more per unit
+/// and per role (independent of the number of clinicians).
+double series_groups(const Scenario& scenario, bool breakdown) {
+  return breakdown ? 1.0 + static_cast<double>(scenario.hospital.units.size() + kRoles) : 1.0;
+}
 
 }  // namespace
 
@@ -26,7 +33,8 @@ core::ResourceNeeds run_needs(const Scenario& scenario, const RunOptions& option
   needs.memory.push_back(
       {"state of " + std::to_string(static_cast<long long>(people)) + " clinicians", people * kStateBytesPerClinician});
   // The series are recorded once and copied once more on the way out.
-  needs.memory.push_back({"recorded series", 2 * series_bytes(options.days, options.record_every)});
+  needs.memory.push_back({"recorded series", 2 * series_bytes(options.days, options.record_every) *
+                                                 series_groups(scenario, options.breakdown)});
   if (options.snapshot_every > 0) {
     const double snapshots = static_cast<double>(options.days / options.snapshot_every + 1);
     needs.memory.push_back({"snapshots", snapshots * people * kSnapshotBytesPerClinician});
@@ -43,7 +51,8 @@ core::ResourceNeeds experiment_needs(const Experiment& experiment, std::size_t r
                                                      : static_cast<int>(std::thread::hardware_concurrency());
   const auto in_flight =
       static_cast<double>(std::min<std::size_t>(runs, static_cast<std::size_t>(std::max(threads, 1))));
-  const double series = series_bytes(experiment.options.days, experiment.options.record_every);
+  const double series = series_bytes(experiment.options.days, experiment.options.record_every) *
+                        series_groups(experiment.scenarios.front(), experiment.options.breakdown);
   needs.memory.push_back({"state of " + std::to_string(static_cast<long long>(in_flight)) + " runs in flight",
                           in_flight * largest * kStateBytesPerClinician});
   // Each run in flight records its series and hands a copy to the writer.

@@ -2,6 +2,7 @@
 
 #include "core/errors.hpp"
 #include "experiments/schema.hpp"
+#include "experiments/sweep.hpp"
 
 namespace culturesim {
 
@@ -17,6 +18,7 @@ void Scenario::validate() const {
     params.validate();
     policy.validate();
     for (const auto& iv : interventions) iv.validate(hospital);
+    check_coords(*this);
   } catch (const UnknownName& e) {
     throw UnknownName(who + e.what());
   } catch (const InvalidValue& e) {

@@ -12,12 +12,21 @@
 
 namespace culturesim {
 
+/// One value of a sweep: a parameter, policy field or "blame" and the value it takes (sweep.hpp).
+struct Coordinate {
+  std::string name;
+  double value = 0.0;
+  bool operator==(const Coordinate&) const = default;
+};
+
 struct Scenario {
   std::string name = "typical";
   Hospital hospital = Hospital::default_hospital();
   Params params{};
   Policy policy = Policy::typical();
   std::vector<Intervention> interventions;
+  /// Where the scenario sits in a sweep (empty outside one): labels of values it already has.
+  std::vector<Coordinate> coords;
 
   /// Throws InvalidValue / UnknownName prefixed with "scenario '<name>': ".
   void validate() const;

@@ -18,14 +18,16 @@
 #include "core/errors.hpp"
 #include "core/format.hpp"
 #include "core/name_lookup.hpp"
+#include "experiments/sweep.hpp"
 
 namespace culturesim {
 namespace {
 
 // -- names -------------------------------------------------------------------------------------
-const std::vector<std::string> kRunKeys{"years",         "replicates", "seed",  "record_every",   "warmup_years",
-                                        "warmup_policy", "save_state", "start", "start_scenario", "record_warmup"};
-const std::vector<std::string> kScenarioKeys{"name", "policy", "params", "hospital", "interventions"};
+const std::vector<std::string> kRunKeys{"years",          "replicates",    "seed",       "record_every",
+                                        "warmup_years",   "warmup_policy", "save_state", "start",
+                                        "start_scenario", "record_warmup", "breakdown"};
+const std::vector<std::string> kScenarioKeys{"name", "policy", "params", "hospital", "interventions", "coords"};
 const std::vector<std::string> kHospitalKeys{"name", "units"};
 const std::vector<std::string> kWhenKeys{"at_year", "at_day", "label", "kind"};
 /// The keys each kind takes besides kWhenKeys (first the current ones, then old ones kept loading).
@@ -546,6 +548,105 @@ Intervention intervention(Reader& r, const toml::table& block, const std::string
   return iv;
 }
 
+/// A table of name = number: a point of a sweep, or a scenario's coordinates (sorted by name).
+std::vector<Coordinate> coordinates(const Reader& r, const toml::node& n, const std::string& where) {
+  const std::string parent = where.substr(0, where.rfind('.') == std::string::npos ? 0 : where.rfind('.'));
+  const std::string key = where.substr(where.rfind('.') == std::string::npos ? 0 : where.rfind('.') + 1);
+  const auto& table = table_of(r, n, parent, key);
+  std::vector<Coordinate> out;
+  for (const auto& [k, v] : table) {
+    const std::string name(k.str());  // a copy: lambdas may not capture structured bindings (clang 14)
+    r.engine(where, &v, [&] { return swept_quantity(Scenario{}, name); });  // a name a sweep knows
+    out.push_back({name, number(r, v, where, name, "a number")});
+  }
+  sort_coords(out);
+  return out;
+}
+
+/// The [sweep] table: grid axes (name = [values] or { from, to, steps }) or points = [{...}, ...].
+Sweep sweep_table(const Reader& r, const toml::node& n) {
+  const auto& table = table_of(r, n, "", "sweep");
+  Sweep out;
+  for (const auto& [k, v] : table) {
+    const std::string name(k.str());
+    if (name == "scenario") continue;
+    if (name == "points") {
+      if (!v.is_array()) {
+        r.fail("sweep",
+               "'points' must be an array of tables such as [{ blame = 0.2 }, { blame = 0.8 }], got " + type_of(v), &v);
+      }
+      std::size_t i = 0;
+      for (const auto& point : *v.as_array()) {
+        const std::string at = "sweep.points[" + std::to_string(i++) + "]";
+        if (!point.is_table()) r.fail("sweep", "'points' must hold tables such as { blame = 0.2 }", &point);
+        out.points.push_back(coordinates(r, point, at));
+      }
+      continue;
+    }
+    r.engine("sweep", &v, [&] { return swept_quantity(Scenario{}, name); });  // UnknownName: what a sweep takes
+    std::vector<double> values;
+    if (const auto* list = v.as_array()) {
+      for (const auto& x : *list) values.push_back(number(r, x, "sweep", name, "numbers"));
+    } else if (const auto* range = v.as_table()) {
+      r.check_keys(*range, {"from", "to", "steps"}, "sweep." + name, " (a range is { from = 0, to = 1, steps = 11 })");
+      for (const char* need : {"from", "to", "steps"}) {
+        if (!range->contains(need)) {
+          r.fail("sweep." + name, std::string("a range needs from, to and steps (") + need + " is missing)", &v);
+        }
+      }
+      const double from = number(r, *range->get("from"), "sweep." + name, "from", "a number");
+      const double to = number(r, *range->get("to"), "sweep." + name, "to", "a number");
+      const auto steps = whole(r, *range->get("steps"), "sweep." + name, "steps", "2 to 100000 values", 2, 100'000);
+      for (std::int64_t i = 0; i < steps; ++i) {
+        values.push_back(from + (to - from) * static_cast<double>(i) / static_cast<double>(steps - 1));
+      }
+    } else {
+      r.fail("sweep",
+             "'" + name +
+                 "' must be an array of values such as [0, 0.5, 1] or a range { from = 0, to = 1, steps = 11 }" +
+                 ", got " + type_of(v) + " " + shown(v),
+             &v);
+    }
+    out.grid.emplace_back(name, std::move(values));
+  }
+  return out;
+}
+
+/// Replaces the swept scenario of `scenarios` (sweep.scenario, or the only one) by its points.
+void expand_sweep_table(const Reader& r, const toml::node& n, std::vector<Scenario>& scenarios) {
+  const Sweep sweep = sweep_table(r, n);
+  const auto& table = *n.as_table();
+  std::size_t base = 0;
+  std::vector<std::string> names;
+  for (const auto& s : scenarios) names.push_back(s.name);
+  if (const auto* which = table.get("scenario")) {
+    const std::string name = text(r, *which, "sweep", "scenario", "the name of the scenario to sweep");
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      const std::string close = core::closest_name(name, names);
+      r.fail<UnknownName>("sweep",
+                          "'scenario' = " + quoted(name) + " is not a scenario of the file; " +
+                              (close.empty() ? "" : "did you mean '" + close + "'? ") + "allowed: " + join(names),
+                          which);
+    }
+    base = static_cast<std::size_t>(it - names.begin());
+  } else if (scenarios.size() > 1) {
+    r.fail("sweep",
+           "the file has " + std::to_string(scenarios.size()) + " scenarios; say which one to sweep with " +
+               "scenario = \"NAME\" (allowed: " + join(names) + ")",
+           &n);
+  }
+  std::vector<Scenario> points = r.engine("sweep", &n, [&] { return expand_sweep(scenarios[base], sweep); });
+  scenarios.erase(scenarios.begin() + static_cast<std::ptrdiff_t>(base));
+  for (const auto& p : points) {
+    if (std::find_if(scenarios.begin(), scenarios.end(), [&](const Scenario& s) { return s.name == p.name; }) !=
+        scenarios.end()) {
+      r.fail("sweep", "sweep point '" + p.name + "' has the name of another scenario; rename that scenario", &n);
+    }
+  }
+  scenarios.insert(scenarios.begin() + static_cast<std::ptrdiff_t>(base), points.begin(), points.end());
+}
+
 struct Base {
   Params params;
   std::optional<Hospital> hospital;
@@ -580,12 +681,29 @@ Scenario scenario(Reader& r, const Entries& table, const toml::node* at, const s
           intervention(r, *iv, path(where, "interventions[" + std::to_string(i++) + "]"), s.hospital));
     }
   }
+  if (const auto* c = find(table, "coords")) s.coords = coordinates(r, *c, path(where, "coords"));
   r.engine(where, at, [&] {
     s.validate();  // what only the whole scenario shows (a ramp's blame levels against each other, ...)
     compile_schedule(s.interventions, s.hospital, s.params, s.policy);
     return 0;
   });
   return s;
+}
+
+/// record_every: "month", "quarter", "year" (calendar periods) or a whole number of days.
+int recording(const Reader& r, const toml::node& n) {
+  const std::string allowed =
+      "\"month\", \"quarter\", \"year\" or days per recorded period, 1 to " + std::to_string(kMaxRecordEvery);
+  if (const auto s = n.value_exact<std::string>()) {
+    if (const auto code = core::calendar_code(*s)) return *code;
+    r.fail("", "'record_every' = " + shown(n) + " is not a calendar period; allowed " + allowed, &n);
+  }
+  return static_cast<int>(whole(r, n, "", "record_every", allowed, 1, kMaxRecordEvery));
+}
+
+/// record_every as the files write it: "month" or a number of days.
+std::string recording_toml(int record_every) {
+  return core::is_calendar(record_every) ? quoted(core::recording_name(record_every)) : std::to_string(record_every);
 }
 
 RunSettings settings(Reader& r, const toml::table& doc) {
@@ -605,17 +723,23 @@ RunSettings settings(Reader& r, const toml::table& doc) {
   if (const auto* v = doc.get("seed")) {
     s.seed = static_cast<std::uint64_t>(whole(r, *v, "", "seed", "a whole number from 0 to 2**63 - 1", 0, INT64_MAX));
   }
-  if (const auto* v = doc.get("record_every")) {
-    s.record_every = static_cast<int>(whole(r, *v, "", "record_every",
-                                            "days per recorded period, 1 to " + std::to_string(kMaxRecordEvery), 1,
-                                            kMaxRecordEvery));
-  }
+  if (const auto* v = doc.get("record_every")) s.record_every = recording(r, *v);
   if (const auto* v = doc.get("warmup_years")) {
     s.warmup_years = number(r, *v, "", "warmup_years",
                             "years lived before day 0, 0 (an empty hospital) to " + std::to_string(kMaxWarmupYears),
                             0.0, static_cast<double>(kMaxWarmupYears));
   }
   if (const auto* v = doc.get("warmup_policy")) s.warmup_policy = whole_policy(r, *v, "", "warmup_policy").policy;
+  if (const auto* v = doc.get("breakdown")) {
+    const auto b = v->value_exact<bool>();
+    if (!b) {
+      r.fail("",
+             "'breakdown' must be true (also record every output per unit and per role) or false, got " + type_of(*v) +
+                 " " + shown(*v),
+             v);
+    }
+    s.breakdown = *b;
+  }
   for (auto [key, flag] : {std::pair{"save_state", &s.save_state}, std::pair{"record_warmup", &s.record_warmup}}) {
     if (const auto* v = doc.get(key)) {
       const auto b = v->value_exact<bool>();
@@ -768,7 +892,18 @@ void write_hospital(std::ostream& out, const Hospital& hospital, const std::stri
 /// The scenario's keys and tables, with `prefix` before table names ("scenarios." in an
 /// experiment file). The [[scenarios]] header itself is the caller's.
 void write_scenario(std::ostream& out, const Scenario& s, const std::string& prefix) {
-  out << "name = " << quoted(s.name) << "\n\n[" << prefix << "policy]\n";
+  out << "name = " << quoted(s.name) << "\n";
+  if (!s.coords.empty()) {
+    out << "coords = { ";
+    for (std::size_t k = 0; k < s.coords.size(); ++k) {
+      const std::string& name = s.coords[k].name;
+      const bool bare = name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+                        std::string::npos;
+      out << (k ? ", " : "") << (bare ? name : quoted(name)) << " = " << core::exact_number(s.coords[k].value);
+    }
+    out << " }\n";
+  }
+  out << "\n[" << prefix << "policy]\n";
   for (const auto& f : policy_field_specs()) out << f.name << " = " << core::exact_number(s.policy.get(f.name)) << "\n";
   out << "\n[" << prefix << "params]\n";
   write_params(out, s.params);
@@ -795,6 +930,7 @@ Experiment LoadedExperiment::experiment() const {
   e.options.seed = settings.seed;
   e.options.warmup_days = settings.warmup_days();
   e.options.warmup_policy = settings.warmup_policy;
+  e.options.breakdown = settings.breakdown;
   e.save_state = settings.save_state;
   e.record_warmup = settings.record_warmup;
   if (!settings.start.empty()) e.start = StartFrom{settings.start, settings.start_scenario};
@@ -813,7 +949,9 @@ LoadedExperiment parse_experiment(std::string_view text, std::string_view source
                        std::to_string(where.column) + ": invalid TOML: " + std::string(e.description()));
   }
   std::vector<std::string> top = kRunKeys;
-  for (const char* k : {"params", "hospital", "scenarios", "name", "policy", "interventions"}) top.emplace_back(k);
+  for (const char* k : {"params", "hospital", "scenarios", "name", "policy", "interventions", "coords", "sweep"}) {
+    top.emplace_back(k);
+  }
   r.check_keys(doc, top, "");
 
   LoadedExperiment out;
@@ -824,7 +962,7 @@ LoadedExperiment parse_experiment(std::string_view text, std::string_view source
   if (const auto* h = doc.get("hospital")) base.hospital = hospital(r, *h, "hospital");
 
   std::vector<std::string> single;
-  for (const char* k : {"name", "policy", "interventions"}) {
+  for (const char* k : {"name", "policy", "interventions", "coords"}) {
     if (doc.contains(k)) single.emplace_back(k);
   }
   if (const auto* list = doc.get("scenarios")) {
@@ -855,6 +993,7 @@ LoadedExperiment parse_experiment(std::string_view text, std::string_view source
     for (const auto& k : single) one.emplace_back(k, doc.get(k));
     out.scenarios.push_back(scenario(r, one, nullptr, "", base, std::string(default_name)));
   }
+  if (const auto* sw = doc.get("sweep")) expand_sweep_table(r, *sw, out.scenarios);
   for (const auto& s : out.scenarios) {
     for (auto& note : schedule_notes(s, out.settings.days())) out.notes.push_back(std::move(note));
   }
@@ -892,7 +1031,8 @@ std::string defaults_file(std::string_view version) {
       << "years = " << run.years << "            # simulated years per run\n"
       << "replicates = " << run.replicates << "       # runs per scenario (common random numbers across scenarios)\n"
       << "seed = " << run.seed << "              # replicate r uses the random stream (seed, r)\n"
-      << "record_every = " << run.record_every << "     # days per recorded period\n"
+      << "record_every = " << recording_toml(run.record_every)
+      << "   # \"month\", \"quarter\", \"year\" (of the 365-day year) or days per recorded period\n"
       << "warmup_years = " << run.warmup_years
       << "     # years lived under typical practice before day 0 (0: an empty hospital)\n\n"
       << "# The culture policy: \"blame\", \"typical\" (= blame level 0.6, current practice) or \"just_culture\",\n"
@@ -920,9 +1060,10 @@ std::string dump_experiment(const RunSettings& settings, const std::vector<Scena
   std::istringstream lines{std::string(header)};
   for (std::string line; std::getline(lines, line);) out << (line.empty() ? "#" : "# " + line) << "\n";
   out << "years = " << core::exact_number(settings.years) << "\nreplicates = " << settings.replicates
-      << "\nseed = " << settings.seed << "\nrecord_every = " << settings.record_every
+      << "\nseed = " << settings.seed << "\nrecord_every = " << recording_toml(settings.record_every)
       << "\nwarmup_years = " << core::exact_number(settings.warmup_years)
       << "\nwarmup_policy = " << policy_table(settings.warmup_policy, nullptr) << "\n";
+  if (settings.breakdown) out << "breakdown = true\n";
   if (settings.save_state) out << "save_state = true\n";
   if (settings.record_warmup) out << "record_warmup = true\n";
   if (!settings.start.empty()) {

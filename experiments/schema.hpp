@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/calendar.hpp"
 #include "experiments/experiment.hpp"
 #include "experiments/scenario.hpp"
 
@@ -18,7 +19,9 @@ struct RunSettings {
   double years = 30.0;
   std::size_t replicates = 20;
   std::uint64_t seed = 0;
-  int record_every = 30;
+  /// Days per recorded period, or a calendar (core/calendar.hpp). Files default to months: 12
+  /// periods a year whose yearly totals never jump, and no short period at the end of a run.
+  int record_every = core::kRecordMonth;
   /// Years the hospital lives under warmup_policy before day 0 (MODEL.md 8.1). The default is
   /// twice the time typical practice's slow states need to settle (docs/model.md, "Warm start").
   double warmup_years = 20.0;
@@ -27,6 +30,8 @@ struct RunSettings {
   bool record_warmup = false;  ///< keep the warm-up year by year in the results file
   std::string start;           ///< a results file with saved states to carry on from ("" = none)
   std::string start_scenario;  ///< whose states ("" = the file's only scenario)
+  /// Also record every output per unit and per role (RunOptions::breakdown).
+  bool breakdown = false;
 
   std::int64_t days() const;
   std::int64_t warmup_days() const;

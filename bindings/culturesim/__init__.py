@@ -25,6 +25,7 @@ from .posterior import Posterior, open_posterior
 from .prior_specs import priors
 from .result import Result, run
 from .scenario import Scenario, default_hospital
+from .sweep import Sweep, sweep
 
 __version__: str = _engine.__version__
 engine_version: str = _engine.engine_version
@@ -43,6 +44,7 @@ __all__ = [
     "Result",
     "Scenario",
     "Sensitivity",
+    "Sweep",
     "default_hospital",
     "plotting",
     "seed_claims",
@@ -58,6 +60,7 @@ __all__ = [
     "priors",
     "run",
     "sensitivity",
+    "sweep",
     "__version__",
 ]
 

@@ -241,7 +241,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         replicates=exp.replicates,
         years=exp.years,
         seed=exp.seed,
-        record_every=exp.record_every,
+        record_every=exp.recording,
         warmup_years=exp.warmup_years,
         warmup_policy=exp.warmup_policy,
     )
@@ -340,6 +340,13 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _recording(attrs: dict) -> str:
+    """How a file was recorded: "month", "30 days", ..."""
+    from .recording import recording_name
+
+    return recording_name(int(attrs["record_every"])) if "record_every" in attrs else "?"
+
+
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -377,6 +384,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     res = _open(args.results)
     a = res.attrs
     if args.toml:
+        from .recording import recording_value
         from .toml_io import experiment_toml
 
         days = int(a["days"])
@@ -385,7 +393,8 @@ def cmd_info(args: argparse.Namespace) -> int:
             "years": years,
             "replicates": res.replicates,
             "seed": res.seed,
-            "record_every": int(a["record_every"]),
+            "record_every": recording_value(int(a["record_every"])),
+            "breakdown": bool(a.get("breakdown", 0)),
         }
         if "warmup_days" in a:
             from .policy import FIELD_NAMES
@@ -424,7 +433,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(
         f"  experiment:  {len(res.scenarios)} scenarios x {_draws_text(res)}{res.replicates} replicates x "
         f"{res.years:g} years, "
-        f"seed {res.seed}, recorded every {a.get('record_every', '?')} days ({len(res.period_start_day)} periods)"
+        f"seed {res.seed}, recorded every {_recording(a)} ({len(res.period_start_day)} periods)"
     )
     print(f"  warm-up:     {warmup_text(a)}")
     if "saved_state" in a:

@@ -13,7 +13,8 @@ from . import _engine
 from ._running import call_engine
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
 from .provenance import read as read_provenance
-from .result import _days, _seed, _threads, _whole_days, warn_never_acting
+from .recording import DEFAULT_RECORDING, record_code, recording_name, recording_value
+from .result import _days, _flag, _seed, _threads, warn_never_acting
 from .scenario import Scenario, as_scenario
 from .warmup import WARMUP_YEARS, warmup
 
@@ -84,7 +85,7 @@ class Experiment:
         replicates: int = _DEFAULTS["replicates"],
         years: float = _DEFAULTS["years"],
         seed: int | None = None,
-        record_every: int = _DEFAULTS["record_every"],
+        record_every: int | str = DEFAULT_RECORDING,
         warmup_years: float | None = None,
         warmup_policy: Any = "typical",
         start: Any = None,
@@ -92,6 +93,7 @@ class Experiment:
         record_warmup: bool = False,
         params: Any = None,
         draws: int | None = None,
+        breakdown: bool = False,
     ):
         """params: a cs.Posterior (``draws`` parameter sets are sampled from it, 20 by default) or a
         list of parameter sets: every scenario runs with each (scenarios x draws x replicates; see
@@ -117,7 +119,7 @@ class Experiment:
         if seed is None:  # carrying on needs the saved states' random key: take the file's
             seed = _file_seed(self.start[0]) if self.start is not None else _DEFAULTS["seed"]
         self.seed = _seed(seed)
-        self.record_every = _whole_days(record_every, "record_every", 1)
+        self.record_every = record_code(record_every)
         if self.start is not None and warmup_years not in (None, 0):
             raise ValueError(
                 f"warmup_years={warmup_years!r} with start: an experiment that carries on from saved "
@@ -134,6 +136,8 @@ class Experiment:
         if record_warmup and self.warmup_days == 0:
             raise ValueError("record_warmup=True: there is no warm-up to record (warmup_years is 0)")
         self.record_warmup = bool(record_warmup)
+        #: Whether runs also record every output per unit and per role (to_xarray(by="unit"/"role")).
+        self.breakdown = _flag(breakdown, "breakdown")
         for s in self.scenarios:
             warn_never_acting(s, self.days)
         #: The parameter sets of an experiment over draws (None: one set per scenario).
@@ -161,6 +165,11 @@ class Experiment:
     @property
     def years(self) -> float:
         return self.days / DAYS_PER_YEAR
+
+    @property
+    def recording(self) -> str | int:
+        """How runs are recorded, as written: "month", "quarter", "year" or days per period."""
+        return recording_value(self.record_every)
 
     @property
     def n_runs(self) -> int:
@@ -225,6 +234,11 @@ class Experiment:
         try:
             try:
                 if executor is not None:
+                    if self.breakdown:
+                        raise ValueError(
+                            "breakdown (series per unit and role) is recorded by runs on this machine only; run "
+                            "without an executor, or without breakdown on a cluster"
+                        )
                     from .cluster import run_on_executor
 
                     if self.save_state or self.start is not None or self.record_warmup:
@@ -260,6 +274,7 @@ class Experiment:
                         mode=mode,
                         runs=runs,
                         provenance=made_by,
+                        breakdown=self.breakdown,
                         **limits,
                         **self.warmup_args(),
                         **self.state_args(),
@@ -286,6 +301,7 @@ class Experiment:
         return (
             f"Experiment({len(shown)} scenario{'s' if len(shown) != 1 else ''} x {draws}"
             f"{self.replicates} replicates x {self.years:g} years, seed {self.seed}"
+            f"{'' if self.record_every == record_code('month') else ', by ' + recording_name(self.record_every)}"
             f"{f', after {self.warmup_years:g} warm-up years' if self.warmup_days else ''}"
             f"{self._start_text()}{', saving end states' if self.save_state else ''}: {names})"
         )
@@ -329,6 +345,10 @@ class ExperimentResult:
             self.units = {n: _plain(f[f"series/{n}"].attrs.get("unit", "")) for n in f["series"]}
             #: When, by which software and command, and why the file was made (cs.provenance.FIELDS).
             self.provenance: dict[str, Any] = read_provenance(f)
+            names = list(f["series"])
+            #: Series per unit and per role (a file recorded with breakdown), read by to_xarray(by=...).
+            self.breakdown_series = [n for n in names if n.startswith(("by_unit.", "by_role."))]
+            self.units = {n: _plain(f[f"series/{n}"].attrs.get("unit", "")) for n in names if not n.startswith("by_")}
 
     def load(self) -> "ExperimentResult":
         """Reads every series into memory (done automatically on first use)."""
@@ -336,7 +356,8 @@ class ExperimentResult:
             import h5py
 
             with h5py.File(self.path, "r") as f:
-                self._data = {name: f[f"series/{name}"][...] for name in f["series"]}
+                self._data = {name: f[f"series/{name}"][...] for name in f["series"] if not name.startswith("by_")}
+                self._groups = {name: f[f"series/{name}"][...] for name in self.breakdown_series}
                 # A recorded warm-up (record_warmup): one run array per output.
                 self._warmup = {
                     name: f[f"arrays/warmup.{name}"][...] for name in OUTPUT_NAMES if f"arrays/warmup.{name}" in f
@@ -389,9 +410,49 @@ class ExperimentResult:
         return self.scenarios.index(scenario)
 
     # -- views -------------------------------------------------------------------------------
-    def to_xarray(self):
-        """An xarray Dataset with dims (scenario, replicate, period); unfinished runs are NaN."""
+    def coords(self) -> dict[str, np.ndarray]:
+        """One value per scenario of each coordinate: ``blame`` (the blame level b of its starting
+        policy, NaN when that is not Policy.from_blame(b)), every policy field, the swept names
+        and every parameter that differs between scenarios (keyed ones as name[key])."""
+        from .tidy import coordinates
+
+        return coordinates(self)
+
+    @property
+    def swept(self) -> list[str]:
+        """The names this file's sweep varied (empty for a file without one)."""
+        from .tidy import swept_names
+
+        return swept_names(self)
+
+    def groups(self, by: str) -> list[str]:
+        """The units (by="unit", in hospital order) or roles (by="role") of a file recorded with breakdown."""
+        if by not in ("unit", "role"):
+            raise ValueError(f"by must be 'unit' or 'role' (series per unit or per role), got {by!r}")
+        if not self.breakdown_series:
+            raise ValueError(
+                f"'{self.path}' holds no series per unit or role; run the experiment with breakdown=True "
+                "(breakdown = true in its file) to record them"
+            )
+        if by == "unit":
+            return list(self.scenario_attrs[self.scenarios[0]]["units"])
+        return list(self.attrs["keys.per_role"])
+
+    def to_xarray(self, grid: bool = False, by: str | None = None):
+        """An xarray Dataset with dims (scenario, replicate, period); unfinished runs are NaN.
+
+        Every recorded and derived output (harm_events, cost_total, ...) is a variable. Each
+        scenario's coordinates (see coords(): blame, policy fields, swept names, changed
+        parameters) lie along ``scenario``; swept names are indexed, so ``.sel(blame=0.3)``
+        selects by value (one swept name per .sel call). ``grid=True``: the sweep's scenarios
+        only, with one dimension per swept name instead of ``scenario``. ``by="unit"`` or
+        ``by="role"`` (a file recorded with breakdown): every output per unit or role, dims
+        (scenario, replicate, unit | role, period).
+        """
         import xarray as xr
+
+        from .tidy import add_coordinates
+        from .tidy import grid as to_grid
 
         coords = {
             "scenario": self.scenarios,
@@ -401,17 +462,29 @@ class ExperimentResult:
             "year": ("period", self.period_start_day / DAYS_PER_YEAR),
             "period_days": ("period", self.period_days),
         }
+        dims: tuple[str, ...] = ("scenario", "replicate", "period")
+        data = self.data
+        if by is not None:
+            names = self.groups(by)
+            self.load()
+            data = {o: np.stack([self._groups[f"by_{by}.{g}.{o}"] for g in names], axis=2) for o in self.data}
+            dims = ("scenario", "replicate", by, "period")
+            coords[by] = names
         data_vars = {
-            name: (
-                ("scenario", "replicate", "period"),
-                values,
-                {"unit": self.units.get(name, ""), "kind": "flow" if name in FLOWS else "level"},
-            )
-            for name, values in self.data.items()
+            name: (dims, values, {"unit": self.units.get(name, ""), "kind": "flow" if name in FLOWS else "level"})
+            for name, values in data.items()
         }
-        return xr.Dataset(
+        for name, (parts, kind, unit, description) in DERIVED.items():
+            data_vars[name] = (
+                dims,
+                sum(data[p] for p in parts),
+                {"unit": unit, "kind": kind, "description": description, "derived": "yes"},
+            )
+        ds = xr.Dataset(
             data_vars, coords=coords, attrs={k: v for k, v in self.attrs.items() if isinstance(v, (str, int, float))}
         )
+        ds = add_coordinates(ds, self)
+        return to_grid(ds, self) if grid else ds
 
     def warmup_xarray(self):
         """The warm-up year by year, from an experiment run with ``record_warmup=True``: an xarray
@@ -475,6 +548,12 @@ class ExperimentResult:
         for column in self._param_columns(params):
             values = [self.scenario_attrs[s][column] for s in self.scenarios]
             frame[column] = np.repeat([v if np.isscalar(v) else str(v) for v in values], n_r * n_p)
+        if params is None:  # the blame level and the swept values, by their own names
+            from .tidy import quantity
+
+            for column in ["blame", *self.swept]:
+                if column not in frame.columns:
+                    frame[column] = np.repeat(quantity(self, column), n_r * n_p)
         frame["scenario"] = pd.Categorical(frame["scenario"], categories=self.scenarios)
         return frame
 
@@ -636,11 +715,56 @@ class ExperimentResult:
 
         return totals(self, metric, horizon, rate)
 
-    def plot(self, metric: str = "harm_events", scenarios: Sequence[str] | None = None, ax=None):
-        """Trajectories over time: median and 10-90% band over replicates, per scenario."""
+    def plot(
+        self,
+        metric: str = "harm_events",
+        scenarios: Sequence[str] | None = None,
+        ax=None,
+        every: str = "year",
+        interventions: bool = True,
+    ):
+        """Trajectories over time: median and 10-90% band over replicates, per scenario.
+
+        every: "year" (default: one point per year, flows as totals per year, levels as the
+        year's mean) or "period" (each recorded period, flows as rates per year). Each
+        scenario's interventions are marked by dotted lines in its colour (interventions=False:
+        none).
+        """
         from .plotting import plot_bands
 
-        return plot_bands(self, metric, scenarios=scenarios, ax=ax)
+        return plot_bands(self, metric, scenarios=scenarios, ax=ax, every=every, interventions=interventions)
+
+    def interventions(self, scenario: str | int) -> list[tuple[float, str]]:
+        """(year, label) of each intervention of a scenario, read from its stored definition."""
+        name = self.scenarios[self._index(scenario)]
+        cache = self.__dict__.setdefault("_interventions", {})
+        if name not in cache:
+            loaded = _engine.load_experiment(self.definitions[name], f"stored definition of '{name}'", name)
+            (sc,) = loaded["scenarios"]
+            cache[name] = [(iv["day"] / DAYS_PER_YEAR, iv["label"]) for iv in sc["interventions"]]
+        return cache[name]
+
+    def sweep_table(self, metric: str = "harm_events", window: tuple[float, float] | None = None, level: float = 0.95):
+        """One row per scenario: its blame level and swept values, the mean of ``metric`` over
+        replicates (a flow per year, a level's mean: see per_run) and a t interval of that mean."""
+        from .tidy import summary_by_scenario
+
+        return summary_by_scenario(self, check_metric(metric), window, level)
+
+    def plot_sweep(
+        self,
+        metric: str = "harm_events",
+        x: str | None = None,
+        hue: str | None = None,
+        window: tuple[float, float] | None = None,
+        level: float = 0.95,
+        ax=None,
+    ):
+        """``metric`` against a swept value ``x`` (default the first swept name), one line per
+        value of ``hue`` (default the second), with the interval of the mean as a band."""
+        from .tidy import plot_sweep
+
+        return plot_sweep(self, check_metric(metric), x=x, hue=hue, window=window, level=level, ax=ax)
 
     def plot_compare(
         self,

@@ -24,38 +24,136 @@ def _axes(n: int, ax=None):
     return axes.flat[:n]
 
 
-def plot_run(result: Any, metrics: Sequence[str], ax=None):
-    """One panel per output of a single run, against years."""
+def yearly(values: Any, period_start_day: Any, period_days: Any, flow: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Values over periods (last axis) as one value per year of the run: a flow's total per year
+    (a partial last year scaled to a full one), a level's mean over the year's periods.
+
+    Returns (years covered, values): each year's covered length in years (1, or less for a
+    partial last year) and the values with the last axis over years.
+
+    >>> import numpy as np
+    >>> yearly(np.ones(24), np.arange(24) * 365 / 12, np.full(24, 365 / 12), flow=True)[1]
+    array([12., 12.])
+    """
+    values = np.asarray(values, dtype=float)
+    start = np.asarray(period_start_day, dtype=float)
+    days = np.asarray(period_days, dtype=float)
+    year = (start // DAYS_PER_YEAR).astype(int)
+    n = int(year.max()) + 1 if year.size else 0
+    out = np.full(values.shape[:-1] + (n,), np.nan)
+    covered = np.zeros(n)
+    for y in range(n):
+        mask = year == y
+        covered[y] = days[mask].sum() / DAYS_PER_YEAR
+        if not mask.any():
+            continue
+        if flow:
+            out[..., y] = values[..., mask].sum(axis=-1) / covered[y]
+        else:
+            out[..., y] = values[..., mask].mean(axis=-1)
+    return covered, out
+
+
+def rates(values: Any, period_days: Any, flow: bool) -> np.ndarray:
+    """A flow's values per period as rates per year (so periods of any length compare); levels as they are."""
+    values = np.asarray(values, dtype=float)
+    return values * (DAYS_PER_YEAR / np.asarray(period_days, dtype=float)) if flow else values
+
+
+def _over_time(values: Any, start_day: Any, period_days: Any, flow: bool, every: str):
+    """(x in years, values over the last axis) for a plot: per year (points at each year's middle)
+    or per recorded period (flows as rates per year, at each period's middle)."""
+    start = np.asarray(start_day, dtype=float)
+    days = np.asarray(period_days, dtype=float)
+    if every == "year":
+        covered, v = yearly(values, start, days, flow)
+        return np.arange(len(covered)) + covered / 2, v
+    if every == "period":
+        return (start + days / 2) / DAYS_PER_YEAR, rates(values, days, flow)
+    raise ValueError(f"every must be 'year' (one value per year) or 'period' (each recorded period), got {every!r}")
+
+
+def _ylabel(metric: str, every: str) -> str:
+    flow = metric in FLOWS or metric in DERIVED
+    if not flow:
+        return unit(metric) + (" (mean over the year)" if every == "year" else "")
+    return f"{unit(metric)} per year"
+
+
+def mark_interventions(ax: Any, interventions: Sequence[tuple[float, str]], color: Any = "0.35") -> None:
+    """Dotted vertical lines at intervention dates (years), each labelled at the top of the axes."""
+    seen = set()
+    for year, label in interventions:
+        if (year, label) in seen:
+            continue
+        seen.add((year, label))
+        ax.axvline(year, color=color, ls=":", lw=1)
+        ax.annotate(
+            label,
+            (year, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, -3),
+            textcoords="offset points",
+            va="top",
+            rotation=90,
+            fontsize=7,
+            color=color,
+        )
+
+
+def scenario_interventions(scenario: Any) -> list[tuple[float, str]]:
+    """(year, label) of each intervention of a cs.Scenario."""
+    return [(iv.day / DAYS_PER_YEAR, iv.label) for iv in scenario.interventions]
+
+
+def plot_run(result: Any, metrics: Sequence[str], ax=None, every: str = "year", interventions: bool = True):
+    """One panel per output of a single run, against years: by default one value per year (flows
+    as totals per year, levels as the year's mean) with the scenario's interventions marked."""
     axes = _axes(len(metrics), ax)
-    years = result.period_start_year
+    marks = scenario_interventions(result.scenario) if interventions else []
     for a, metric in zip(axes, metrics):
-        a.plot(years, result[metric], lw=1.5)
+        flow = metric in FLOWS or metric in DERIVED
+        x, v = _over_time(result[metric], result.period_start_day, result.period_days, flow, every)
+        a.plot(x, v, lw=1.5, marker="o" if every == "year" else None, ms=3)
+        mark_interventions(a, marks)
         a.set_title(metric)
         a.set_xlabel("year")
-        a.set_ylabel(unit(metric))
+        a.set_ylabel(_ylabel(metric, every))
         a.grid(alpha=0.3)
     return axes
 
 
-def plot_bands(res: Any, metric: str, scenarios: Sequence[str] | None = None, ax=None, quantiles=(10, 90)):
-    """Median and a band between two percentiles over replicates, per scenario."""
+def plot_bands(
+    res: Any,
+    metric: str,
+    scenarios: Sequence[str] | None = None,
+    ax=None,
+    quantiles=(10, 90),
+    every: str = "year",
+    interventions: bool = True,
+):
+    """Median and a band between two percentiles over replicates, per scenario: by default one
+    value per year (flows as totals per year, levels as the year's mean), with each scenario's
+    interventions marked in its colour."""
     import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.6), constrained_layout=True)
-    years = res.period_start_day / DAYS_PER_YEAR
-    values = res[metric]
+    flow = metric in FLOWS or metric in DERIVED
+    x, values = _over_time(res[metric], res.period_start_day, res.period_days, flow, every)
     for name in scenarios or res.scenarios:
         v = values[res._index(name)]
         v = v[~np.isnan(v).all(axis=1)]
         if v.size == 0:
             continue
         low, mid, high = np.percentile(v, [quantiles[0], 50, quantiles[1]], axis=0)
-        (line,) = ax.plot(years, mid, label=name, lw=1.6)
-        ax.fill_between(years, low, high, color=line.get_color(), alpha=0.2, lw=0)
+        (line,) = ax.plot(x, mid, label=name, lw=1.6, marker="o" if every == "year" else None, ms=3)
+        ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, lw=0)
+        if interventions:
+            mark_interventions(ax, res.interventions(name), color=line.get_color())
     ax.set_title(f"{metric} (median, {quantiles[0]}-{quantiles[1]}% band)")
     ax.set_xlabel("year")
-    ax.set_ylabel(unit(metric))
+    ax.set_ylabel(_ylabel(metric, every))
     ax.grid(alpha=0.3)
     ax.legend(frameon=False)
     return ax
@@ -186,7 +284,7 @@ def time_to_recovery(
     time from ``at_year`` to the end of the first period (starting at or after ``at_year``) whose
     value has covered ``fraction`` of the way from baseline to target. It is NaN if that never
     happens within the run. Its resolution is the recording period (``record_every``); flows are
-    noisy over short periods, so record yearly (record_every=365) for them.
+    noisy over short periods, so record yearly (record_every="year") for them.
 
     For interventions at day 0 from a warmed-up hospital there is no recorded year before them:
     give ``stays``, the scenario that keeps the starting policy, and the baseline is its mean over
@@ -384,16 +482,14 @@ def demo_figure(
         f"years (lines: median, bands: 10-90% of {'runs' if hasattr(res, 'draws') else 'replicates'})",
         fontsize=13,
     )
-    every = int(res.attrs.get("record_every", 30))
     for k, (metric, title) in enumerate(_FIGURE_PANELS):
         ax = fig.add_subplot(top[k // 3, k % 3])
-        res.plot(metric, ax=ax)
+        # Each recorded period as a rate per year: the programmes' first years show, and every
+        # intervention starts at day 0 (the figure's left edge).
+        res.plot(metric, ax=ax, every="period", interventions=False)
         ax.set_title(title, fontsize=11)
-        if metric in FLOWS or metric in DERIVED:
-            ax.set_ylabel(f"{ax.get_ylabel()} per {every} days")
         if metric.startswith("cost"):
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "$" + compact_number(v)))
-            ax.set_ylabel(f"USD per {every} days")
         if metric == "burnout_prevalence":
             ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
         ax.set_ylim(bottom=0)

@@ -10,20 +10,21 @@ import numpy as np
 from . import _engine
 from ._running import call_engine
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
+from .recording import DEFAULT_RECORDING, record_code, recording_value
 from .scenario import Scenario, as_scenario
 from .warmup import WARMUP_YEARS, warmup, warn_unsettled
 
 
 class Result:
-    """The outputs of one run, one value per period of ``record_every`` days.
+    """The outputs of one run, one value per recorded period (a month by default).
 
     ``series`` maps each output name to a numpy array over periods; flows are totals over the
     period, levels the value at its end.
 
     >>> import culturesim as cs
     >>> r = cs.run(years=2, progress=False)
-    >>> r.series["reports"].shape
-    (25,)
+    >>> r.series["reports"].shape                 # monthly by default
+    (24,)
     >>> df = r.to_pandas()
     >>> "burnout_prevalence" in df.columns
     True
@@ -37,7 +38,7 @@ class Result:
         years: float,
         seed: int,
         replicate: int,
-        record_every: int,
+        record_every: int | str,
         provenance: dict[str, Any] | None = None,
     ):
         self.scenario = scenario
@@ -50,6 +51,15 @@ class Result:
         self.years, self.seed, self.replicate, self.record_every = years, seed, replicate, record_every
         #: When, by which software and command, and why the run was made (cs.provenance.FIELDS).
         self.provenance: dict[str, Any] = dict(provenance or {})
+        #: With breakdown=True: every output per unit and per role, name -> (unit | role, period) array;
+        #: `units` and `roles` name the rows. Empty otherwise.
+        self.by_unit: dict[str, np.ndarray] = {}
+        self.by_role: dict[str, np.ndarray] = {}
+        self.units: list[str] = list(raw.get("unit_names", []))
+        self.roles: list[str] = list(_engine.role_names()) if "by_role" in raw else []
+        if "by_unit" in raw:
+            self.by_unit = {name: raw["by_unit"][:, i, :].copy() for i, name in enumerate(OUTPUT_NAMES)}
+            self.by_role = {name: raw["by_role"][:, i, :].copy() for i, name in enumerate(OUTPUT_NAMES)}
 
     @property
     def params(self):
@@ -99,12 +109,22 @@ class Result:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def plot(
-        self, metrics: str | Sequence[str] = ("harm_events", "reports", "burnout_prevalence", "sv_active"), ax=None
+        self,
+        metrics: str | Sequence[str] = ("harm_events", "reports", "burnout_prevalence", "sv_active"),
+        ax=None,
+        every: str = "year",
+        interventions: bool = True,
     ):
-        """Plots outputs over time (one panel each); returns the matplotlib axes."""
+        """Plots outputs over time (one panel each); returns the matplotlib axes.
+
+        every: "year" (default: flows as totals per year, levels as the year's mean) or "period"
+        (each recorded period, flows as rates per year). The scenario's interventions are marked
+        by dotted lines (interventions=False: none).
+        """
         from .plotting import plot_run
 
-        return plot_run(self, [metrics] if isinstance(metrics, str) else list(metrics), ax=ax)
+        metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+        return plot_run(self, metrics, ax=ax, every=every, interventions=interventions)
 
     def __repr__(self) -> str:
         head = ", ".join(f"{m} {self.total(m):.4g}" for m in ("harm_events", "reports", "sv_started", "quits"))
@@ -121,12 +141,13 @@ def run(
     seed: int = 0,
     replicate: int = 0,
     threads: int | None = None,
-    record_every: int = 30,
+    record_every: int | str = DEFAULT_RECORDING,
     snapshot_every: int = 0,
     progress: bool = True,
     warmup_years: float = WARMUP_YEARS,
     warmup_policy: Any = "typical",
     description: str | None = None,
+    breakdown: bool = False,
 ) -> Result:
     """Runs one scenario once and returns its Result.
 
@@ -134,7 +155,8 @@ def run(
     and the calling script or notebook.
 
     ``scenario`` may be a Scenario, a Policy, a preset name ("blame", "typical",
-    "just_culture"), or None for the default hospital under typical practice.
+    "just_culture"), or None for the default hospital under typical practice. ``breakdown=True``
+    also records every output per unit and per role (``Result.by_unit``, ``Result.by_role``).
 
     >>> import culturesim as cs
     >>> r = cs.run("just_culture", years=1, seed=3, progress=False)
@@ -148,7 +170,7 @@ def run(
     sc = as_scenario(scenario)
     days = _days(years)
     warn_never_acting(sc, days)
-    record_every = _whole_days(record_every, "record_every", 1)
+    record_every = record_code(record_every)
     snapshot_every = _whole_days(snapshot_every, "snapshot_every", 0)
     warmup_days, warmup_pol = warmup(warmup_years, warmup_policy)
     raw = call_engine(
@@ -165,6 +187,7 @@ def run(
         threads=_threads(threads),
         warmup_days=warmup_days,
         warmup_policy=warmup_pol.to_dict(),
+        breakdown=_flag(breakdown, "breakdown"),
     )
     warn_unsettled(raw["warmup"], sc.name)
     return Result(
@@ -173,9 +196,15 @@ def run(
         years=days / DAYS_PER_YEAR,
         seed=int(seed),
         replicate=int(replicate),
-        record_every=int(record_every),
+        record_every=recording_value(record_every),
         provenance=made_by,
     )
+
+
+def _flag(value: Any, what: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{what} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def _days(years: float) -> int:

@@ -44,6 +44,7 @@ class Scenario:
         policy: Policy | Mapping[str, float] | str | float | None = None,
         interventions: Iterable[Intervention] = (),
         hospital: Mapping[str, Any] | None = None,
+        coords: Mapping[str, float] | None = None,
     ):
         if not isinstance(name, str) or not name:
             raise ValueError(f"a scenario needs a non-empty name, got {name!r}")
@@ -71,6 +72,12 @@ class Scenario:
                 f"{hospital!r}"
             )
         self.hospital = dict(hospital) if hospital is not None else None
+        if coords is not None and not isinstance(coords, Mapping):
+            raise ValueError(
+                f"scenario '{name}': coords must be a table (dict) of sweep names and values, got {coords!r}"
+            )
+        #: Its place in a sweep (cs.sweep): the swept names and the values this scenario runs.
+        self.coords: dict[str, float] = dict(sorted((coords or {}).items()))
         _engine.dump(self.to_dict())  # validates everything now, not at run time
 
     @classmethod
@@ -82,6 +89,7 @@ class Scenario:
             policy=Policy._from_fields(d["policy"]),
             interventions=[Intervention._from_engine(iv) for iv in d["interventions"]],
             hospital=d["hospital"],
+            coords=d.get("coords"),
         )
 
     @classmethod
@@ -130,6 +138,8 @@ class Scenario:
         }
         if self.hospital is not None:
             d["hospital"] = self.hospital
+        if self.coords:
+            d["coords"] = dict(self.coords)
         return d
 
     def to_toml(self) -> str:
@@ -137,13 +147,17 @@ class Scenario:
         return _engine.dump(self.to_dict())
 
     def replace(self, **changes: Any) -> "Scenario":
-        """A copy with some of name, params, policy, interventions, hospital changed."""
+        """A copy with some of name, params, policy, interventions, hospital, coords changed.
+
+        A new policy or new parameters drop the sweep coordinates (they labelled the old values).
+        """
         args = {
             "name": self.name,
             "params": self.params,
             "policy": self.policy,
             "interventions": self.interventions,
             "hospital": self.hospital,
+            "coords": None if {"params", "policy"} & set(changes) else self.coords,
         }
         args.update(changes)
         return Scenario(**args)

@@ -45,6 +45,7 @@ from typing import Any
 from . import _engine
 from .experiment import Experiment
 from .policy import PRESETS
+from .recording import record_code, recording_value
 from .scenario import Scenario
 
 __all__ = [
@@ -59,7 +60,14 @@ __all__ = [
 ]
 
 #: Run settings of an experiment file and their defaults.
-RUN_DEFAULTS: dict[str, Any] = {k: (int(v) if float(v).is_integer() else v) for k, v in _engine.run_defaults.items()}
+RUN_DEFAULTS: dict[str, Any] = {
+    k: recording_value(v)
+    if k == "record_every"
+    else v
+    if isinstance(v, bool)
+    else (int(v) if float(v).is_integer() else v)
+    for k, v in _engine.run_defaults.items()
+}
 #: Policy preset names accepted wherever a policy is expected (the engine's).
 POLICY_PRESETS: dict[str, float] = PRESETS
 
@@ -106,7 +114,7 @@ def load_experiment(
     years: float | None = None,
     replicates: int | None = None,
     seed: int | None = None,
-    record_every: int | None = None,
+    record_every: int | str | None = None,
 ) -> Experiment:
     """Reads an experiment file (or a scenario file: an experiment of one scenario).
 
@@ -159,6 +167,8 @@ def _experiment(loaded: dict[str, Any], overrides: Mapping[str, Any], folder: st
     from .policy import Policy
 
     settings = {k: overrides[k] if overrides.get(k) is not None else loaded[k] for k in RUN_DEFAULTS}
+    if overrides.get("record_every") is None:  # the engine's code of a calendar, as users write it
+        settings["record_every"] = recording_value(settings["record_every"])
     scenarios = [Scenario._from_engine(s) for s in loaded["scenarios"]]
     start = None
     if loaded["start"]:
@@ -205,7 +215,7 @@ def experiment_toml(definitions: Mapping[str, str], settings: Mapping[str, Any],
         float(full["years"]),
         int(full["replicates"]),
         int(full["seed"]),
-        int(full["record_every"]),
+        record_code(full["record_every"]),
         header,
         warmup_years=float(full["warmup_years"]),
         warmup_policy=settings.get("warmup_policy"),
@@ -213,4 +223,5 @@ def experiment_toml(definitions: Mapping[str, str], settings: Mapping[str, Any],
         start=settings.get("start") or "",
         start_scenario=settings.get("start_scenario") or "",
         record_warmup=bool(settings.get("record_warmup", False)),
+        breakdown=bool(full["breakdown"]),
     )

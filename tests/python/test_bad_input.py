@@ -196,17 +196,28 @@ CASES = {
     "record_every zero": (
         lambda: cs.run(years=0.1, record_every=0, progress=False),
         ValueError,
-        "record_every must be a whole number of days from 1 to 36500, got 0",
+        "record_every must be 'month', 'quarter', 'year' or a whole number of days from 1 to 36500, got 0",
+    ),
+    "record_every negative": (
+        lambda: cs.run(years=0.1, record_every=-12, progress=False),
+        ValueError,
+        "record_every must be 'month', 'quarter', 'year' or a whole number of days from 1 to 36500, got -12",
+    ),
+    "record_every unknown calendar": (
+        lambda: cs.run(years=0.1, record_every="monthly", progress=False),
+        ValueError,
+        "record_every = 'monthly' is not a calendar period (did you mean 'month'?); allowed: 'month', 'quarter', "
+        "'year' or a whole number of days from 1 to 36500",
     ),
     "record_every fractional": (
         lambda: cs.run(years=0.1, record_every=2.5, progress=False),
         ValueError,
-        "record_every must be a whole number",
+        "record_every must be 'month', 'quarter', 'year' or a whole number",
     ),
     "record_every string": (
         lambda: cs.run(years=0.1, record_every="30", progress=False),
         ValueError,
-        "record_every must be a whole number",
+        "record_every = '30' is not a calendar period; allowed: 'month', 'quarter', 'year' or a whole number",
     ),
     "snapshot_every negative": (
         lambda: cs.run(years=0.1, snapshot_every=-1, progress=False),
@@ -231,7 +242,7 @@ CASES = {
     "experiment record_every": (
         lambda: cs.Experiment(["blame"], record_every=0),
         ValueError,
-        "record_every must be a whole number of days from 1 to 36500",
+        "record_every must be 'month', 'quarter', 'year' or a whole number of days from 1 to 36500",
     ),
     "experiment threads": (
         lambda: cs.Experiment(["blame"], replicates=1, years=0.1).run(threads=-1, progress=False),

@@ -39,7 +39,14 @@ def test_categories_and_kinds_are_the_engines():
     assert names["role"] == _engine.role_names() == ["nurse", "resident", "attending", "pharmacist"]
     assert set(names) == {"role", "severity", "response", "behaviour", "disclosure"}
     assert _engine.intervention_kinds() == ["set", "ramp", "launch_support", "fix_friction"]
-    assert toml_io.RUN_DEFAULTS == {"years": 30, "replicates": 20, "seed": 0, "record_every": 30, "warmup_years": 20}
+    assert toml_io.RUN_DEFAULTS == {
+        "years": 30,
+        "replicates": 20,
+        "seed": 0,
+        "record_every": "month",
+        "warmup_years": 20,
+        "breakdown": False,
+    }
 
 
 def test_parameters_that_cannot_change_during_a_run_are_refused_by_interventions():

@@ -13,13 +13,13 @@ from scipy import stats
 import culturesim as cs
 
 S, R = 2, 4  # the small experiment (conftest.py)
-P = 25  # 2 years of 30-day periods
+P = 24  # 2 years of months
 
 
 def test_experiment_description(small_experiment):
     exp = small_experiment
     assert exp.n_runs == S * R and exp.years == 2 and exp.days == 730 and exp.seed == 11
-    assert exp.record_every == 30 and [s.name for s in exp.scenarios] == ["blame", "just"]
+    assert exp.recording == "month" and [s.name for s in exp.scenarios] == ["blame", "just"]
     assert exp.scenario_dicts() == [s.to_dict() for s in exp.scenarios]
     assert (
         repr(exp)
@@ -55,9 +55,10 @@ def test_to_xarray_dims_coords_and_values(small_result):
     ds = small_result.to_xarray()
     assert dict(ds.sizes) == {"scenario": S, "replicate": R, "period": P}
     assert list(ds["scenario"].values) == ["blame", "just"] and list(ds["replicate"].values) == list(range(R))
-    assert np.array_equal(ds["day"].values, np.arange(P) * 30.0)
-    assert np.array_equal(ds["year"].values, np.arange(P) * 30.0 / 365)
-    assert ds["period_days"].values[-1] == 10
+    month_days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] * 2
+    assert ds["period_days"].values.tolist() == month_days
+    assert np.array_equal(ds["day"].values, np.cumsum([0] + month_days[:-1]))
+    assert np.array_equal(ds["year"].values, ds["day"].values / 365)
     for name in cs.OUTPUT_NAMES:
         assert ds[name].dims == ("scenario", "replicate", "period")
         assert np.array_equal(ds[name].values, small_result.data[name])
@@ -78,7 +79,7 @@ def test_to_pandas_is_long_with_parameters_as_columns(small_result):
     assert policy_columns == ["policy." + f for f in cs.Policy.blame().to_dict()]
     assert "alpha_support" in df.columns  # differs between the scenarios
     assert "alpha_base" not in df.columns  # the same in both
-    row = df[(df.scenario == "just") & (df.replicate == 3) & (df.day == 90)]
+    row = df[(df.scenario == "just") & (df.replicate == 3) & (df.day == 90)]  # April
     assert len(row) == 1
     row = row.iloc[0]
     assert row["reports"] == small_result.data["reports"][1, 3, 3]
@@ -101,7 +102,7 @@ def per_run_by_hand(data, period_days, metric_parts, flow=True, years=2.0):
         values = values + data[part]
     if flow:  # a rate per year over the whole run
         return values.sum(axis=2) / (period_days.sum() / 365)
-    start = np.arange(len(period_days)) * 30 / 365  # a level: the mean over periods starting in the last year
+    start = (np.cumsum(period_days) - period_days) / 365  # a level: the mean over periods starting in the last year
     return values[:, :, start >= years - 1].mean(axis=2)
 
 

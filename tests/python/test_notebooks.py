@@ -52,6 +52,7 @@ def test_the_issue_notebooks_are_present():
         "05_sensitivity",
         "06_calibration",
         "07_uncertainty",
+        "08_board_questions",
     ]:
         assert name in names, f"notebooks/{name}.ipynb is missing"
 

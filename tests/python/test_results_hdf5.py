@@ -17,7 +17,8 @@ import tomllib
 import culturesim as cs
 from culturesim import _engine
 
-S, R, P = 2, 4, 25  # the small experiment (conftest.py)
+S, R, P = 2, 4, 24  # the small experiment (conftest.py): 2 years of months
+MONTH_DAYS = [31.0, 28.0, 31.0, 30.0, 31.0, 30.0, 31.0, 31.0, 30.0, 31.0, 30.0, 31.0]
 SPECS = _engine.parameter_specs()
 
 
@@ -42,7 +43,7 @@ def test_root_attributes(small_file):
         assert a["engine"] == "culturesim"
         assert a["engine_version"] == cs.engine_version and a["build_info"] == cs.build_info
         assert a["seed"] == 11 and a["days"] == 730 and a["years"] == 2.0
-        assert a["record_every"] == 30 and a["replicates"] == R
+        assert a["record_every"] == -12 and a["recording"] == "month" and a["replicates"] == R
         assert list(a["keys.per_role"]) == ["nurse", "resident", "attending", "pharmacist"]
         assert list(a["keys.per_severity"]) == ["near_miss", "no_harm", "mild", "moderate", "severe"]
         assert "keys.per_response" in a and "keys.per_disclosure" in a
@@ -54,9 +55,9 @@ def test_coordinates(small_file):
         assert list(c["scenario"].asstr()[:]) == ["blame", "just"]
         assert c["replicate"][:].tolist() == list(range(R))
         assert list(c["series"].asstr()[:]) == list(cs.OUTPUT_NAMES)
-        assert c["period_start_day"][:].tolist() == [30.0 * p for p in range(P)]
+        assert c["period_days"][:].tolist() == MONTH_DAYS * 2
+        assert c["period_start_day"][:].tolist() == np.cumsum([0.0] + MONTH_DAYS * 2)[:-1].tolist()
         assert np.array_equal(c["period_start_year"][:], c["period_start_day"][:] / 365)
-        assert c["period_days"][:].tolist() == [30.0] * (P - 1) + [10.0]
         assert text_attrs(c["period_start_day"])["unit"] == "day"
         assert text_attrs(c["period_start_year"])["unit"] == "year"
 

@@ -157,7 +157,7 @@ def test_cli_never_overwrites_its_input_even_with_force(tmp_path, capsys):
 def test_cli_refuses_years_whose_series_cannot_fit(tmp_path, capsys):
     toml = tmp_path / "e.toml"
     assert main(["params"]) == 0
-    toml.write_text(capsys.readouterr().out.replace("record_every = 30", "record_every = 1"))
+    toml.write_text(capsys.readouterr().out.replace('record_every = "month"', "record_every = 1"))
     out = tmp_path / "r.h5"
     code = main(["sweep", str(toml), "-o", str(out), "--years", "273972", "--replicates", "1", "--no-progress"])
     err = capsys.readouterr().err

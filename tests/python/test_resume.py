@@ -152,7 +152,7 @@ def test_resume_finishes_a_partial_file_and_creates_a_missing_one(tmp_path, comp
     "change, what",
     [
         (dict(seed=3), "its seed differs"),
-        (dict(years=2), r"periods differ \(file has 13, experiment has 25\)"),
+        (dict(years=2), r"periods differ \(file has 12, experiment has 24\)"),  # months
         (dict(replicates=4), r"replicates differ \(file has 3, experiment has 4\)"),
         (
             dict(scenarios=["blame", cs.Scenario("just_culture", policy="just_culture", params={"alpha_base": 0.02})]),

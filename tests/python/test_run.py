@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,7 +9,7 @@ import pytest
 import culturesim as cs
 from culturesim.outputs import DERIVED, FLOWS
 
-YEARS = 2  # 730 days: 24 periods of 30 days and a last one of 10
+YEARS = 2  # 730 days: 24 months
 
 
 @pytest.fixture(scope="module")
@@ -22,20 +20,21 @@ def result() -> cs.Result:
 def test_run_returns_a_result_with_a_series_for_every_output(result):
     assert isinstance(result, cs.Result)
     assert list(result.series) == list(cs.OUTPUT_NAMES) and len(cs.OUTPUT_NAMES) == len(cs.OUTPUTS) > 40
-    periods = math.ceil(YEARS * 365 / 30)
+    periods = 12 * YEARS  # months of the 365-day year by default
     for name, values in result.series.items():
         assert isinstance(values, np.ndarray) and values.dtype == np.float64 and values.shape == (periods,), name
         assert np.isfinite(values).all(), name
-    assert result.period_start_day.tolist() == [30.0 * p for p in range(periods)]
-    assert result.period_days.tolist() == [30.0] * (periods - 1) + [10.0]
+    month_days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] * YEARS
+    assert result.period_days.tolist() == month_days
+    assert result.period_start_day.tolist() == np.cumsum([0] + month_days[:-1]).tolist()
     assert result.period_start_year == pytest.approx(result.period_start_day / 365)
 
 
 def test_result_provenance(result):
-    assert result.seed == 5 and result.replicate == 1 and result.years == YEARS and result.record_every == 30
+    assert result.seed == 5 and result.replicate == 1 and result.years == YEARS and result.record_every == "month"
     assert result.scenario.name == "blame" and result.policy == cs.Policy.blame()
     assert result.params == cs.default_params()
-    assert repr(result).startswith("Result('blame', 2 years, 25 periods, seed 5, replicate 1: harm_events ")
+    assert repr(result).startswith("Result('blame', 2 years, 24 periods, seed 5, replicate 1: harm_events ")
 
 
 def test_outputs_are_plausible(result):
@@ -65,7 +64,7 @@ def test_to_pandas_is_indexed_by_day_and_year(result):
     assert np.array_equal(df.index.get_level_values("year").to_numpy(), result.period_start_day / 365)
     for name in cs.OUTPUT_NAMES:
         assert np.array_equal(df[name].to_numpy(), result.series[name]), name
-    assert df.loc[(60, 60 / 365), "reports"] == result.series["reports"][2]
+    assert df.loc[(59, 59 / 365), "reports"] == result.series["reports"][2]  # March
 
 
 def test_plot_returns_axes(result):
@@ -75,12 +74,32 @@ def test_plot_returns_axes(result):
     assert len(axes) == 4 and all(isinstance(a, matplotlib.axes.Axes) for a in axes)
     assert [a.get_title() for a in axes] == ["harm_events", "reports", "burnout_prevalence", "sv_active"]
     one = result.plot("reports")
-    assert len(one) == 1 and one[0].get_ylabel() == "events"
-    assert np.array_equal(one[0].lines[0].get_ydata(), result.series["reports"])
+    assert len(one) == 1 and one[0].get_ylabel() == "events per year"
+    # One value per year by default: the year's total of a flow, at the year's middle.
+    assert np.array_equal(one[0].lines[0].get_ydata(), result.series["reports"].reshape(2, 12).sum(axis=1))
+    assert np.array_equal(one[0].lines[0].get_xdata(), [0.5, 1.5])
+    level = result.plot("burnout_prevalence")[0].lines[0].get_ydata()
+    assert np.allclose(level, result.series["burnout_prevalence"].reshape(2, 12).mean(axis=1))
+    # Every recorded period as a rate per year: February's 28 days count as much as a 31-day month.
+    monthly = result.plot("reports", every="period")[0].lines[0].get_ydata()
+    assert np.allclose(monthly, result.series["reports"] * 365 / result.period_days)
+    with pytest.raises(ValueError, match="every must be 'year'"):
+        result.plot("reports", every="month")
+
+
+def test_plot_marks_each_intervention_at_its_date():
+    switch = cs.Scenario("switch", policy="blame", interventions=[cs.Intervention(at_year=1, policy="just_culture")])
+    r = cs.run(switch, years=2, progress=False, warmup_years=0)
+    (ax,) = r.plot("reports")
+    marks = [line for line in ax.lines if list(line.get_xdata()) == [1.0, 1.0]]
+    assert len(marks) == 1 and marks[0].get_linestyle() == ":"
+    assert [t.get_text() for t in ax.texts] == [switch.interventions[0].label]
+    (bare,) = r.plot("reports", interventions=False)
+    assert len(bare.lines) == 1 and not bare.texts
     import matplotlib.pyplot as plt
 
     _, ax = plt.subplots()
-    assert result.plot("quits", ax=ax)[0] is ax
+    assert r.plot("quits", ax=ax)[0] is ax
 
 
 def test_snapshots_every_n_days():

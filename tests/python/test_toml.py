@@ -32,7 +32,7 @@ def write(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:
 # -- the forms -------------------------------------------------------------------------------------
 def test_minimal_experiment_file_takes_the_defaults(tmp_path):
     exp = toml_io.load_experiment(write(tmp_path, '[[scenarios]]\nname = "a"\n'))
-    assert (exp.years, exp.replicates, exp.seed, exp.record_every) == (30, 20, 0, 30)
+    assert (exp.years, exp.replicates, exp.seed, exp.record_every) == (30, 20, 0, _engine.calendars["month"])
     assert exp.scenarios == [cs.Scenario("a")]  # typical policy, default parameters and hospital
 
 
