@@ -117,6 +117,7 @@ def dump_experiment(
     start: str = "",
     start_scenario: str = "",
     record_warmup: bool = False,
+    breakdown: bool = False,
 ) -> str:
     """An experiment file of scenario dicts and run settings."""
 
@@ -153,6 +154,7 @@ def run(
     progress: Progress | None = None,
     warmup_days: _Int = 0,
     warmup_policy: dict[str, float] | None = None,
+    breakdown: bool = False,
 ) -> dict[str, Any]:
     """One run of a scenario dict. Returns {'series': (outputs, periods) float64 array,
     'period_start_day', 'period_days', 'snapshots'}. Releases the GIL while it runs."""
@@ -198,6 +200,7 @@ def run_experiment(
     start: tuple[str, str] | None = None,
     record_warmup: bool = False,
     provenance: dict[str, str | list[str]] | None = None,
+    breakdown: bool = False,
 ) -> int:
     """Runs an experiment (scenario dicts x replicates) and writes every run to the HDF5 file
     `path` as it finishes. mode: 'create' (refuse an existing file), 'overwrite', or 'resume'
@@ -252,3 +255,25 @@ class ResultsWriter:
     @property
     def path(self) -> str: ...
     def close(self) -> None: ...
+
+# -- recording calendars and sweeps (core/calendar.hpp, experiments/sweep.hpp) -----------------------
+
+#: The recording calendars: name -> the record_every code files carry (month -12, quarter -4, year -1).
+calendars: dict[str, int]
+#: Days of each month of the model's 365-day year.
+month_days: list[int]
+
+def sweep_names() -> list[str]:
+    """What a sweep may vary: blame, policy fields, parameters (keyed as name[key])."""
+
+def expand_sweep(
+    base: dict[str, Any],
+    grid: Sequence[tuple[str, Sequence[float]]],
+    points: Sequence[Sequence[tuple[str, float]]],
+) -> list[dict[str, Any]]:
+    """The scenario dicts of a sweep over `base`: grid [(name, values), ...] (every combination) or
+    points [[(name, value), ...], ...]."""
+
+def swept_quantity(scenario: dict[str, Any], name: str) -> float:
+    """The value of a sweep name in a scenario dict (blame: its b, or NaN when the policy is not
+    from_blame(b))."""

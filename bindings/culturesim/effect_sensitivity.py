@@ -26,6 +26,7 @@ import numpy as np
 
 from . import prior_specs as _priors
 from .outputs import check_metric
+from .recording import DEFAULT_RECORDING
 from .scenario import as_scenario
 from .warmup import WARMUP_YEARS
 
@@ -172,7 +173,7 @@ def effect(values, sa, sb, metric, relative, years, window, warmup_years, replic
                 threads=1,
                 progress=False,
                 warmup_years=warmup_years,
-                record_every=30,
+                record_every=DEFAULT_RECORDING,  # the package default: whole months, no straddling periods
             )
             return window_mean(res, metric, window)
 

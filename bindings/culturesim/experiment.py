@@ -867,11 +867,19 @@ class DrawsResult(ExperimentResult):
                 )
         return frame
 
-    def plot(self, metric: str = "harm_events", scenarios: Sequence[str] | None = None, ax=None):
-        """Trajectories: median and 10-90% band over draws and replicates together, per scenario."""
+    def plot(
+        self,
+        metric: str = "harm_events",
+        scenarios: Sequence[str] | None = None,
+        ax=None,
+        every: str = "year",
+        interventions: bool = True,
+    ):
+        """Trajectories: median and 10-90% band over draws and replicates together, per scenario
+        (``every`` and ``interventions`` as ExperimentResult.plot)."""
         from .plotting import plot_bands
 
-        return plot_bands(_Flat(self), metric, scenarios=scenarios, ax=ax)
+        return plot_bands(_Flat(self), metric, scenarios=scenarios, ax=ax, every=every, interventions=interventions)
 
 
 class _Flat:
@@ -880,9 +888,13 @@ class _Flat:
     def __init__(self, res: DrawsResult):
         self._res = res
         self.scenarios, self.period_start_day = res.scenarios, res.period_start_day
+        self.period_days = res.period_days
 
     def _index(self, name: str) -> int:
         return self._res._index(name)
+
+    def interventions(self, name: str) -> list[tuple[float, str]]:
+        return self._res.interventions(name)
 
     def __getitem__(self, metric: str) -> np.ndarray:
         v = self._res[metric]
