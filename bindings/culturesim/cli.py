@@ -244,6 +244,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         record_every=exp.recording,
         warmup_years=exp.warmup_years,
         warmup_policy=exp.warmup_policy,
+        # every other run setting of the file too: none may be dropped silently
+        start=exp.start,
+        save_state=exp.save_state,
+        record_warmup=exp.record_warmup,
+        breakdown=exp.breakdown,
     )
     _check_output(args.output, args.force, args.resume, inputs=[args.file])
     args.writing = args.output

@@ -163,3 +163,16 @@ def test_a_recorded_warm_up_is_kept_year_by_year_and_changes_no_result(tmp_path,
     bad.write_text("record_warmup = 1\n")
     with pytest.raises(ValueError, match="'record_warmup' must be true or false"):
         load_experiment(bad)
+
+
+def test_culturesim_run_keeps_every_state_setting_of_the_file(saved, tmp_path):
+    from culturesim.cli import main
+
+    toml = tmp_path / "next.toml"
+    toml.write_text(
+        f'years = 0.2\nreplicates = 2\nstart = "{saved}"\nsave_state = true\n[[scenarios]]\nname = "jc"\npolicy = "just_culture"\n'
+    )
+    assert main(["run", str(toml), "-o", str(tmp_path / "next.h5"), "--no-progress"]) == 0
+    with h5py.File(tmp_path / "next.h5") as f:
+        assert f.attrs["start_file"].decode() == str(saved) and int(f.attrs["saved_state"]) == 1
+        assert "arrays/state.burnout" in f
