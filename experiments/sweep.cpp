@@ -29,7 +29,9 @@ std::pair<std::string, std::string> split_key(std::string_view name) {
 
 /// The parameter behind `name`, or UnknownName listing what a sweep takes.
 const ParamSpec& swept_parameter(std::string_view name) {
-  const auto [param, key] = split_key(name);
+  // The lambda captures a reference, not the binding: clang 14 cannot capture structured bindings.
+  const auto [param_name, key] = split_key(name);
+  const std::string& param = param_name;
   const auto& specs = parameter_specs();
   const auto spec = std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& p) { return p.name == param; });
   if (spec == specs.end()) {
