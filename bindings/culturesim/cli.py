@@ -254,7 +254,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     args.writing = args.output
     before = _done_before(args.output, args.resume)
     started = time.perf_counter()
-    res = exp.run(
+    res = _run_here(exp, args)
+    _report_run(res, args.output, time.perf_counter() - started, int(res.done.sum()) - before, before)
+    return EXIT_OK
+
+
+def _run_here(exp: Any, args: argparse.Namespace) -> Any:
+    """Runs ``exp`` on this machine's cores with the command line's run options (run and sweep)."""
+    return exp.run(
         args.output,
         progress=args.progress,
         resume=args.resume,
@@ -264,8 +271,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         max_disk=args.max_disk,
         description=args.description,
     )
-    _report_run(res, args.output, time.perf_counter() - started, int(res.done.sum()) - before, before)
-    return EXIT_OK
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -311,16 +316,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                     client.close()
         res = open_results(args.output)
     else:
-        res = exp.run(
-            args.output,
-            progress=args.progress,
-            resume=args.resume,
-            force=args.force,
-            threads=args.threads,
-            max_memory=args.max_memory,
-            max_disk=args.max_disk,
-            description=args.description,
-        )
+        res = _run_here(exp, args)
     _report_run(res, args.output, time.perf_counter() - started, int(res.done.sum()) - before, before)
     if args.shard:
         print(f"\nShard {args.shard}: merge the shards' files with `culturesim merge PART.h5 ... -o OUT.h5`.")
@@ -619,16 +615,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         flush=True,
     )
     started = time.perf_counter()
-    res = exp.run(
-        args.output,
-        progress=args.progress,
-        resume=args.resume,
-        force=args.force,
-        threads=args.threads,
-        max_memory=args.max_memory,
-        max_disk=args.max_disk,
-        description=args.description,
-    )
+    res = _run_here(exp, args)
     ran = time.perf_counter() - started
     print()
     for other in res.scenarios[1:]:
