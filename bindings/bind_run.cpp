@@ -28,6 +28,40 @@ py::dict snapshot_to_dict(const Snapshot& s) {
   return d;
 }
 
+/// One run's result as the dict Result wraps: {'series': (outputs, periods), 'period_start_day',
+/// 'period_days', 'snapshots', 'warmup'}; with breakdown also 'by_unit', 'by_role', 'unit_names'.
+py::dict run_to_dict(const RunResult& result, const Scenario& s, bool breakdown) {
+  const auto& table = result.series;
+  py::array_t<double> series({table.outputs(), table.periods()});
+  std::copy(table.values().begin(), table.values().end(), series.mutable_data());
+  py::dict out;
+  out["series"] = series;
+  out["period_start_day"] = to_array(result.period_start_day);
+  out["period_days"] = to_array(result.period_days);
+  py::list snapshots;
+  for (const auto& snap : result.snapshots) snapshots.append(snapshot_to_dict(snap));
+  out["snapshots"] = snapshots;
+  py::dict warmup;
+  warmup["days"] = result.warmup.days;
+  warmup["settled"] = result.warmup.settled;
+  py::dict drift;
+  for (std::size_t k = 0; k < result.warmup.drift.size(); ++k)
+    drift[py::str(result.warmup.names[k])] = result.warmup.drift[k];
+  warmup["drift"] = drift;
+  out["warmup"] = warmup;
+  if (breakdown) {  // (group, output, period): units in hospital order, roles in kRoleNames order
+    auto groups = [&](const core::SeriesTable& t) {
+      py::array_t<double> a({t.outputs() / kOutputs, kOutputs, t.periods()});
+      std::copy(t.values().begin(), t.values().end(), a.mutable_data());
+      return a;
+    };
+    out["by_unit"] = groups(result.by_unit);
+    out["by_role"] = groups(result.by_role);
+    out["unit_names"] = s.hospital.unit_names();
+  }
+  return out;
+}
+
 }  // namespace
 
 void bind_run(py::module_& m) {
@@ -76,35 +110,7 @@ void bind_run(py::module_& m) {
           result = core::with_threads(
               threads, [&] { return run_scenario(s, options, cancel, progress ? &progress->days_done : nullptr); });
         }
-        const auto& table = result.series;
-        py::array_t<double> series({table.outputs(), table.periods()});
-        std::copy(table.values().begin(), table.values().end(), series.mutable_data());
-        py::dict out;
-        out["series"] = series;
-        out["period_start_day"] = to_array(result.period_start_day);
-        out["period_days"] = to_array(result.period_days);
-        py::list snapshots;
-        for (const auto& snap : result.snapshots) snapshots.append(snapshot_to_dict(snap));
-        out["snapshots"] = snapshots;
-        py::dict warmup;
-        warmup["days"] = result.warmup.days;
-        warmup["settled"] = result.warmup.settled;
-        py::dict drift;
-        for (std::size_t k = 0; k < result.warmup.drift.size(); ++k)
-          drift[py::str(result.warmup.names[k])] = result.warmup.drift[k];
-        warmup["drift"] = drift;
-        out["warmup"] = warmup;
-        if (breakdown) {  // (group, output, period): units in hospital order, roles in kRoleNames order
-          auto groups = [&](const core::SeriesTable& t) {
-            py::array_t<double> a({t.outputs() / kOutputs, kOutputs, t.periods()});
-            std::copy(t.values().begin(), t.values().end(), a.mutable_data());
-            return a;
-          };
-          out["by_unit"] = groups(result.by_unit);
-          out["by_role"] = groups(result.by_role);
-          out["unit_names"] = s.hospital.unit_names();
-        }
-        return out;
+        return run_to_dict(result, s, breakdown);
       },
       py::arg("scenario"), py::arg("days"), py::arg("record_every") = 30, py::arg("snapshot_every") = 0,
       py::arg("seed") = 0, py::arg("replicate") = 0, py::arg("threads") = 0, py::arg("cancel") = nullptr,
@@ -113,6 +119,36 @@ void bind_run(py::module_& m) {
       "One run of a scenario dict. Returns {'series': (outputs, periods) array, 'period_start_day', "
       "'period_days', 'snapshots'}; with breakdown also 'by_unit' (unit, output, period), 'by_role' "
       "(role, output, period) and 'unit_names'. Releases the GIL while it runs.");
+
+  m.def(
+      "run_together",
+      [](const py::list& scenarios, std::int64_t days, int record_every, int snapshot_every, std::uint64_t seed,
+         std::uint64_t replicate, int threads, core::CancellationToken* cancel, EnsembleProgress* progress,
+         std::int64_t warmup_days, const py::object& warmup_policy) {
+        const std::vector<Scenario> list = scenarios_from(scenarios);
+        EnsembleOptions options = ensemble_options_from(days, record_every, seed, threads);  // validates
+        set_warmup(options, warmup_days, warmup_policy);
+        options.snapshot_every = snapshot_every;
+        options.run_options(replicate).validate();
+        for (const auto& s : list) core::check_resources(run_needs(s, options.run_options(replicate)), {}, "", "this run", "", "");
+        std::vector<RunId> runs;
+        for (std::size_t i = 0; i < list.size(); ++i) runs.push_back({i, replicate});
+        std::vector<RunResult> results(list.size());
+        {
+          py::gil_scoped_release release;
+          run_ensemble(
+              list, runs, options, [&](const RunId& id, const RunResult& r) { results[id.scenario] = r; }, progress,
+              cancel);
+        }
+        py::list out;
+        for (std::size_t i = 0; i < list.size(); ++i) out.append(run_to_dict(results[i], list[i], false));
+        return out;
+      },
+      py::arg("scenarios"), py::arg("days"), py::arg("record_every") = 30, py::arg("snapshot_every") = 0,
+      py::arg("seed") = 0, py::arg("replicate") = 0, py::arg("threads") = 0, py::arg("cancel") = nullptr,
+      py::arg("progress") = nullptr, py::arg("warmup_days") = 0, py::arg("warmup_policy") = py::none(),
+      "One run of each scenario dict on the same random numbers (seed, replicate); scenarios with the "
+      "same hospital and parameters share one warm-up. Returns a list of run dicts, as run() returns.");
 
   m.def(
       "run_block",

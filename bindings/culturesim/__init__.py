@@ -23,7 +23,7 @@ from .params import Params, default_params, parameter_table
 from .policy import Policy
 from .posterior import Posterior, open_posterior
 from .prior_specs import priors
-from .result import Result, run
+from .result import Result, run, run_together
 from .scenario import Scenario, default_hospital
 from .sweep import Sweep, sweep
 
@@ -59,6 +59,7 @@ __all__ = [
     "parameter_table",
     "priors",
     "run",
+    "run_together",
     "sensitivity",
     "sweep",
     "__version__",

@@ -159,6 +159,22 @@ def run(
     """One run of a scenario dict. Returns {'series': (outputs, periods) float64 array,
     'period_start_day', 'period_days', 'snapshots'}. Releases the GIL while it runs."""
 
+def run_together(
+    scenarios: Sequence[dict[str, Any]],
+    days: _Int,
+    record_every: _Int = 30,
+    snapshot_every: _Int = 0,
+    seed: _Int = 0,
+    replicate: _Int = 0,
+    threads: _Int = 0,
+    cancel: Cancel | None = None,
+    progress: Progress | None = None,
+    warmup_days: _Int = 0,
+    warmup_policy: dict[str, float] | None = None,
+) -> list[dict[str, Any]]:
+    """One run of each scenario dict on the same random numbers; scenarios with the same hospital
+    and parameters share one warm-up. Returns a list of run dicts, as run() returns."""
+
 def run_block(
     scenario: dict[str, Any],
     replicates: Sequence[_Int],

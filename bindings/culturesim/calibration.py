@@ -50,6 +50,7 @@ from .validation import (
     all_targets,
     check_targets,
     distance,
+    fitted_targets,
     simulate,
     simulation_seed,
     window_mean,
@@ -135,7 +136,7 @@ def calibrate(
     it (``<path>.abc.db``). An existing file is refused unless ``resume`` (continue it: the
     finished generations are kept, up to ``generations`` in all) or ``force`` (start again).
     params: the uncertain parameters to fit (default: every parameter with a prior, cs.priors()).
-    targets: target names (default: all of ``all_targets()``). particles: the population size of
+    targets: target names (default: ``fitted_targets()``, every target but those only checked). particles: the population size of
     each generation. years: simulated years after the warm-up (at least the end of the changes'
     window, 5). max_simulations: stop once this many simulations ran (a budget). executor/cores:
     where simulations run (see Experiment.run); cores is for this machine only.
@@ -321,6 +322,7 @@ __all__ = [
     "calibrate",
     "check_targets",
     "distance",
+    "fitted_targets",
     "simulate",
     "simulation_seed",
     "window_mean",

@@ -12,7 +12,7 @@ DEFAULT = {"particles": 100, "generations": 5, "max_simulations": 3500}
 
 def add_parser(sub, positive_int, seed, years) -> None:
     """Adds the calibrate command to the subparsers of culturesim's parser."""
-    from .calibration import all_targets
+    from .calibration import all_targets, fitted_targets
     from .prior_specs import PRIORS
 
     p = sub.add_parser(
@@ -44,7 +44,12 @@ def add_parser(sub, positive_int, seed, years) -> None:
         metavar="NAME,...",
         help=f"the parameters to fit (default all with a prior: {', '.join(PRIORS)})",
     )
-    p.add_argument("--targets", metavar="NAME,...", help=f"the targets (default all: {', '.join(all_targets())})")
+    p.add_argument(
+        "--targets",
+        metavar="NAME,...",
+        help=f"the targets (default: {', '.join(fitted_targets())}; also allowed: "
+        f"{', '.join(n for n in all_targets() if n not in fitted_targets())}, which the default only checks)",
+    )
     p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     p.add_argument("--cores", type=positive_int, help="local processes (default: all cores)")
     p.add_argument(
@@ -115,7 +120,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             print(
                 f"  {name:<22} band {f.format(row['band_low'])} to {f.format(row['band_high'])}  "
                 f"predicted {f.format(row['p05'])} to {f.format(row['p95'])}  "
-                f"{'' if row['reaches'] else 'CANNOT REACH'}".rstrip()
+                f"{'' if row['reaches'] else 'CANNOT REACH'}{'' if row['fitted'] else ' (checked, not fitted)'}".rstrip()
             )
     print(f"Posterior: {os.path.abspath(args.output)} (took {time.perf_counter() - started:.0f} s)")
     return 0

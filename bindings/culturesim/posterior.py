@@ -325,13 +325,14 @@ def check_markdown(post: Posterior, table, source: str, where: str = "") -> str:
         "draws inside the band. A target whose interval misses its band entirely is one the posterior cannot "
         "reach: the model's structure, not its parameters, keeps it out.",
         "",
-        "| target | band | predictive median [5-95%] | draws in band | reaches |",
-        "|---|---|---|---|---|",
+        "| target | band | fitted | predictive median [5-95%] | draws in band | reaches |",
+        "|---|---|---|---|---|---|",
     ]
     for name, r in table.iterrows():
         f = r["fmt"]
         lines.append(
             f"| {r['what']} (`{name}`) | {f.format(r['band_low'])} to {f.format(r['band_high'])} | "
+            f"{'yes' if r.get('fitted', True) else 'checked only'} | "
             f"{f.format(r['median'])} [{f.format(r['p05'])}, {f.format(r['p95'])}] | {r['in_band']:.0%} | "
             f"{'yes' if r['reaches'] else '**no**'} |"
         )
@@ -342,6 +343,15 @@ def check_markdown(post: Posterior, table, source: str, where: str = "") -> str:
         + (", ".join(f"`{n}`" for n in missed) if missed else "none of the targets")
         + ".",
         "",
+    ]
+    from .validation import all_targets
+
+    unfitted = [t for t in all_targets().values() if t.name in table.index and t.not_fitted]
+    if unfitted:
+        lines += ["Checked, not fitted:", ""]
+        lines += [f"- `{t.name}`: {t.not_fitted}." for t in unfitted]
+        lines.append("")
+    lines += [
         "The defaults stay the hand calibration above, not the posterior's median: medians taken one parameter "
         "at a time from a posterior whose parameters trade off against each other are not a parameter set the "
         "posterior favours, and the median landed fewer targets than the defaults when compared. Use the "

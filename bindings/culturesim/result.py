@@ -163,10 +163,7 @@ def run(
     >>> r.seed, r.scenario.name
     (3, 'just_culture')
     """
-    from . import provenance
-
-    made_by = {"created": provenance.utc_now(), **provenance.collect(description)}
-    made_by["software.culturesim"] = f"{_engine.engine_version} ({_engine.build_info})"
+    made_by = _made_by(description)
     sc = as_scenario(scenario)
     days = _days(years)
     warn_never_acting(sc, days)
@@ -199,6 +196,79 @@ def run(
         record_every=recording_value(record_every),
         provenance=made_by,
     )
+
+
+def run_together(
+    scenarios: Sequence[Any],
+    years: float = 10,
+    seed: int = 0,
+    replicate: int = 0,
+    threads: int | None = None,
+    record_every: int | str = DEFAULT_RECORDING,
+    snapshot_every: int = 0,
+    progress: bool = True,
+    warmup_years: float = WARMUP_YEARS,
+    warmup_policy: Any = "typical",
+    description: str | None = None,
+) -> list[Result]:
+    """Runs each scenario once on the same random numbers (seed, replicate) and returns their
+    Results: a paired comparison without the file of an Experiment. Scenarios with the same
+    hospital and parameters live one warm-up together, so two policies cost one warm-up.
+
+    >>> import culturesim as cs
+    >>> a, b = cs.run_together(["typical", "just_culture"], years=1, warmup_years=2, progress=False)
+    >>> a.scenario.name, b.scenario.name
+    ('typical', 'just_culture')
+    """
+    if isinstance(scenarios, (str, bytes)) or not isinstance(scenarios, Sequence) or not scenarios:
+        raise ValueError(f"scenarios must be a non-empty list of scenarios, got {scenarios!r}")
+    made_by = _made_by(description)
+    sc = [as_scenario(s) for s in scenarios]
+    days = _days(years)
+    for s in sc:
+        warn_never_acting(s, days)
+    record_every = record_code(record_every)
+    snapshot_every = _whole_days(snapshot_every, "snapshot_every", 0)
+    warmup_days, warmup_pol = warmup(warmup_years, warmup_policy)
+    raws = call_engine(
+        _engine.run_together,
+        total_days=len(sc) * (days + warmup_days),
+        progress=progress,
+        desc=f"run {len(sc)} scenarios",
+        scenarios=[s.to_dict() for s in sc],
+        days=days,
+        record_every=record_every,
+        snapshot_every=snapshot_every,
+        seed=_seed(seed),
+        replicate=_seed(replicate, "replicate"),
+        threads=_threads(threads),
+        warmup_days=warmup_days,
+        warmup_policy=warmup_pol.to_dict(),
+    )
+    out = []
+    for s, raw in zip(sc, raws):
+        warn_unsettled(raw["warmup"], s.name)
+        out.append(
+            Result(
+                s,
+                raw,
+                years=days / DAYS_PER_YEAR,
+                seed=int(seed),
+                replicate=int(replicate),
+                record_every=recording_value(record_every),
+                provenance=made_by,
+            )
+        )
+    return out
+
+
+def _made_by(description: str | None) -> dict[str, Any]:
+    """What a run's provenance records: the time, the software versions and the calling script."""
+    from . import provenance
+
+    made_by = {"created": provenance.utc_now(), **provenance.collect(description)}
+    made_by["software.culturesim"] = f"{_engine.engine_version} ({_engine.build_info})"
+    return made_by
 
 
 def _flag(value: Any, what: str) -> bool:
