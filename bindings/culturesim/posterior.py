@@ -26,6 +26,8 @@ from .params import Params
 
 FORMAT = "culturesim-posterior"
 FORMAT_VERSION = 1
+#: Significant digits of a default taken from a posterior's median (Posterior.defaults).
+DEFAULT_DIGITS = 3
 #: The posterior shipped with the package (docs/validation.md, "Calibration"); None if absent.
 SHIPPED = os.path.join(os.path.dirname(__file__), "data", "posterior.h5")
 
@@ -106,6 +108,12 @@ class Posterior:
     def median(self) -> Params:
         """The default parameters with each uncertain parameter at its weighted posterior median."""
         return Params({n: float(v) for n, v in zip(self.names, self.quantile(0.5))})
+
+    def defaults(self) -> dict[str, float]:
+        """The defaults this posterior gives its parameters: the weighted median of each, to
+        DEFAULT_DIGITS significant digits. The shipped posterior's are the engine's defaults
+        (tools/adopt_posterior.py writes them into agents/parameter_table.def; a test checks)."""
+        return {n: float(f"{v:.{DEFAULT_DIGITS}g}") for n, v in zip(self.names, self.quantile(0.5))}
 
     def sample(self, n: int, seed: int = 0, distinct: bool = False) -> list[Params]:
         """n parameter sets drawn by weight, the other parameters at their defaults.
@@ -332,7 +340,7 @@ def check_markdown(post: Posterior, table, source: str, where: str = "") -> str:
         f = r["fmt"]
         lines.append(
             f"| {r['what']} (`{name}`) | {f.format(r['band_low'])} to {f.format(r['band_high'])} | "
-            f"{'yes' if r.get('fitted', True) else 'checked only'} | "
+            f"{'yes' if r['fitted'] else 'checked only'} | "
             f"{f.format(r['median'])} [{f.format(r['p05'])}, {f.format(r['p95'])}] | {r['in_band']:.0%} | "
             f"{'yes' if r['reaches'] else '**no**'} |"
         )
@@ -344,19 +352,28 @@ def check_markdown(post: Posterior, table, source: str, where: str = "") -> str:
         + ".",
         "",
     ]
-    from .validation import all_targets
-
-    unfitted = [t for t in all_targets().values() if t.name in table.index and t.not_fitted]
+    unfitted = [(n, r["not_fitted"]) for n, r in table.iterrows() if not r["fitted"] and r.get("not_fitted")]
     if unfitted:
         lines += ["Checked, not fitted:", ""]
-        lines += [f"- `{t.name}`: {t.not_fitted}." for t in unfitted]
+        lines += [f"- `{name}`: {why}." for name, why in unfitted]
         lines.append("")
-    lines += [
-        "The defaults stay the hand calibration above, not the posterior's median: medians taken one parameter "
-        "at a time from a posterior whose parameters trade off against each other are not a parameter set the "
-        "posterior favours, and the median landed fewer targets than the defaults when compared. Use the "
-        "posterior for what it is for: `cs.Experiment(..., params=cs.open_posterior())` carries the parameter "
-        "uncertainty into a comparison.",
-        "",
-    ]
+    from . import _engine
+
+    engine_defaults = _engine.default_params()
+    adopted = all(engine_defaults[n] == v for n, v in post.defaults().items())
+    if adopted:
+        lines.append(
+            "**The defaults are this posterior's medians.** `cs.default_params()` takes each parameter the "
+            f"posterior fits at its weighted median to {DEFAULT_DIGITS} significant digits (`Posterior.defaults()`, "
+            "written into the parameter table by `tools/adopt_posterior.py`; a test checks that they agree), and "
+            "[parameters.md](parameters.md) marks those defaults 'posterior median'. The tables above are measured "
+            "with them. A median taken one parameter at a time is one representative set, not the posterior: "
+            "`cs.Experiment(..., params=cs.open_posterior())` carries the parameter uncertainty into a comparison."
+        )
+    else:
+        lines.append(
+            "**The defaults are not this posterior's medians** (run `tools/adopt_posterior.py` to make them so). "
+            "`cs.Experiment(..., params=cs.open_posterior())` carries the parameter uncertainty into a comparison."
+        )
+    lines.append("")
     return "\n".join(lines)

@@ -341,6 +341,33 @@ def test_module_examples(module):
     assert result.failed == 0
 
 
+def test_the_defaults_are_the_shipped_posteriors_medians():
+    # The rule: cs.default_params() is the default calibration's posterior median.
+    post = cs.open_posterior()
+    defaults = cs.default_params()
+    for name, value in post.defaults().items():
+        assert defaults[name] == value, f"{name}: default {defaults[name]}, posterior median {value}"
+        assert "posterior median" in cs.parameter_table().loc[name, "source"]
+
+
+def test_adopting_a_posterior_rewrites_only_its_parameters_defaults():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "adopt_posterior", Path(__file__).parents[2] / "tools" / "adopt_posterior.py"
+    )
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    table = tool.TABLE.read_text()
+    changed = tool.adopt(table, {"coach_effect": 0.123, "fix_prob": 0.456})
+    assert "CS_PARAM(scalar, coach_effect, 0.123," in changed and "CS_PARAM(scalar, fix_prob, 0.456," in changed
+    assert len(changed.splitlines()) == len(table.splitlines())
+    assert tool.adopt(changed, {"coach_effect": cs.default_params()["coach_effect"]}).count("0.123") == 0
+    with pytest.raises(SystemExit, match="no single scalar CS_PARAM row for 'severity_weight'"):
+        tool.adopt(table, {"severity_weight": 1.0})
+
+
 def test_the_shipped_posterior_matches_the_table_and_the_targets():
     post = cs.open_posterior()  # bindings/culturesim/data/posterior.h5
     table = cs.priors()
