@@ -57,6 +57,10 @@ from .validation import (
 )
 from .warmup import WARMUP_YEARS
 
+#: The documented default calibration of the default hospital (docs/cli.md, docs/validation.md):
+#: cs.calibrate() and `culturesim calibrate` without options.
+DEFAULT = {"particles": 150, "generations": 10, "max_simulations": 5000}
+
 
 class _Model:
     """The pyabc model: picklable (by reference to this module), so workers on other processes or
@@ -66,7 +70,7 @@ class _Model:
         self.targets, self.years, self.warmup_years, self.seed = list(targets), years, warmup_years, seed
 
     def __call__(self, parameter) -> dict[str, float]:
-        values = {k: float(v) for k, v in dict(parameter).items()}
+        values = _priors.values_from_unit(dict(parameter))  # pyabc works on the priors' quantiles
         return simulate(values, self.targets, self.years, self.warmup_years, simulation_seed(values, self.seed))
 
 
@@ -118,12 +122,12 @@ def calibrate(
     path: str | os.PathLike | None = None,
     params: Sequence[str] | None = None,
     targets: Sequence[str] | None = None,
-    particles: int = 100,
-    generations: int = 5,
+    particles: int = DEFAULT["particles"],
+    generations: int = DEFAULT["generations"],
     years: float = _changes.WINDOW[1],
     warmup_years: float = WARMUP_YEARS,
     seed: int = 0,
-    max_simulations: int | None = None,
+    max_simulations: int | None = DEFAULT["max_simulations"],
     executor: Any = None,
     cores: int | None = None,
     resume: bool = False,
@@ -138,7 +142,7 @@ def calibrate(
     params: the uncertain parameters to fit (default: every parameter with a prior, cs.priors()).
     targets: target names (default: ``fitted_targets()``, every target but those only checked). particles: the population size of
     each generation. years: simulated years after the warm-up (at least the end of the changes'
-    window, 5). max_simulations: stop once this many simulations ran (a budget). executor/cores:
+    window, 5). max_simulations: stop once this many simulations ran (a budget; None: no budget). executor/cores:
     where simulations run (see Experiment.run); cores is for this machine only.
 
     The seed fixes each simulation's random numbers given its parameters; pyabc's proposals drawn
@@ -285,15 +289,18 @@ def _posterior(history, targets, names, settings, seconds: float) -> Posterior:
     provenance = {
         "library": "pyabc",
         "library_version": pyabc.__version__,
-        "method": "ABC-SMC (pyabc.ABCSMC: adaptive median epsilon, multivariate normal transitions)",
+        "method": (
+            "ABC-SMC (pyabc.ABCSMC: adaptive median epsilon, multivariate normal transitions on the priors' quantiles)"
+        ),
         "simulations": sims,
         "acceptance": accepted / sims if sims else float("nan"),
         "wall_seconds": float(seconds),
         "distance": "root mean square over targets of (value - band centre) / band half-width",
     }
+    quantiles = frame[list(names)].to_numpy(dtype=float)
     return Posterior(
         names=list(names),
-        values=frame[list(names)].to_numpy(dtype=float),
+        values=np.column_stack([_priors.from_unit(n, quantiles[:, k]) for k, n in enumerate(names)]),
         weights=np.asarray(weights, dtype=float),
         targets=[
             {"name": t.name, "kind": t.kind, "low": t.band[0], "high": t.band[1], "what": t.what, "source": t.source}

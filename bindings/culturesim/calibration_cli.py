@@ -6,13 +6,10 @@ import argparse
 import os
 import time
 
-#: The documented default calibration of the default hospital (docs/cli.md): its settings.
-DEFAULT = {"particles": 100, "generations": 5, "max_simulations": 3500}
-
 
 def add_parser(sub, positive_int, seed, years) -> None:
     """Adds the calibrate command to the subparsers of culturesim's parser."""
-    from .calibration import all_targets, fitted_targets
+    from .calibration import DEFAULT, all_targets, fitted_targets
     from .prior_specs import PRIORS
 
     p = sub.add_parser(
@@ -26,16 +23,22 @@ def add_parser(sub, positive_int, seed, years) -> None:
         "-o", "--output", default="posterior.h5", metavar="OUT.h5", help="posterior file (default posterior.h5)"
     )
     p.add_argument(
-        "--particles", type=positive_int, default=DEFAULT["particles"], help="particles per generation (default 100)"
+        "--particles",
+        type=positive_int,
+        default=DEFAULT["particles"],
+        help=f"particles per generation (default {DEFAULT['particles']})",
     )
     p.add_argument(
-        "--generations", type=positive_int, default=DEFAULT["generations"], help="ABC-SMC generations (default 5)"
+        "--generations",
+        type=positive_int,
+        default=DEFAULT["generations"],
+        help=f"ABC-SMC generations (default {DEFAULT['generations']})",
     )
     p.add_argument(
         "--max-simulations",
         type=positive_int,
         default=DEFAULT["max_simulations"],
-        help="stop after this many simulations (default 3500: about 25 minutes on 2 cores)",
+        help=f"stop after this many simulations (default {DEFAULT['max_simulations']}: about 25 minutes on 2 cores)",
     )
     p.add_argument("--years", type=years, default=5.0, help="simulated years after the warm-up (default 5)")
     p.add_argument("--warmup-years", type=years, default=None, help="warm-up years (default: the engine's, 20)")

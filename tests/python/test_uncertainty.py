@@ -72,6 +72,30 @@ def test_targets_are_the_validation_modules_own():
         calibration.check_targets(["harm_reportd"])
 
 
+def test_the_default_calibration_fits_every_target_but_those_it_only_checks():
+    every = calibration.all_targets()
+    fitted = calibration.fitted_targets()
+    checked_only = [n for n in every if n not in fitted]
+    assert checked_only == ["burnout_incident_or", "burnout_leave_or"]
+    assert all(every[n].not_fitted for n in checked_only)  # each says why
+    assert [t.name for t in calibration.check_targets(None)] == fitted
+    # Named explicitly, a checked-only target can still be fitted.
+    assert calibration.check_targets(["burnout_leave_or"])[0].name == "burnout_leave_or"
+
+
+def test_run_together_is_the_separate_runs_with_one_warm_up():
+    import warnings
+
+    warnings.simplefilter("ignore", cs.warmup.WarmupWarning)
+    both = cs.run_together(["typical", "just_culture"], years=1, warmup_years=2, seed=4, replicate=3, progress=False)
+    for pair, name in zip(both, ["typical", "just_culture"]):
+        alone = cs.run(name, years=1, warmup_years=2, seed=4, replicate=3, progress=False)
+        for k in alone.series:
+            np.testing.assert_array_equal(pair.series[k], alone.series[k])
+    with pytest.raises(ValueError, match="non-empty list of scenarios"):
+        cs.run_together("typical")
+
+
 def test_a_simulation_is_determined_by_its_parameters_and_seed():
     targets = calibration.check_targets(["burnout_nurses", "change_burnout"])
     values = {"coach_effect": 0.2}
@@ -139,7 +163,9 @@ def test_a_calibration_runs_on_an_executor():
 def test_the_predictive_check_says_which_targets_are_reached():
     post = cs.calibrate(params=["coach_effect"], targets=["change_harm", "burnout_leave_or"], **TINY)
     table = cs.validation.predictive(post, draws=3, cores=1)
-    assert list(table.index) == ["change_harm", "burnout_leave_or"]
+    # Every target is checked, the fitted ones and the rest: a posterior is judged on all of them.
+    assert list(table.index) == list(calibration.all_targets())
+    assert set(table.index[table["fitted"]]) == {"change_harm", "burnout_leave_or"}
     for _, row in table.iterrows():
         assert row["p05"] <= row["median"] <= row["p95"]
         assert row["reaches"] == bool(row["p95"] >= row["band_low"] and row["p05"] <= row["band_high"])
@@ -328,7 +354,7 @@ def test_the_shipped_posterior_matches_the_table_and_the_targets():
             row["high"],
             row["basis"],
         )
-    assert post.settings["targets"] == list(calibration.all_targets())
+    assert post.settings["targets"] == calibration.fitted_targets()
     for t in post.targets:
         assert (t["low"], t["high"]) == calibration.all_targets()[t["name"]].band
     assert post.provenance["library"] == "pyabc" and post.provenance["simulations"] > 0
