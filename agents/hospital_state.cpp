@@ -69,7 +69,7 @@ std::vector<double> flatten_state(const HospitalState& state) {
 }
 
 HospitalState unflatten_state(std::span<const double> values, std::size_t clinicians, std::size_t units,
-                              std::uint64_t seed, std::uint64_t replicate) {
+                              std::uint64_t seed, std::uint64_t replicate, std::uint32_t stream) {
   std::size_t expected = 0;
   for (const auto& a : state_arrays(clinicians, units)) expected += a.length;
   if (values.size() != expected) {
@@ -80,6 +80,7 @@ HospitalState unflatten_state(std::span<const double> values, std::size_t clinic
   HospitalState s;
   s.seed = seed;
   s.replicate = replicate;
+  s.stream = stream;
   std::size_t at = 0;
   s.day = field_value<std::int64_t>(values[at++], "day");
   s.warmup.days = field_value<std::int64_t>(values[at++], "warmup");

@@ -1,7 +1,7 @@
 // A hospital at one moment: everything a run needs to carry on from there (MODEL.md 8.1). The
 // warm-up ends in one, a run can end in one, and a run can start from one: a run started from the
 // state another run ended in is bit-identical to that run carrying on, because every random number
-// is keyed by (seed, replicate, clinician, day) and the state keeps its absolute day.
+// is keyed by (seed, replicate, stream, clinician, day) and the state keeps its absolute day.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -38,6 +38,7 @@ struct HospitalState {
   std::int64_t day = 0;
   std::uint64_t seed = 0;       ///< the random key the state was made with; a run from it must use it too
   std::uint64_t replicate = 0;  ///<
+  std::uint32_t stream = 0;     ///< (the key is (seed, replicate + (stream << 32)))
   ClinicianState clinicians;
   std::vector<UnitState> units;  ///< begin/end/index/workload come from the hospital; the rest is state
   WarmupReport warmup;           ///< how the warm-up before it settled (names/means are not saved to files)
@@ -58,10 +59,10 @@ std::vector<StateArray> state_arrays(std::size_t clinicians, std::size_t units);
 /// The state as the concatenation of its state_arrays(), in order.
 std::vector<double> flatten_state(const HospitalState& state);
 
-/// The state back from flatten_state()'s values; seed and replicate are given by the caller (the
-/// file's seed and the replicate's index). Throws InvalidValue naming the array when a value is not
-/// one the field can hold (a damaged or foreign file).
+/// The state back from flatten_state()'s values; seed, replicate and stream are given by the caller
+/// (the file's seed, the replicate's index and the scenario's stream). Throws InvalidValue naming the array when a
+/// value is not one the field can hold (a damaged or foreign file).
 HospitalState unflatten_state(std::span<const double> values, std::size_t clinicians, std::size_t units,
-                              std::uint64_t seed, std::uint64_t replicate);
+                              std::uint64_t seed, std::uint64_t replicate, std::uint32_t stream = 0);
 
 }  // namespace culturesim

@@ -49,11 +49,16 @@ void RunOptions::validate() const {
                        " with a start state: a run starting from a saved hospital state has no warm-up of its own; "
                        "allowed warmup_days 0");
   }
-  if (start && (start->seed != seed || start->replicate != replicate)) {
+  if (replicate >= core::RandomStream::kReplicateLimit) {
+    throw InvalidValue("replicate = " + std::to_string(replicate) + " is out of range; allowed 0 to " +
+                       std::to_string(core::RandomStream::kReplicateLimit - 1));
+  }
+  if (start && (start->seed != seed || start->replicate != replicate || start->stream != stream)) {
     throw InvalidValue("start state: it was made with seed " + std::to_string(start->seed) + ", replicate " +
-                       std::to_string(start->replicate) + "; this run has seed " + std::to_string(seed) +
-                       ", replicate " + std::to_string(replicate) +
-                       " (random numbers are keyed by both, so a run carries on only with the state's own)");
+                       std::to_string(start->replicate) + ", stream " + std::to_string(start->stream) +
+                       "; this run has seed " + std::to_string(seed) + ", replicate " + std::to_string(replicate) +
+                       ", stream " + std::to_string(stream) +
+                       " (random numbers are keyed by all three, so a run carries on only with the state's own)");
   }
 }
 
@@ -93,7 +98,7 @@ Simulation::Simulation(Hospital hospital, Params params, Policy policy, RunOptio
       scenario_policy_(policy),
       options_(options),
       clock_{options.days, options.record_every},
-      rng_(options.seed, options.replicate) {
+      rng_(options.seed, options.replicate, options.stream) {
   hospital_.validate();
   params_.validate();
   policy_.validate();
@@ -297,6 +302,7 @@ HospitalState Simulation::save() const {
   s.day = day_;
   s.seed = rng_.seed();
   s.replicate = rng_.replicate();
+  s.stream = rng_.stream();
   s.clinicians = state_;
   s.units = units_;
   s.warmup = warmup_;

@@ -36,7 +36,10 @@ struct RunOptions {
   int record_every = 30;
   int snapshot_every = 0;  ///< days between agent snapshots; 0 = none
   std::uint64_t seed = 0;
-  std::uint64_t replicate = 0;
+  std::uint64_t replicate = 0;  ///< below 2^32 (RandomStream::kReplicateLimit)
+  /// The random-number stream: the key is (seed, replicate + (stream << 32)), so stream 0 is the
+  /// key (seed, replicate). Runs with the same seed, replicate and stream share random numbers.
+  std::uint32_t stream = 0;
   /// Days lived before day 0 under warmup_policy (MODEL.md 8.1): the run starts from a hospital
   /// whose slow states have settled. Not recorded; day 0 is when the scenario's own policy and
   /// interventions begin. Scenarios with the same parameters and hospital share the warm-up's
@@ -47,13 +50,14 @@ struct RunOptions {
   /// only: the days simulated are the same; off by default, so runs cost and store as before.
   bool breakdown = false;
   /// Start from this saved state instead of a new hospital (and instead of a warm-up): its hospital
-  /// layout, seed and replicate must be this run's. Day 0 of the run is the state's day.
+  /// layout, seed, replicate and stream must be this run's. Day 0 of the run is the state's day.
   std::shared_ptr<const HospitalState> start;
   bool keep_final_state = false;  ///< RunResult::final_state holds the state the run ended in
   bool record_warmup = false;     ///< RunResult::warmup.series holds the warm-up year by year
 
   /// Throws InvalidValue naming the field: days 1 to 100 million, record_every 1 to 36500,
-  /// snapshot_every 0 to 36500, warmup_days 0 to 365000, and not both a warm-up and a start state.
+  /// snapshot_every 0 to 36500, warmup_days 0 to 365000, replicate below 2^32, and not both a
+  /// warm-up and a start state.
   void validate() const;
 };
 

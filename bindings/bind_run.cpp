@@ -89,7 +89,7 @@ void bind_run(py::module_& m) {
       },
       py::arg("scenarios"), py::arg("replicates"), py::arg("days"), py::arg("warmup_days"),
       "Days an experiment of these scenario dicts steps: each run's days, and each warm-up once per "
-      "replicate and group of scenarios with the same hospital and parameters.");
+      "replicate and group of scenarios with the same hospital, parameters and stream.");
   m.def(
       "run",
       [](const py::dict& scenario, std::int64_t days, int record_every, int snapshot_every, std::uint64_t seed,
@@ -130,7 +130,8 @@ void bind_run(py::module_& m) {
         set_warmup(options, warmup_days, warmup_policy);
         options.snapshot_every = snapshot_every;
         options.run_options(replicate).validate();
-        for (const auto& s : list) core::check_resources(run_needs(s, options.run_options(replicate)), {}, "", "this run", "", "");
+        for (const auto& s : list)
+          core::check_resources(run_needs(s, options.run_options(replicate)), {}, "", "this run", "", "");
         std::vector<RunId> runs;
         for (std::size_t i = 0; i < list.size(); ++i) runs.push_back({i, replicate});
         std::vector<RunResult> results(list.size());
@@ -147,8 +148,9 @@ void bind_run(py::module_& m) {
       py::arg("scenarios"), py::arg("days"), py::arg("record_every") = 30, py::arg("snapshot_every") = 0,
       py::arg("seed") = 0, py::arg("replicate") = 0, py::arg("threads") = 0, py::arg("cancel") = nullptr,
       py::arg("progress") = nullptr, py::arg("warmup_days") = 0, py::arg("warmup_policy") = py::none(),
-      "One run of each scenario dict on the same random numbers (seed, replicate); scenarios with the "
-      "same hospital and parameters share one warm-up. Returns a list of run dicts, as run() returns.");
+      "One run of each scenario dict on the same random numbers (seed, replicate, and each scenario's "
+      "stream); scenarios with the same hospital, parameters and stream share one warm-up. Returns a list of run "
+      "dicts, as run() returns.");
 
   m.def(
       "run_block",

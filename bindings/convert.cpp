@@ -185,7 +185,7 @@ Intervention intervention_from(const py::handle& description, std::size_t positi
 
 Scenario scenario_from(const py::handle& description) {
   const py::dict d = as_dict(description, "scenario");
-  check_keys(d, {"name", "params", "policy", "hospital", "interventions", "coords"}, "scenario field");
+  check_keys(d, {"name", "params", "policy", "hospital", "interventions", "coords", "stream"}, "scenario field");
   Scenario s;
   s.name = d.contains("name") ? text(d["name"], "scenario name") : "scenario";
   const std::string who = "scenario '" + s.name + "': ";
@@ -205,6 +205,19 @@ Scenario scenario_from(const py::handle& description) {
         s.coords.push_back({name, number(item.second, "coordinate '" + name + "'")});
       }
       sort_coords(s.coords);
+    }
+    if (d.contains("stream") && !d["stream"].is_none()) {
+      const std::string allowed = "0 to " + std::to_string(kMaxStream) + " (a random-number stream)";
+      const py::handle v = d["stream"];
+      if (!py::isinstance<py::int_>(v) || py::isinstance<py::bool_>(v)) {
+        throw InvalidValue("stream must be a whole number from " + allowed + ", got " + type_name(v) + " " +
+                           std::string(py::repr(v)));
+      }
+      const auto big = py::reinterpret_borrow<py::int_>(v);
+      if (big < py::int_(0) || big > py::int_(kMaxStream)) {
+        throw InvalidValue("stream = " + std::string(py::repr(v)) + " is out of range; allowed " + allowed);
+      }
+      s.stream = static_cast<std::uint32_t>(big.cast<std::int64_t>());
     }
   } catch (const UnknownName& e) {
     throw UnknownName(who + e.what());
@@ -324,6 +337,7 @@ py::dict scenario_to_dict(const Scenario& s) {
     for (const auto& c : s.coords) coords[py::str(c.name)] = c.value;
     d["coords"] = coords;
   }
+  if (s.stream != 0) d["stream"] = s.stream;
   return d;
 }
 

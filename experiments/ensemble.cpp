@@ -66,14 +66,16 @@ std::vector<RunId> all_runs(std::size_t scenarios, std::size_t replicates) {
   return runs;
 }
 
-/// For each scenario, the first scenario whose warm-up it shares: the same units and parameters
-/// (the policy and interventions act from day 0 only), so the same warm-up to the last bit.
+/// For each scenario, the first scenario whose warm-up it shares: the same units, parameters and
+/// random-number stream (the policy and interventions act from day 0 only), so the same warm-up to
+/// the last bit.
 std::vector<std::size_t> warmup_groups(const std::vector<Scenario>& scenarios) {
   std::vector<std::size_t> group(scenarios.size());
   for (std::size_t s = 0; s < scenarios.size(); ++s) {
     group[s] = s;
     for (std::size_t t = 0; t < s; ++t) {
-      if (scenarios[t].hospital.units == scenarios[s].hospital.units && scenarios[t].params == scenarios[s].params) {
+      if (scenarios[t].hospital.units == scenarios[s].hospital.units && scenarios[t].params == scenarios[s].params &&
+          scenarios[t].stream == scenarios[s].stream) {
         group[s] = group[t];
         break;
       }
@@ -99,8 +101,23 @@ std::int64_t simulated_days(const std::vector<Scenario>& scenarios, const std::v
 void run_ensemble(const std::vector<Scenario>& scenarios, const std::vector<RunId>& runs,
                   const EnsembleOptions& options, const RunSink& sink, EnsembleProgress* progress,
                   core::CancellationToken* cancel) {
-  options.run_options(0).validate();
-  for (const auto& s : scenarios) s.validate();
+  // The run options as the first scenario's runs get them (its stream: start states are checked
+  // against it), then every other stream a start state must also fit, naming its scenario.
+  RunOptions first = options.run_options(0);
+  if (!scenarios.empty()) first.stream = scenarios.front().stream;
+  first.validate();
+  for (const auto& s : scenarios) {
+    s.validate();
+    if (!options.start_states.empty() && s.stream != first.stream) {
+      RunOptions o = first;
+      o.stream = s.stream;
+      try {
+        o.validate();
+      } catch (...) {
+        rethrow_with_context("scenario '" + s.name + "': ");
+      }
+    }
+  }
   for (const auto& id : runs) {
     if (id.scenario >= scenarios.size()) {
       throw InvalidValue("run names scenario index " + std::to_string(id.scenario) + "; allowed 0 to " +
@@ -177,7 +194,9 @@ void run_ensemble(const std::vector<Scenario>& scenarios, const std::vector<RunI
         const auto [g, replicate] = needed[k];
         const Scenario& scenario = scenarios[g];
         try {
-          Simulation sim(scenario.hospital, scenario.params, scenario.policy, options.run_options(replicate));
+          RunOptions o = options.run_options(replicate);
+          o.stream = scenario.stream;  // the group's: every scenario of it has this stream
+          Simulation sim(scenario.hospital, scenario.params, scenario.policy, std::move(o));
           sim.warm_up_now(&stop, days_done);
           warmed[k] = std::make_shared<const HospitalState>(sim.save());
         } catch (const Interrupted&) {

@@ -17,6 +17,8 @@ namespace culturesim {
 
 /// The ensemble's limits (Python shows them as _engine.run_limits).
 inline constexpr std::size_t kMaxReplicates = 1'000'000;
+static_assert(kMaxReplicates <= core::RandomStream::kReplicateLimit,
+              "replicates must stay below 2^32: the random key's second word is replicate + (stream << 32)");
 inline constexpr int kMaxThreads = 4096;
 
 struct RunId {
@@ -39,7 +41,7 @@ struct EnsembleOptions {
   std::vector<std::shared_ptr<const HospitalState>> start_states;
   bool keep_final_state = false;  ///< each RunResult carries the state its run ended in
   bool record_warmup = false;     ///< each RunResult carries its warm-up year by year
-  /// Scenarios with the same hospital and parameters share one warm-up per replicate (they would
+  /// Scenarios with the same hospital, parameters and stream share one warm-up per replicate (they would
   /// live identical ones: same random numbers). Off only to test that sharing changes nothing.
   bool share_warmup = true;
 
@@ -59,7 +61,7 @@ using RunSink = std::function<void(const RunId&, const RunResult&)>;
 /// Every (scenario, replicate) pair, scenario-major.
 std::vector<RunId> all_runs(std::size_t scenarios, std::size_t replicates);
 
-/// For each scenario, the first scenario whose warm-up it shares: the same units and parameters.
+/// For each scenario, the first scenario whose warm-up it shares: the same units, parameters and stream.
 std::vector<std::size_t> warmup_groups(const std::vector<Scenario>& scenarios);
 
 /// The days `run_ensemble` steps for `runs` (each shared warm-up counted once), for progress bars.

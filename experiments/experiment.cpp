@@ -187,6 +187,8 @@ core::Attributes scenario_attributes(const Scenario& scenario) {
     attrs.emplace_back("coords", names);
     for (const auto& c : scenario.coords) attrs.emplace_back("coord." + c.name, c.value);
   }
+  // Its random-number stream, only when not the default 0 (files without it have stream 0).
+  if (scenario.stream != 0) attrs.emplace_back("stream", static_cast<std::int64_t>(scenario.stream));
   return attrs;
 }
 

@@ -1,6 +1,7 @@
 #include "experiments/saved_states.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "core/errors.hpp"
 #include "core/name_lookup.hpp"
@@ -74,6 +75,17 @@ std::vector<std::shared_ptr<const HospitalState>> load_start_states(const StartF
                        ", this experiment has seed " + std::to_string(seed) +
                        "; random numbers are keyed by the seed, so carrying on needs the file's seed");
   }
+  // The states' stream: the scenario's (attribute "stream", absent for the default 0).
+  std::uint32_t stream = 0;
+  const auto scenario_attrs = file.scenario_attributes(scenario);
+  if (const auto* st = core::find_attribute(scenario_attrs, "stream")) {
+    const auto* v = std::get_if<std::int64_t>(st);
+    if (!v || *v < 0 || *v > static_cast<std::int64_t>(UINT32_MAX)) {
+      throw InvalidValue(where + "scenario " + quoted(layout.scenarios[scenario]) +
+                         " has a 'stream' attribute that is not a whole number from 0 to 4294967295");
+    }
+    stream = static_cast<std::uint32_t>(*v);
+  }
   const std::size_t series_values = layout.series.size() * layout.periods;
   std::vector<std::shared_ptr<const HospitalState>> states;
   for (std::size_t r = 0; r < replicates; ++r) {
@@ -90,7 +102,8 @@ std::vector<std::shared_ptr<const HospitalState>> load_start_states(const StartF
       at += a.length;
     }
     try {
-      states.push_back(std::make_shared<const HospitalState>(unflatten_state(flat, clinicians, units, seed, r)));
+      states.push_back(
+          std::make_shared<const HospitalState>(unflatten_state(flat, clinicians, units, seed, r, stream)));
     } catch (const InvalidValue& e) {
       throw InvalidValue(where + e.what());
     }

@@ -33,7 +33,9 @@ std::string Scenario::to_toml() const { return dump_scenario(*this); }
 RunResult run_scenario(const Scenario& scenario, const RunOptions& options, core::CancellationToken* cancel,
                        std::atomic<std::int64_t>* days_done) {
   scenario.validate();
-  Simulation sim(scenario.hospital, scenario.params, scenario.policy, options);
+  RunOptions o = options;
+  o.stream = scenario.stream;
+  Simulation sim(scenario.hospital, scenario.params, scenario.policy, std::move(o));
   return sim.run(scenario.schedule(), cancel, days_done);
 }
 

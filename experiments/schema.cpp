@@ -27,7 +27,8 @@ namespace {
 const std::vector<std::string> kRunKeys{"years",          "replicates",    "seed",       "record_every",
                                         "warmup_years",   "warmup_policy", "save_state", "start",
                                         "start_scenario", "record_warmup", "breakdown"};
-const std::vector<std::string> kScenarioKeys{"name", "policy", "params", "hospital", "interventions", "coords"};
+const std::vector<std::string> kScenarioKeys{"name",          "policy", "params", "hospital",
+                                             "interventions", "coords", "stream"};
 const std::vector<std::string> kHospitalKeys{"name", "units"};
 const std::vector<std::string> kWhenKeys{"at_year", "at_day", "label", "kind"};
 /// The keys each kind takes besides kWhenKeys (first the current ones, then old ones kept loading).
@@ -682,6 +683,13 @@ Scenario scenario(Reader& r, const Entries& table, const toml::node* at, const s
     }
   }
   if (const auto* c = find(table, "coords")) s.coords = coordinates(r, *c, path(where, "coords"));
+  if (const auto* v = find(table, "stream")) {
+    s.stream = static_cast<std::uint32_t>(
+        whole(r, *v, where, "stream",
+              "a random-number stream, a whole number from 0 to " + std::to_string(kMaxStream) +
+                  "; scenarios with the same stream and replicate draw the same random numbers",
+              0, kMaxStream));
+  }
   r.engine(where, at, [&] {
     s.validate();  // what only the whole scenario shows (a ramp's blame levels against each other, ...)
     compile_schedule(s.interventions, s.hospital, s.params, s.policy);
@@ -903,6 +911,7 @@ void write_scenario(std::ostream& out, const Scenario& s, const std::string& pre
     }
     out << " }\n";
   }
+  if (s.stream != 0) out << "stream = " << s.stream << "\n";
   out << "\n[" << prefix << "policy]\n";
   for (const auto& f : policy_field_specs()) out << f.name << " = " << core::exact_number(s.policy.get(f.name)) << "\n";
   out << "\n[" << prefix << "params]\n";
@@ -949,7 +958,8 @@ LoadedExperiment parse_experiment(std::string_view text, std::string_view source
                        std::to_string(where.column) + ": invalid TOML: " + std::string(e.description()));
   }
   std::vector<std::string> top = kRunKeys;
-  for (const char* k : {"params", "hospital", "scenarios", "name", "policy", "interventions", "coords", "sweep"}) {
+  for (const char* k :
+       {"params", "hospital", "scenarios", "name", "policy", "interventions", "coords", "stream", "sweep"}) {
     top.emplace_back(k);
   }
   r.check_keys(doc, top, "");
@@ -962,7 +972,7 @@ LoadedExperiment parse_experiment(std::string_view text, std::string_view source
   if (const auto* h = doc.get("hospital")) base.hospital = hospital(r, *h, "hospital");
 
   std::vector<std::string> single;
-  for (const char* k : {"name", "policy", "interventions", "coords"}) {
+  for (const char* k : {"name", "policy", "interventions", "coords", "stream"}) {
     if (doc.contains(k)) single.emplace_back(k);
   }
   if (const auto* list = doc.get("scenarios")) {

@@ -608,10 +608,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("  just_culture          from day 0: console human error, coach at-risk behaviour, fix the system")
     print("  peer_support_only     from day 0: tiered peer and professional support, nothing else")
     print("  ramp_to_just_culture  from day 0: typical moves to Just Culture step by step over 5 years")
-    within = "" if exp.draw_sets is None else "Within each parameter draw, e"
+    within = "" if exp.draw_sets is None else "Within each parameter draw k, e"
+    stream = "" if exp.draw_sets is None else ", stream k"
+    independent = "" if exp.draw_sets is None else "; draws are independent"
     print(
         f"{within or 'E'}very scenario starts from the same warmed-up hospital and replicate r uses the same random "
-        f"stream (seed {exp.seed}, r): the differences below are paired, and zero at day 0.",
+        f"stream (seed {exp.seed}, r{stream}): the differences below are paired, and zero at day 0{independent}.",
         flush=True,
     )
     started = time.perf_counter()

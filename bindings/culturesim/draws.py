@@ -1,12 +1,14 @@
-"""Experiments over parameter draws: scenarios x draws x replicates on common random numbers.
+"""Experiments over parameter draws: scenarios x draws x replicates, paired within each draw.
 
 ``Experiment(scenarios, params=posterior, draws=20)`` runs every scenario with each of 20
 parameter sets drawn from a posterior (or with each of a list of parameter sets). In the results
 file each (scenario, draw) is one scenario named ``<scenario>@draw<k>``, so every engine, executor
 and file guarantee holds unchanged; ``cs.open_results`` recognises the names and gives a
-DrawsResult (culturesim.experiment) with dims (scenario, draw, replicate, period). Draw k of every scenario has the same
-parameters and replicate r the same random stream (seed, r), so paired differences between
-scenarios are on common random numbers within each draw.
+DrawsResult (culturesim.experiment) with dims (scenario, draw, replicate, period). Draw k of every
+scenario has the same parameters and the same random-number stream k (``Scenario.stream``: the key
+of replicate r is (seed, r + (k << 32))), so paired differences between scenarios stay on common
+random numbers within a draw, while draws are independent: the chance variation over draws x
+replicates holds draws x replicates independent realisations, not only ``replicates``.
 
 >>> import culturesim as cs
 >>> sets = [cs.default_params(coach_effect=0.1), cs.default_params(coach_effect=0.4)]
@@ -37,7 +39,7 @@ _NAME = re.compile(r"^(.*)@draw(\d+)$")
 def parameter_sets(params: Any, draws: int | None, seed: int) -> list[Params]:
     """The parameter sets of an experiment: ``draws`` samples of a Posterior, or a list as given."""
     if hasattr(params, "sample") and hasattr(params, "weights"):  # a cs.Posterior
-        # Distinct particles where the posterior has enough: equal parameters share random numbers.
+        # Distinct particles where the posterior has enough (each draw also has its own random stream).
         return params.sample(20 if draws is None else draws, seed=seed, distinct=True)
     if isinstance(params, (str, bytes, Mapping)) or not isinstance(params, Sequence) or not params:
         raise ValueError(
@@ -50,8 +52,11 @@ def parameter_sets(params: Any, draws: int | None, seed: int) -> list[Params]:
 
 
 def expand(scenarios: Sequence[Any], sets: Sequence[Params]) -> list[Any]:
-    """Every (scenario, draw) as a scenario named <scenario>@draw<k>. A parameter the scenario itself
-    changes keeps the scenario's value; the draw sets the rest."""
+    """Every (scenario, draw) as a scenario named <scenario>@draw<k> with random-number stream k. A
+    parameter the scenario itself changes keeps the scenario's value; the draw sets the rest.
+
+    Every scenario of draw k has stream k (its own stream, if it had one, is replaced): paired
+    within a draw, independent between draws."""
     out = []
     for s in scenarios:
         if SEPARATOR in s.name:
@@ -60,7 +65,7 @@ def expand(scenarios: Sequence[Any], sets: Sequence[Params]) -> list[Any]:
         for k, p in enumerate(sets):
             params = p.copy()
             params.update(own)
-            out.append(s.replace(name=f"{s.name}{SEPARATOR}{k}", params=params))
+            out.append(s.replace(name=f"{s.name}{SEPARATOR}{k}", params=params, stream=k))
     return out
 
 

@@ -56,8 +56,9 @@ _DEFAULTS = _engine.run_defaults
 class Experiment:
     """Scenarios x replicates x years on common random numbers.
 
-    Replicate r of every scenario uses the same random stream (seed, r), so a paired difference
-    between scenarios differs only by what the scenarios change.
+    Replicate r of every scenario uses the same random stream (seed, r) (of the scenario's
+    ``stream``, default 0; over parameter draws, the scenarios of draw k share stream k), so a
+    paired difference between scenarios differs only by what the scenarios change.
 
     >>> import culturesim as cs
     >>> exp = cs.Experiment([cs.Scenario("blame", policy="blame"),
@@ -178,7 +179,7 @@ class Experiment:
     @property
     def simulated_years(self) -> float:
         """Years the engine steps for the whole experiment: every run's years, and each warm-up
-        once per replicate for the scenarios that share it (same hospital and parameters).
+        once per replicate for the scenarios that share it (same hospital, parameters and stream).
 
         >>> import culturesim as cs
         >>> cs.Experiment(["typical", "just_culture"], replicates=4, years=5).simulated_years
@@ -563,8 +564,8 @@ class ExperimentResult:
         first = self.scenario_attrs[self.scenarios[0]]
         columns = [k for k in first if k.startswith("policy.")]
         for key, value in first.items():
-            if key.startswith("policy.") or key in ("name", "units", "interventions", "hospital"):
-                continue
+            if key.startswith("policy.") or key in ("name", "units", "interventions", "hospital", "stream"):
+                continue  # (a scenario's random-number stream is no parameter; stored only when not 0)
             if any(
                 not np.array_equal(np.asarray(self.scenario_attrs[s][key]), np.asarray(value))
                 for s in self.scenarios[1:]
@@ -815,7 +816,7 @@ class DrawsResult(ExperimentResult):
             k
             for k, v in first[0].items()
             if not k.startswith("policy.")
-            and k not in ("name", "units", "interventions", "hospital")
+            and k not in ("name", "units", "interventions", "hospital", "stream")
             and np.ndim(v) == 0
             and any(not np.array_equal(np.asarray(a[k]), np.asarray(v)) for a in first[1:])
         ]

@@ -7,7 +7,8 @@ One owner for the package's interval maths (ExperimentResult.compare and everyth
   this parameter set*, nothing about whether the parameters are right.
 - **Parameters and run-to-run** (draws from a calibrated posterior, each with replicates): the
   2.5-97.5% percentiles over draws of each draw's mean paired difference. Every draw's mean
-  carries its own run-to-run noise, so the interval holds both sources. Percentiles need draws:
+  carries its own run-to-run noise (each draw runs on its own random-number stream, so draws are
+  independent; scenarios within a draw stay paired), so the interval holds both sources. Percentiles need draws:
   with fewer than about 20 the 95% interval is close to the range of the draws; 40 or more give
   steadier tails.
 

@@ -120,8 +120,8 @@ class Posterior:
 
         With replacement, unless ``distinct`` (and n is at most the particles with weight): then
         n different particles, each drawn by weight among those left. Experiments over draws use
-        distinct draws, because runs of equal parameters share their random numbers (replicate r
-        uses the stream (seed, r)): two equal draws would be one run counted twice.
+        distinct draws (each draw also runs on its own random-number stream, so even two equal
+        draws would be independent runs).
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be a whole number of draws of at least 1, got {n!r}")

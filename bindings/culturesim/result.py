@@ -211,9 +211,10 @@ def run_together(
     warmup_policy: Any = "typical",
     description: str | None = None,
 ) -> list[Result]:
-    """Runs each scenario once on the same random numbers (seed, replicate) and returns their
-    Results: a paired comparison without the file of an Experiment. Scenarios with the same
-    hospital and parameters live one warm-up together, so two policies cost one warm-up.
+    """Runs each scenario once on the same random numbers (seed, replicate; each scenario's
+    stream, default 0) and returns their Results: a paired comparison without the file of an
+    Experiment. Scenarios with the same hospital, parameters and stream live one warm-up together,
+    so two policies cost one warm-up.
 
     >>> import culturesim as cs
     >>> a, b = cs.run_together(["typical", "just_culture"], years=1, warmup_years=2, progress=False)

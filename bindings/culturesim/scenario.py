@@ -7,6 +7,7 @@ through that text, so a scenario sent to a cluster worker is exactly the one sto
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -15,6 +16,8 @@ from . import _engine
 from .intervention import Intervention
 from .params import Params
 from .policy import Policy, as_policy
+
+_MAX_STREAM = 2**32 - 1  # the engine's kMaxStream: an unsigned 32-bit stream
 
 
 def default_hospital() -> dict[str, Any]:
@@ -45,6 +48,7 @@ class Scenario:
         interventions: Iterable[Intervention] = (),
         hospital: Mapping[str, Any] | None = None,
         coords: Mapping[str, float] | None = None,
+        stream: int = 0,
     ):
         if not isinstance(name, str) or not name:
             raise ValueError(f"a scenario needs a non-empty name, got {name!r}")
@@ -78,6 +82,15 @@ class Scenario:
             )
         #: Its place in a sweep (cs.sweep): the swept names and the values this scenario runs.
         self.coords: dict[str, float] = dict(sorted((coords or {}).items()))
+        if isinstance(stream, bool) or not isinstance(stream, numbers.Integral) or not 0 <= stream <= _MAX_STREAM:
+            raise ValueError(
+                f"scenario '{name}': stream must be a whole number from 0 to {_MAX_STREAM} (a random-number "
+                f"stream: scenarios with the same stream and replicate draw the same random numbers), "
+                f"got {type(stream).__name__} {stream!r}"
+            )
+        #: The random-number stream: scenarios with the same stream (default 0) and replicate draw
+        #: the same random numbers; an experiment over parameter draws gives draw k stream k.
+        self.stream = int(stream)
         _engine.dump(self.to_dict())  # validates everything now, not at run time
 
     @classmethod
@@ -90,6 +103,7 @@ class Scenario:
             interventions=[Intervention._from_engine(iv) for iv in d["interventions"]],
             hospital=d["hospital"],
             coords=d.get("coords"),
+            stream=d.get("stream", 0),
         )
 
     @classmethod
@@ -140,6 +154,8 @@ class Scenario:
             d["hospital"] = self.hospital
         if self.coords:
             d["coords"] = dict(self.coords)
+        if self.stream:
+            d["stream"] = self.stream
         return d
 
     def to_toml(self) -> str:
@@ -147,7 +163,7 @@ class Scenario:
         return _engine.dump(self.to_dict())
 
     def replace(self, **changes: Any) -> "Scenario":
-        """A copy with some of name, params, policy, interventions, hospital, coords changed.
+        """A copy with some of name, params, policy, interventions, hospital, coords, stream changed.
 
         A new policy or new parameters drop the sweep coordinates (they labelled the old values).
         """
@@ -158,6 +174,7 @@ class Scenario:
             "interventions": self.interventions,
             "hospital": self.hospital,
             "coords": None if {"params", "policy"} & set(changes) else self.coords,
+            "stream": self.stream,
         }
         args.update(changes)
         return Scenario(**args)
@@ -173,9 +190,11 @@ class Scenario:
         policy = f"b={b:g}" if b is not None else "custom"
         n = len(self.interventions)
         hospital = (self.hospital or {}).get("name", "default")
+        stream = f", stream {self.stream}" if self.stream else ""
         return (
             f"Scenario({self.name!r}, policy {policy}, {n} intervention{'s' if n != 1 else ''}, "
-            f"{len(self.params.diff())} parameters changed, hospital {hospital!r} ({self.clinicians} clinicians))"
+            f"{len(self.params.diff())} parameters changed, hospital {hospital!r} ({self.clinicians} clinicians)"
+            f"{stream})"
         )
 
     def __eq__(self, other: object) -> bool:

@@ -366,3 +366,71 @@ TEST_CASE("warmup_days out of range is refused naming the field", "[agents][simu
   options.warmup_days = 365'001;
   CHECK(contains(message_of<InvalidValue>([&] { options.validate(); }), "allowed 0"));
 }
+
+TEST_CASE("A run's stream: 0 is the run without one, other streams draw other random numbers",
+          "[agents][simulation][stream]") {
+  auto series = [](const RunOptions& o) {
+    const RunResult r = simulate(Hospital::default_hospital(), Params{}, Policy::typical(), o);
+    return std::vector<double>(r.series.values().begin(), r.series.values().end());
+  };
+  const RunOptions plain = years(1, 5);
+  CHECK(plain.stream == 0);
+  RunOptions zero = plain;
+  zero.stream = 0;
+  const auto base = series(plain);
+  CHECK(series(zero) == base);
+  RunOptions one = plain;
+  one.stream = 1;
+  RunOptions two = plain;
+  two.stream = 2;
+  const auto s1 = series(one);
+  CHECK_FALSE(s1 == base);
+  CHECK_FALSE(series(two) == base);
+  CHECK_FALSE(series(two) == s1);
+  CHECK(series(one) == s1);  // a stream is as deterministic as stream 0
+  // Replicates must stay below 2^32: the key's second word is replicate + (stream << 32).
+  RunOptions huge = plain;
+  huge.replicate = std::uint64_t{1} << 32;
+  CHECK(contains(message_of<InvalidValue>([&] { huge.validate(); }), "replicate = 4294967296 is out of range"));
+}
+
+TEST_CASE("A state saved under a stream starts only a run of the same seed, replicate and stream",
+          "[agents][simulation][stream]") {
+  RunOptions o = years(1, 5);
+  o.days = 180;
+  o.replicate = 2;
+  o.stream = 3;
+  o.keep_final_state = true;
+  Simulation sim(Hospital::default_hospital(), Params{}, Policy::typical(), o);
+  const RunResult r = sim.run();
+  REQUIRE(r.final_state);
+  CHECK(r.final_state->seed == 5);
+  CHECK(r.final_state->replicate == 2);
+  CHECK(r.final_state->stream == 3);
+  const auto state = std::make_shared<const HospitalState>(*r.final_state);
+  RunOptions next = years(1, 5);
+  next.days = 180;
+  next.replicate = 2;
+  next.start = state;
+  const std::string message = message_of<InvalidValue>([&] { next.validate(); });
+  CHECK(contains(message, "stream 3"));
+  CHECK(contains(message, "this run has seed 5, replicate 2, stream 0"));
+  next.stream = 3;
+  CHECK_NOTHROW(next.validate());
+  // Carrying on under the stream equals the run going on: 360 days straight against two halves.
+  RunOptions straight = years(1, 5);
+  straight.days = 360;
+  straight.replicate = 2;
+  straight.stream = 3;
+  const RunResult whole = simulate(Hospital::default_hospital(), Params{}, Policy::typical(), straight);
+  const RunResult rest = simulate(Hospital::default_hospital(), Params{}, Policy::typical(), next);
+  REQUIRE(rest.series.periods() == 6);
+  REQUIRE(whole.series.periods() == 12);
+  for (std::size_t k = 0; k < whole.series.outputs(); ++k) {
+    for (std::size_t p = 0; p < 6; ++p) {
+      INFO("output " << k << " period " << p);
+      CHECK(whole.series.at(k, p) == r.series.at(k, p));
+      CHECK(whole.series.at(k, p + 6) == rest.series.at(k, p));
+    }
+  }
+}

@@ -143,3 +143,33 @@ TEST_CASE("RandomStream gives different draws for different entities, days, purp
   CHECK(first_words.size() == draws);
   CHECK_FALSE(stream.block(1, 2, 3) == stream.block(2, 1, 3));
 }
+
+TEST_CASE("RandomStream's stream is the key's high word: stream 0 is the key (seed, replicate)", "[core][random]") {
+  const RandomStream::Generator philox;
+  for (const auto& kat : kPhilox4x64_10) {
+    const std::uint64_t replicate = kat.key[1] & 0xffffffffu;
+    const RandomStream::Generator::ctr_type counter{{kat.counter[0], kat.counter[1], kat.counter[2], kat.counter[3]}};
+    // Stream 0, given or not: the key (seed, replicate) of runs before streams existed.
+    const RandomStream old(kat.key[0], replicate);
+    const RandomStream zero(kat.key[0], replicate, 0);
+    CHECK(old.block(kat.counter[0], kat.counter[1], kat.counter[2], kat.counter[3]) ==
+          philox(counter, {{kat.key[0], replicate}}));
+    CHECK(zero.block(kat.counter[0], kat.counter[1], kat.counter[2], kat.counter[3]) ==
+          philox(counter, {{kat.key[0], replicate}}));
+    // Stream k: the key (seed, replicate + (k << 32)).
+    for (const std::uint32_t k : {1u, 7u, 0xffffffffu}) {
+      const RandomStream s(kat.key[0], replicate, k);
+      CHECK(s.block(kat.counter[0], kat.counter[1], kat.counter[2], kat.counter[3]) ==
+            philox(counter, {{kat.key[0], replicate + (std::uint64_t{k} << 32)}}));
+      CHECK(s.seed() == kat.key[0]);
+      CHECK(s.replicate() == replicate);
+      CHECK(s.stream() == k);
+      CHECK_FALSE(s.block(kat.counter[0], kat.counter[1], kat.counter[2], kat.counter[3]) ==
+                  zero.block(kat.counter[0], kat.counter[1], kat.counter[2], kat.counter[3]));
+    }
+  }
+  CHECK(RandomStream(5, 3).stream() == 0);
+  // (replicate, stream) is one-to-one: stream 1 replicate 0 is not stream 0 of any replicate below 2^32.
+  CHECK(RandomStream::key_word(0, 1) == RandomStream::kReplicateLimit);
+  CHECK_FALSE(RandomStream(5, 0, 1).block(1, 2, 3) == RandomStream(5, 1, 0).block(1, 2, 3));
+}

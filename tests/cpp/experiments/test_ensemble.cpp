@@ -213,3 +213,77 @@ TEST_CASE("Start states: one per replicate, and none with a warm-up", "[experime
   options.warmup_days = 365;
   CHECK(contains(message_of<InvalidValue>([&] { collect({typical}, all_runs(1, 1), options); }), "no warm-up"));
 }
+
+TEST_CASE("Streams: scenarios of one stream share a warm-up and stay paired, streams share no warm-up",
+          "[experiments][ensemble][warmup][stream]") {
+  // Two policies on stream 1, the same two on stream 2, and typical on stream 0: equal units and
+  // parameters throughout, so only the stream keeps the warm-ups apart.
+  std::vector<Scenario> scenarios = blame_and_typical();  // stream 0
+  scenarios[0].stream = 1;
+  scenarios[1].stream = 1;
+  for (std::size_t i = 0; i < 2; ++i) {
+    Scenario copy = scenarios[i];
+    copy.name += "_stream2";
+    copy.stream = 2;
+    scenarios.push_back(copy);
+  }
+  Scenario zero = scenarios[1];
+  zero.name = "typical_stream0";
+  zero.stream = 0;
+  scenarios.push_back(zero);
+  CHECK(warmup_groups(scenarios) == std::vector<std::size_t>{0, 0, 2, 2, 4});
+
+  EnsembleOptions options = three_years(2);
+  options.days = 365;
+  options.warmup_days = 2 * 365;
+  const auto runs = all_runs(scenarios.size(), 3);
+  EnsembleProgress shared_progress;
+  const auto shared = collect(scenarios, runs, options, &shared_progress);
+  EnsembleOptions own = options;
+  own.share_warmup = false;
+  const auto separate = collect(scenarios, runs, own);
+  CHECK(shared == separate);  // a warm-up shared across streams would change the stream's runs
+  // 3 replicates x (3 warm-ups of 730 days + 5 runs of 365 days).
+  CHECK(shared_progress.days_done.load() == 3 * (3 * 730 + 5 * 365));
+  CHECK(simulated_days(scenarios, runs, options) == shared_progress.days_done.load());
+
+  // Each run equals the scenario run alone with its stream; streams differ from each other.
+  for (std::size_t s = 0; s < scenarios.size(); ++s) {
+    RunOptions o = own.run_options(1);
+    CHECK(all_values(run_scenario(scenarios[s], o)) == shared.at({s, 1}));
+  }
+  for (std::size_t r = 0; r < 3; ++r) {
+    CHECK_FALSE(shared.at({1, r}) == shared.at({3, r}));  // typical, stream 1 against stream 2
+    CHECK_FALSE(shared.at({1, r}) == shared.at({4, r}));  // typical, stream 1 against stream 0
+    CHECK_FALSE(shared.at({0, r}) == shared.at({2, r}));  // blame, stream 1 against stream 2
+  }
+}
+
+TEST_CASE("Within a stream, two policies are paired: identical at day 0 after the shared warm-up",
+          "[experiments][ensemble][warmup][stream]") {
+  std::vector<Scenario> scenarios = blame_and_typical();
+  scenarios[0].stream = scenarios[1].stream = 5;
+  Scenario other = scenarios[1];
+  other.name = "typical_stream6";
+  other.stream = 6;
+  scenarios.push_back(other);
+  EnsembleOptions options = three_years(2);
+  options.days = 1;
+  options.record_every = 1;
+  options.warmup_days = 2 * 365;
+  options.record_warmup = true;
+  std::map<Key, RunResult> results;
+  run_ensemble(scenarios, all_runs(3, 2), options, [&](const RunId& id, const RunResult& r) {
+    results.emplace(Key{id.scenario, id.replicate}, r);
+  });
+  for (std::size_t r = 0; r < 2; ++r) {
+    // The recorded warm-up is the shared one: equal within the stream, different across streams.
+    auto warmup = [&](std::size_t s) {
+      const auto& w = results.at({s, r}).warmup.series;
+      return std::vector<double>(w.values().begin(), w.values().end());
+    };
+    REQUIRE_FALSE(warmup(0).empty());
+    CHECK(warmup(0) == warmup(1));
+    CHECK_FALSE(warmup(1) == warmup(2));
+  }
+}

@@ -122,3 +122,44 @@ TEST_CASE("Starting from the wrong states is refused, naming what is wrong", "[e
   mixed.scenarios[1].hospital = Hospital::default_hospital();
   CHECK(contains(message_of<InvalidValue>([&] { mixed.validate(); }), "another size"));
 }
+
+TEST_CASE("States saved under a stream carry it: they start only runs of that stream", "[experiments][state][stream]") {
+  TempDir dir;
+  Scenario drawn = named("typical", Policy::typical());
+  drawn.stream = 3;
+  Experiment first = experiment_of({drawn}, 365, 365);
+  first.save_state = true;
+  run_experiment(first, dir.file("first.h5"), FileMode::create);
+  const auto file = core::ResultsFile::read(dir.file("first.h5"));
+  CHECK(*core::find_attribute(file.scenario_attributes(0), "stream") == core::AttributeValue(std::int64_t{3}));
+  const auto states = load_start_states(StartFrom{dir.file("first.h5"), ""}, 2, 11);
+  REQUIRE(states.size() == 2);
+  CHECK(states[1]->replicate == 1);
+  CHECK(states[1]->stream == 3);
+
+  // A scenario of another stream cannot carry on from them; one of the same stream can, and equals
+  // the saved runs going on.
+  Experiment wrong = experiment_of({named("typical", Policy::typical())}, 365, 0);
+  wrong.start = StartFrom{dir.file("first.h5"), ""};
+  CHECK(contains(message_of<InvalidValue>([&] { run_experiment(wrong, dir.file("wrong.h5"), FileMode::create); }),
+                 "stream 3; this run has seed 11, replicate 0, stream 0"));
+  Experiment next = experiment_of({drawn}, 365, 0);
+  next.start = StartFrom{dir.file("first.h5"), ""};
+  run_experiment(next, dir.file("next.h5"), FileMode::create);
+  Experiment straight = experiment_of({drawn}, 2 * 365, 365);
+  run_experiment(straight, dir.file("straight.h5"), FileMode::create);
+  const auto a = core::ResultsFile::read(dir.file("straight.h5"));
+  const auto b = core::ResultsFile::read(dir.file("next.h5"));
+  const std::size_t outputs = a.layout().series.size();
+  REQUIRE(a.layout().periods == 10);
+  REQUIRE(b.layout().periods == 5);
+  for (std::size_t r = 0; r < 2; ++r) {
+    const auto whole = a.read_run(0, r);
+    const auto rest = b.read_run(0, r);
+    bool same = true;
+    for (std::size_t o = 0; o < outputs; ++o) {
+      for (std::size_t p = 0; p < 5; ++p) same &= whole[o * 10 + 5 + p] == rest[o * 5 + p];
+    }
+    CHECK(same);
+  }
+}

@@ -142,3 +142,31 @@ TEST_CASE("The commented defaults file reads back to the defaults", "[experiment
   CHECK(e.scenarios[0] == defaults);
   CHECK(e.settings.days() == RunSettings{}.days());
 }
+
+TEST_CASE("A scenario's stream reads, writes only when not 0, and is checked naming the field",
+          "[experiments][schema][stream]") {
+  Scenario s;
+  s.name = "draw";
+  s.stream = 4294967295u;
+  Scenario plain;
+  plain.name = "plain";
+  const std::string text = dump_experiment(RunSettings{}, {s, plain}, "made by a test");
+  CHECK(contains(text, "stream = 4294967295"));
+  CHECK(dump_scenario(plain).find("stream") == std::string::npos);  // 0 is the default: not written
+  const LoadedExperiment back = parse_experiment(text, "dumped.toml");
+  REQUIRE(back.scenarios.size() == 2);
+  CHECK(back.scenarios[0].stream == 4294967295u);
+  CHECK(back.scenarios[0] == s);
+  CHECK(back.scenarios[1].stream == 0);
+  CHECK(back.scenarios[1] == plain);
+  // A scenario file (top level) takes it too.
+  CHECK(parse_experiment("name = 'one'\nstream = 7\n", "one.toml").scenarios.at(0).stream == 7);
+  for (const std::string bad : {"-1", "4294967296", "1.5", "'x'", "true"}) {
+    INFO("stream = " << bad);
+    const std::string message = error_of("[[scenarios]]\nname = 'a'\nstream = " + bad + "\n");
+    CHECK(contains(message, "bad.toml, line 3: scenarios[0]: 'stream'"));
+    CHECK(contains(message, "0 to 4294967295"));
+  }
+  CHECK(contains(error_of("stream = -1\n"), "'stream' = -1 is out of range; allowed a random-number stream"));
+  CHECK(contains(error_of("stream = 1.5\n"), "'stream' must be a whole number"));
+}
