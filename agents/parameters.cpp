@@ -270,10 +270,11 @@ std::string parameters_markdown() {
          "*loguniform* flat in the logarithm (for rates whose order of magnitude is uncertain). *basis* says "
          "whether the bounds come from a cited figure (source) or are a judgement. Every other parameter is "
          "fixed at its default: its source above says whether a source pins it.\n\n"
-      << "No default comes from the calibrated posterior: the defaults are the hand calibration of "
-         "[validation.md](validation.md), which lands more targets than the posterior's median does; the "
-         "posterior and its predictive check are in validation.md (\"Calibration: posterior and predictive "
-         "check\").\n\n"
+      << "The default of every parameter with a prior is the weighted median of the shipped posterior of the "
+         "default calibration, to 3 significant digits (its source above begins \"posterior median\"; "
+         "`tools/adopt_posterior.py` writes them, a test checks them against the posterior); the priors are "
+         "centred on the earlier hand calibration. The posterior and its predictive check are in "
+         "[validation.md](validation.md) (\"Calibration: posterior and predictive check\").\n\n"
       << "| name | prior | bounds | default | basis | why |\n"
       << "|---|---|---|---|---|---|\n";
   for (const auto& prior : prior_specs()) {

@@ -18,13 +18,24 @@ from pathlib import Path
 TABLE = Path(__file__).resolve().parent.parent / "agents" / "parameter_table.def"
 
 
+#: What the source column of an adopted default starts with (docs/parameters.md shows it).
+MARK = "posterior median of the default calibration (docs/validation.md)"
+
+
 def adopt(table: str, defaults: dict[str, float]) -> str:
-    """The table text with each named scalar parameter's default replaced."""
+    """The table text with each named scalar parameter's default replaced, and its source marked."""
     for name, value in defaults.items():
-        row = re.compile(rf"(CS_PARAM\(scalar, {re.escape(name)}, )([^,]+)(,)")
-        if len(row.findall(table)) != 1:
+        rows = list(re.finditer(rf'CS_PARAM\(scalar, {re.escape(name)}, ([^,]+),.*?"\)\n', table, re.S))
+        if len(rows) != 1:
             raise SystemExit(f"adopt_posterior: no single scalar CS_PARAM row for '{name}' in {TABLE}")
-        table = row.sub(lambda m: f"{m.group(1)}{value!r}{m.group(3)}", table)
+        row = rows[0]
+        text = row.group(0)
+        source = list(re.finditer(r'"((?:[^"\\]|\\.)*)"', text))[-1]  # the row's last string
+        if not source.group(1).startswith(MARK):
+            text = f'{text[: source.start()]}"{MARK}; {source.group(1)}"{text[source.end() :]}'
+        start = row.start(1) - row.start(0)
+        text = f"{text[:start]}{value!r}{text[start + len(row.group(1)) :]}"
+        table = table[: row.start()] + text + table[row.end() :]
     return table
 
 

@@ -39,8 +39,9 @@ _NAME = re.compile(r"^(.*)@draw(\d+)$")
 def parameter_sets(params: Any, draws: int | None, seed: int) -> list[Params]:
     """The parameter sets of an experiment: ``draws`` samples of a Posterior, or a list as given."""
     if hasattr(params, "sample") and hasattr(params, "weights"):  # a cs.Posterior
-        # Distinct particles where the posterior has enough (each draw also has its own random stream).
-        return params.sample(20 if draws is None else draws, seed=seed, distinct=True)
+        # With replacement, as the weights say (weighted sampling without replacement favours the
+        # light particles); a particle drawn twice is two independent draws: each has its own stream.
+        return params.sample(20 if draws is None else draws, seed=seed)
     if isinstance(params, (str, bytes, Mapping)) or not isinstance(params, Sequence) or not params:
         raise ValueError(
             "params must be a cs.Posterior (its draws are sampled) or a non-empty list of parameter sets "

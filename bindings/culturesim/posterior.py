@@ -119,9 +119,9 @@ class Posterior:
         """n parameter sets drawn by weight, the other parameters at their defaults.
 
         With replacement, unless ``distinct`` (and n is at most the particles with weight): then
-        n different particles, each drawn by weight among those left. Experiments over draws use
-        distinct draws (each draw also runs on its own random-number stream, so even two equal
-        draws would be independent runs).
+        n different particles, each drawn by weight among those left (which favours the light
+        ones). Experiments over draws sample with replacement: each draw runs on its own
+        random-number stream, so a particle drawn twice gives two independent draws.
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be a whole number of draws of at least 1, got {n!r}")
