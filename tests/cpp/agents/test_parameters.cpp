@@ -207,7 +207,7 @@ TEST_CASE("parameters_markdown lists every parameter with its range", "[agents][
   for (const auto& spec : parameter_specs()) CHECK(contains(md, "| `" + std::string(spec.name) + "` |"));
   CHECK(contains(
       md, "| `base_error_rate` | per_role | nurse 0.015, resident 0.02, attending 0.012, pharmacist 0.008 | 0 to 1 |"));
-  CHECK(contains(md, "| `alpha_base` | scalar | 0.01 | 0 to 10 | 1/day |"));
+  CHECK(contains(md, "| `hazard_effect` | scalar | 0.05 | 0 to 10 | 1/hazard |"));
 }
 
 TEST_CASE("Priors name scalar parameters, bracket their defaults and stay inside their ranges",
