@@ -89,7 +89,7 @@ def test_to_pandas_is_long_with_parameters_as_columns(small_result):
     assert list(df["scenario"].cat.categories) == ["blame", "just"]
     chosen = small_result.to_pandas(metrics=["reports"], params=["alpha_base", "quit_rate"])
     assert list(chosen.columns) == ["scenario", "replicate", "day", "year", "reports", "alpha_base", "quit_rate"]
-    assert (chosen["alpha_base"] == 0.01).all()
+    assert (chosen["alpha_base"] == cs.default_params()["alpha_base"]).all()
     assert chosen["quit_rate"].iloc[0] == str(
         np.array(list(cs.default_params()["quit_rate"].values()))
     )  # arrays shown as text

@@ -31,7 +31,7 @@ def test_scalars_read_as_floats_equal_to_the_table_defaults():
     for name in SCALARS:
         assert isinstance(p[name], float), name
         assert p[name] == SPECS[name]["default"][0], name
-    assert p["alpha_base"] == 0.01
+    assert p["alpha_base"] == 0.0127  # the table's default (the shipped posterior's median)
 
 
 def test_keyed_parameters_read_per_key():
@@ -142,7 +142,7 @@ def test_repr_html_is_a_table_of_values_units_and_sources():
         assert word in html, word
     assert all(f"<th>{name}</th>" in html for name in SPECS), "every parameter is shown, none elided"
     frame = cs.default_params(alpha_base=0.02).to_frame()
-    assert frame.loc["alpha_base", "value"] == 0.02 and frame.loc["alpha_base", "default"] == 0.01
+    assert frame.loc["alpha_base", "value"] == 0.02 and frame.loc["alpha_base", "default"] == 0.0127
     assert frame.loc["base_error_rate", "value"]["nurse"] == 0.015
 
 

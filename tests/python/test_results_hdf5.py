@@ -185,7 +185,7 @@ def test_a_fresh_process_reads_the_file_with_plain_h5py(small_file, small_result
             cs.OUTPUTS[name]["description"],
         )
         assert np.array_equal(np.array(d["values"]), small_result.data[name]), name
-    assert out["alpha_support"] == {"blame": 0.04, "just": 0.05}
+    assert out["alpha_support"] == {"blame": cs.default_params()["alpha_support"], "just": 0.05}
     assert out["console_prob"] == {"blame": 0.1, "just": 0.9}
     assert out["quit_rate"]["just"] == list(cs.default_params()["quit_rate"].values())
     assert out["definition"]["just"] == small_experiment.scenarios[1].to_toml()

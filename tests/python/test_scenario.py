@@ -204,7 +204,7 @@ def test_custom_hospital():
         match=r"intervention 'fix friction in B' on day 365 \(year 1\) comes after "
         r"the run's end \(day 36\): it never acts",
     ):
-        r = cs.run(s, years=0.1, progress=False)
+        r = cs.run(s, years=0.1, warmup_years=0, progress=False)
     assert (r.series["headcount"] + r.series["vacancies"] == 37).all()  # posts: on staff or waiting
 
 
