@@ -109,6 +109,11 @@ class Posterior:
         """The default parameters with each uncertain parameter at its weighted posterior median."""
         return Params({n: float(v) for n, v in zip(self.names, self.quantile(0.5))})
 
+    def effective_size(self) -> float:
+        """Kish's effective sample size of the weights, 1 / sum(w^2): how many equally weighted
+        particles they are worth (a few means the weights degenerated)."""
+        return 1.0 / float(np.sum(self.weights**2))
+
     def defaults(self) -> dict[str, float]:
         """The defaults this posterior gives its parameters: the weighted median of each, to
         DEFAULT_DIGITS significant digits. The shipped posterior's are the engine's defaults
@@ -188,7 +193,7 @@ class Posterior:
             if "simulations" in p
             else ""
         )
-        ess = 1.0 / float(np.sum(self.weights**2))
+        ess = self.effective_size()
         lines = [f"Posterior({len(self)} particles (effective {ess:.0f}) over {len(self.names)} parameters{made})"]
         q = self.quantile([0.05, 0.5, 0.95])
         width = max(len(n) for n in self.names)
@@ -314,7 +319,8 @@ def check_markdown(post: Posterior, table, source: str, where: str = "") -> str:
         "",
         f"The posterior is `{source}`{where}, made by `cs.calibrate` ({p['method']}; {p['library']} "
         f"{p['library_version']}): {len(post)} particles over {len(post.names)} parameters, "
-        f"{len(post.generations_rows)} generations, {int(p['simulations']):,} simulations (acceptance "
+        f"{len(post.generations_rows)} generations, effective sample size {post.effective_size():.0f} of "
+        f"{len(post)}, {int(p['simulations']):,} simulations (acceptance "
         f"{p['acceptance']:.1%}), {minutes:.0f} minutes of wall time on the machine that made it; each simulation "
         f"{s['years']:g} years after a {s['warmup_years']:g}-year warm-up, seed {s['seed']}. Distance: {p['distance']}.",
         "",

@@ -182,6 +182,7 @@ def test_posterior_median_and_sample_follow_the_weights():
     draws_ = [p["coach_effect"] for p in post.sample(400, seed=3)]
     assert 0.7 < draws_.count(0.3) / 400 < 0.9
     assert "Posterior(3 particles" in repr(post)
+    assert math.isclose(post.effective_size(), 1 / (0.1**2 + 0.8**2 + 0.1**2))
 
 
 def test_a_bad_posterior_is_refused(tmp_path):
