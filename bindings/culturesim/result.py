@@ -246,9 +246,11 @@ def run_together(
         warmup_days=warmup_days,
         warmup_policy=warmup_pol.to_dict(),
     )
-    out = []
+    out, warned = [], []
     for s, raw in zip(sc, raws):
-        warn_unsettled(raw["warmup"], s.name)
+        if raw["warmup"] not in warned:  # a shared warm-up is one report, not one per scenario
+            warned.append(raw["warmup"])
+            warn_unsettled(raw["warmup"], s.name)
         out.append(
             Result(
                 s,

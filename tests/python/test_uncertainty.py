@@ -94,6 +94,10 @@ def test_run_together_is_the_separate_runs_with_one_warm_up():
             np.testing.assert_array_equal(pair.series[k], alone.series[k])
     with pytest.raises(ValueError, match="non-empty list of scenarios"):
         cs.run_together("typical")
+    with warnings.catch_warnings(record=True) as caught:  # one shared warm-up: one warning
+        warnings.simplefilter("always")
+        cs.run_together(["typical", "just_culture"], years=1, warmup_years=2, progress=False)
+    assert [type(w.message) for w in caught] == [cs.warmup.WarmupWarning]
 
 
 def test_a_simulation_is_determined_by_its_parameters_and_seed():
