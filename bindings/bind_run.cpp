@@ -62,6 +62,21 @@ py::dict run_to_dict(const RunResult& result, const Scenario& s, bool breakdown)
   return out;
 }
 
+/// The settings of `run` and `run_together` (replicate `replicate` of each scenario), validated; a
+/// hospital or snapshot schedule that cannot fit is refused here, before the run, not mid-run.
+EnsembleOptions checked_run_settings(const std::vector<Scenario>& scenarios, std::int64_t days, int record_every,
+                                     int snapshot_every, std::uint64_t seed, std::uint64_t replicate, int threads,
+                                     std::int64_t warmup_days, const py::object& warmup_policy, bool breakdown) {
+  EnsembleOptions settings = ensemble_options_from(days, record_every, seed, threads);  // validates
+  set_warmup(settings, warmup_days, warmup_policy);
+  settings.snapshot_every = snapshot_every;
+  settings.breakdown = breakdown;
+  const RunOptions options = settings.run_options(replicate);
+  options.validate();
+  for (const auto& s : scenarios) core::check_resources(run_needs(s, options), {}, "", "this run", "", "");
+  return settings;
+}
+
 }  // namespace
 
 void bind_run(py::module_& m) {
@@ -96,14 +111,9 @@ void bind_run(py::module_& m) {
          std::uint64_t replicate, int threads, core::CancellationToken* cancel, EnsembleProgress* progress,
          std::int64_t warmup_days, const py::object& warmup_policy, bool breakdown) {
         const Scenario s = scenario_from(scenario);
-        EnsembleOptions run_settings = ensemble_options_from(days, record_every, seed, threads);  // validates
-        set_warmup(run_settings, warmup_days, warmup_policy);
-        run_settings.snapshot_every = snapshot_every;
-        run_settings.breakdown = breakdown;
-        const RunOptions options = run_settings.run_options(replicate);
-        options.validate();
-        // A hospital or snapshot schedule that cannot fit is refused before the run, not mid-run.
-        core::check_resources(run_needs(s, options), {}, "", "this run", "", "");
+        const RunOptions options = checked_run_settings({s}, days, record_every, snapshot_every, seed, replicate,
+                                                        threads, warmup_days, warmup_policy, breakdown)
+                                       .run_options(replicate);
         RunResult result;
         {
           py::gil_scoped_release release;
@@ -126,12 +136,8 @@ void bind_run(py::module_& m) {
          std::uint64_t replicate, int threads, core::CancellationToken* cancel, EnsembleProgress* progress,
          std::int64_t warmup_days, const py::object& warmup_policy) {
         const std::vector<Scenario> list = scenarios_from(scenarios);
-        EnsembleOptions options = ensemble_options_from(days, record_every, seed, threads);  // validates
-        set_warmup(options, warmup_days, warmup_policy);
-        options.snapshot_every = snapshot_every;
-        options.run_options(replicate).validate();
-        for (const auto& s : list)
-          core::check_resources(run_needs(s, options.run_options(replicate)), {}, "", "this run", "", "");
+        const EnsembleOptions options = checked_run_settings(list, days, record_every, snapshot_every, seed, replicate,
+                                                             threads, warmup_days, warmup_policy, false);
         std::vector<RunId> runs;
         for (std::size_t i = 0; i < list.size(); ++i) runs.push_back({i, replicate});
         std::vector<RunResult> results(list.size());

@@ -165,37 +165,19 @@ def run(
     """
     made_by = _made_by(description)
     sc = as_scenario(scenario)
-    days = _days(years)
-    warn_never_acting(sc, days)
-    record_every = record_code(record_every)
-    snapshot_every = _whole_days(snapshot_every, "snapshot_every", 0)
-    warmup_days, warmup_pol = warmup(warmup_years, warmup_policy)
+    args = _RunArgs(years, seed, replicate, threads, record_every, snapshot_every, warmup_years, warmup_policy)
+    warn_never_acting(sc, args.days)
     raw = call_engine(
         _engine.run,
-        total_days=days + warmup_days,
+        total_days=args.days + args.warmup_days,
         progress=progress,
         desc=f"run {sc.name}",
         scenario=sc.to_dict(),
-        days=days,
-        record_every=record_every,
-        snapshot_every=snapshot_every,
-        seed=_seed(seed),
-        replicate=_seed(replicate, "replicate"),
-        threads=_threads(threads),
-        warmup_days=warmup_days,
-        warmup_policy=warmup_pol.to_dict(),
         breakdown=_flag(breakdown, "breakdown"),
+        **args.engine,
     )
     warn_unsettled(raw["warmup"], sc.name)
-    return Result(
-        sc,
-        raw,
-        years=days / DAYS_PER_YEAR,
-        seed=int(seed),
-        replicate=int(replicate),
-        record_every=recording_value(record_every),
-        provenance=made_by,
-    )
+    return args.result(sc, raw, made_by)
 
 
 def run_together(
@@ -225,44 +207,56 @@ def run_together(
         raise ValueError(f"scenarios must be a non-empty list of scenarios, got {scenarios!r}")
     made_by = _made_by(description)
     sc = [as_scenario(s) for s in scenarios]
-    days = _days(years)
+    args = _RunArgs(years, seed, replicate, threads, record_every, snapshot_every, warmup_years, warmup_policy)
     for s in sc:
-        warn_never_acting(s, days)
-    record_every = record_code(record_every)
-    snapshot_every = _whole_days(snapshot_every, "snapshot_every", 0)
-    warmup_days, warmup_pol = warmup(warmup_years, warmup_policy)
+        warn_never_acting(s, args.days)
     raws = call_engine(
         _engine.run_together,
-        total_days=len(sc) * (days + warmup_days),
+        total_days=len(sc) * (args.days + args.warmup_days),
         progress=progress,
         desc=f"run {len(sc)} scenarios",
         scenarios=[s.to_dict() for s in sc],
-        days=days,
-        record_every=record_every,
-        snapshot_every=snapshot_every,
-        seed=_seed(seed),
-        replicate=_seed(replicate, "replicate"),
-        threads=_threads(threads),
-        warmup_days=warmup_days,
-        warmup_policy=warmup_pol.to_dict(),
+        **args.engine,
     )
-    out, warned = [], []
+    warned = []
     for s, raw in zip(sc, raws):
         if raw["warmup"] not in warned:  # a shared warm-up is one report, not one per scenario
             warned.append(raw["warmup"])
             warn_unsettled(raw["warmup"], s.name)
-        out.append(
-            Result(
-                s,
-                raw,
-                years=days / DAYS_PER_YEAR,
-                seed=int(seed),
-                replicate=int(replicate),
-                record_every=recording_value(record_every),
-                provenance=made_by,
-            )
+    return [args.result(s, raw, made_by) for s, raw in zip(sc, raws)]
+
+
+class _RunArgs:
+    """The settings of run and run_together, checked once: what the engine call takes (``engine``)
+    and what each Result records."""
+
+    def __init__(self, years, seed, replicate, threads, record_every, snapshot_every, warmup_years, warmup_policy):
+        self.days = _days(years)
+        code = record_code(record_every)
+        self.record_every = recording_value(code)
+        self.warmup_days, warmup_pol = warmup(warmup_years, warmup_policy)
+        self.seed, self.replicate = _seed(seed), _seed(replicate, "replicate")
+        self.engine = dict(
+            days=self.days,
+            record_every=code,
+            snapshot_every=_whole_days(snapshot_every, "snapshot_every", 0),
+            seed=self.seed,
+            replicate=self.replicate,
+            threads=_threads(threads),
+            warmup_days=self.warmup_days,
+            warmup_policy=warmup_pol.to_dict(),
         )
-    return out
+
+    def result(self, scenario: Scenario, raw: dict[str, Any], made_by: dict[str, Any]) -> Result:
+        return Result(
+            scenario,
+            raw,
+            years=self.days / DAYS_PER_YEAR,
+            seed=self.seed,
+            replicate=self.replicate,
+            record_every=self.record_every,
+            provenance=made_by,
+        )
 
 
 def _made_by(description: str | None) -> dict[str, Any]:
