@@ -13,10 +13,10 @@ a blame culture and a Just Culture. The engine is parallel C++; this package is 
 
 from __future__ import annotations
 
-from . import _engine, board, plotting, provenance, report, seed_claims, validation
+from . import _engine, board, metrics, plotting, provenance, report, seed_claims, validation
 from .calibration import calibrate
 from .effect_sensitivity import Sensitivity, sensitivity
-from .experiment import DrawsResult, Experiment, ExperimentResult, open_results
+from .experiment import Experiment, ExperimentResult, open_results
 from .intervention import Intervention
 from .outputs import OUTPUT_NAMES, OUTPUTS
 from .params import Params, default_params, parameter_table
@@ -32,7 +32,6 @@ engine_version: str = _engine.engine_version
 build_info: str = _engine.build_info
 
 __all__ = [
-    "DrawsResult",
     "Experiment",
     "ExperimentResult",
     "Intervention",
@@ -49,6 +48,7 @@ __all__ = [
     "plotting",
     "seed_claims",
     "board",
+    "metrics",
     "provenance",
     "report",
     "validation",

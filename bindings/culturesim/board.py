@@ -22,15 +22,17 @@ between runs. The definitions, once:
   baseline − scenario costs of turnover, harm and claims (PV), i.e. −net cost / programme cost;
   reported only when the programme costs more than the baseline's.
 
-Intervals: differences get the t interval of ``ExperimentResult.compare``; the two ratios (cost per
-harm averted, ROI) a paired percentile bootstrap over replicates (:data:`BOOTSTRAP` resamples, fixed
-seed, so a table is reproducible).
+Intervals (culturesim.intervals, one owner of the maths): over the replicates of one parameter
+set, differences get a t interval and the two ratios (cost per harm averted, ROI) a paired
+percentile bootstrap (fixed seed, so a table is reproducible): run-to-run variation only. Over
+parameter draws from a posterior, every measure's interval is the percentiles over draws of each
+draw's mean or ratio: parameter uncertainty too. Each row says which (``sources``, ``interval``).
 
 >>> import culturesim as cs
 >>> res = cs.Experiment(["typical", "just_culture"], replicates=3, years=2, warmup_years=1).run(progress=False)
 >>> table = res.compare_all("typical", metrics=["harm_events", "quits"])
->>> list(table.columns[:6])
-['scenario', 'metric', 'unit', 'baseline', 'value', 'difference']
+>>> list(table.columns[:7])
+['scenario', 'metric', 'label', 'unit', 'baseline', 'value', 'difference']
 >>> human_number(1234567.891), human_number(0.000012345), human_percent(-0.1234)
 ('1,234,568', '0.0000123', '-12.3%')
 """
@@ -43,12 +45,12 @@ from typing import Any
 
 import numpy as np
 
-from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, check_metric, unit
+from .intervals import describe, mean_interval, ratio_interval
+from .metrics import COMPARED, DERIVED, METRICS, check_metric, is_flow
+from .outputs import DAYS_PER_YEAR
 
 #: Annual discount rate for present values: 3%, the US reference case (Sanders et al., JAMA 2016).
 DISCOUNT_RATE = 0.03
-#: Bootstrap resamples for the intervals of ratios (cost per harm averted, ROI).
-BOOTSTRAP = 2000
 #: The costs a programme can save (everything in cost_total but the programme's own costs).
 SAVINGS_PARTS = tuple(p for p in DERIVED["cost_total"][0] if p not in DERIVED["cost_programme"][0])
 #: The measures of ``economics``, in order: name -> (unit, description).
@@ -100,17 +102,17 @@ def _check_rate(rate: float) -> float:
 
 
 def totals(res: Any, metric: str, horizon: float | None = None, rate: float | None = None) -> np.ndarray:
-    """(scenario, replicate) totals of a flow over [0, horizon) years; its present value at ``rate``
-    when a rate is given. NaN for runs not finished."""
+    """(scenario, draw, replicate) totals of a flow over [0, horizon) years; its present value at
+    ``rate`` when a rate is given. NaN for runs not finished."""
     check_metric(metric)
-    if metric not in FLOWS and metric not in DERIVED:
+    if not is_flow(metric):
         raise ValueError(
             f"'{metric}' is a level (a state, not a count over time); totals take flows such as harm_events"
         )
     _check_horizon(res, horizon)
     if rate is not None:
         rate = _check_rate(rate)
-    return np.tensordot(res[metric], _weights(res, horizon, rate), axes=([2], [0]))
+    return np.tensordot(res[metric], _weights(res, horizon, rate), axes=([-1], [0]))
 
 
 def totals_table(
@@ -119,7 +121,8 @@ def totals_table(
     horizon: float | None = None,
     rate: float = DISCOUNT_RATE,
 ):
-    """Per scenario and metric: the mean cumulative total over the horizon and its present value."""
+    """Per scenario and metric: the mean cumulative total over the horizon and its present value
+    (means over every finished run, draws and replicates)."""
     import pandas as pd
 
     rows = []
@@ -130,7 +133,8 @@ def totals_table(
                 {
                     "scenario": name,
                     "metric": metric,
-                    "unit": unit(metric),
+                    "label": METRICS[metric].label,
+                    "unit": METRICS[metric].unit,
                     "total": float(np.nanmean(plain[i])),
                     "present_value": float(np.nanmean(pv[i])),
                     "n": int(np.sum(~np.isnan(plain[i]))),
@@ -149,15 +153,18 @@ def compare_all(
     metrics: Sequence[str] | None = None,
     window: tuple[float, float] | None = None,
     level: float = 0.95,
+    by: str | None = None,
 ):
-    """One long table, a row per (scenario, metric): baseline and scenario means, the paired
-    difference with its interval, and the relative change (with the interval ``compare`` gives it).
+    """One long table, a row per (scenario, metric): label and unit for people, baseline and
+    scenario means, the paired difference with its interval, the relative change (with the
+    interval ``compare`` gives it), ``change`` (how people read it: "relative" in %, or "points"
+    for shares) and what the interval includes. ``by="unit"`` or ``"role"``: a row per (unit or
+    role, scenario, metric) from the breakdown, with a column ``unit_name`` or ``role`` (``unit`` is
+    the unit of measure).
 
     Built on ``ExperimentResult.compare`` (its statistics are not recomputed here).
     """
     import pandas as pd
-
-    from .outputs import HEADLINE
 
     base = res.scenarios[res._index(baseline)]
     others = [res.scenarios[res._index(s)] for s in scenarios] if scenarios is not None else None
@@ -165,36 +172,44 @@ def compare_all(
         others = [s for s in res.scenarios if s != base]
     if not others:
         raise ValueError(f"there is no scenario to compare with the baseline '{base}'")
-    names = list(metrics) if metrics is not None else ["harm_events", *HEADLINE]
+    names = [check_metric(m) for m in metrics] if metrics is not None else list(COMPARED)
+    groups: list[str | None] = [None] if by is None else list(res.groups(by))
+    column = GROUP_COLUMNS.get(by, "")
     rows = []
-    for other in others:
-        for metric in names:
-            c = res.compare(base, other, metric, window, level)
-            row = {
-                "scenario": other,
-                "metric": metric,
-                "unit": _rate_unit(metric),
-                "baseline": c["mean_a"],
-                "value": c["mean_b"],
-                "difference": c["diff"],
-                "ci_low": c["ci_low"],
-                "ci_high": c["ci_high"],
-                "relative": c["relative"],
-            }
-            # Whatever else compare reports (e.g. an interval of the relative change), kept as it is.
-            row.update({k: v for k, v in c.items() if k not in _COMPARE_USED})
-            rows.append(row)
+    for group in groups:
+        where = {} if by is None else {by: group}
+        for other in others:
+            for metric in names:
+                c = res.compare(base, other, metric, window, level, **where)
+                row = {
+                    **({column: group} if by else {}),
+                    "scenario": other,
+                    "metric": metric,
+                    "label": METRICS[metric].label,
+                    "unit": _rate_unit(metric),
+                    "baseline": c["mean_a"],
+                    "value": c["mean_b"],
+                    "difference": c["diff"],
+                    "ci_low": c["ci_low"],
+                    "ci_high": c["ci_high"],
+                    "relative": c["relative"],
+                }
+                # Whatever else compare reports (e.g. an interval of the relative change), kept as it is.
+                row.update({k: v for k, v in c.items() if k not in _COMPARE_USED})
+                rows.append(row)
     frame = pd.DataFrame(rows)
-    frame.attrs.update(baseline=base, level=level, window=window)
+    frame.attrs.update(baseline=base, level=level, window=window, by=by)
     return frame
 
 
+#: The column that names the group of a table by unit or by role ("unit" is the unit of measure).
+GROUP_COLUMNS = {"unit": "unit_name", "role": "role"}
 _COMPARE_USED = {"metric", "a", "b", "mean_a", "mean_b", "diff", "ci_low", "ci_high", "relative", "differences"}
 
 
 def _rate_unit(metric: str) -> str:
-    u = unit(metric)
-    return f"{u}/yr" if metric in FLOWS or metric in DERIVED else u
+    m = METRICS[metric]
+    return f"{m.unit}/yr" if m.flow else m.unit
 
 
 # -- economics -------------------------------------------------------------------------------------
@@ -209,9 +224,14 @@ def economics(
     """Harm averted, programme cost, savings, net cost, cost per harm averted and return on
     investment of each scenario against ``baseline`` over ``horizon`` years (default: the whole
     run), discounted at ``rate`` (see the module's definitions). A long table: one row per
-    (scenario, measure) with value, ci_low, ci_high and n."""
+    (scenario, measure) with value, ci_low, ci_high, n (paired runs), draws, sources and interval.
+
+    Intervals follow culturesim.intervals: over the replicates of one parameter set a t interval
+    (differences) or a paired bootstrap (the two ratios), run-to-run only; over several parameter
+    draws the percentiles of each draw's mean or ratio, which carry parameter uncertainty (and
+    cost uncertainty, where each draw draws its costs too).
+    """
     import pandas as pd
-    from scipy import stats
 
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         raise ValueError(f"level must be a confidence between 0 and 1 (0.95 for a 95% interval), got {level!r}")
@@ -231,74 +251,49 @@ def economics(
     savings_pv = sum(totals(res, p, horizon, rate) for p in SAVINGS_PARTS)
     rows = []
     for i in others:
+        # (draw, replicate) per run, NaN where either run is unfinished: the interval maths leaves them out.
         paired = ~np.isnan(harm[ib]) & ~np.isnan(harm[i])
-        n = int(paired.sum())
-        if n == 0:
-            raise ValueError(f"no replicate is finished for both '{res.scenarios[ib]}' and '{res.scenarios[i]}'")
-        per_rep = {
-            "harm_baseline": harm[ib][paired],
-            "harm_scenario": harm[i][paired],
-            "harm_averted": (harm[ib] - harm[i])[paired],
-            "harm_averted_pv": (harm_pv[ib] - harm_pv[i])[paired],
-            "programme_cost_pv": (programme_pv[i] - programme_pv[ib])[paired],
-            "savings_pv": (savings_pv[ib] - savings_pv[i])[paired],
+        if not paired.any():
+            raise ValueError(f"no run is finished for both '{res.scenarios[ib]}' and '{res.scenarios[i]}'")
+
+        def keep(x: np.ndarray) -> np.ndarray:
+            return np.where(paired, x, np.nan)
+
+        per_run = {
+            "harm_baseline": keep(harm[ib]),
+            "harm_scenario": keep(harm[i]),
+            "harm_averted": keep(harm[ib] - harm[i]),
+            "harm_averted_pv": keep(harm_pv[ib] - harm_pv[i]),
+            "programme_cost_pv": keep(programme_pv[i] - programme_pv[ib]),
+            "savings_pv": keep(savings_pv[ib] - savings_pv[i]),
         }
-        per_rep["net_cost_pv"] = per_rep["programme_cost_pv"] - per_rep["savings_pv"]
-
-        def row(measure: str, value: float, low: float, high: float) -> dict[str, Any]:
-            return {
-                "scenario": res.scenarios[i],
-                "measure": measure,
-                "unit": MEASURES[measure][0],
-                "value": value,
-                "ci_low": low,
-                "ci_high": high,
-                "n": n,
-            }
-
-        for measure, x in per_rep.items():
-            mean = float(x.mean())
-            half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
-            rows.append(row(measure, mean, mean - half, mean + half))
-        averted, net, prog, save = (
-            per_rep["harm_averted_pv"],
-            per_rep["net_cost_pv"],
-            per_rep["programme_cost_pv"],
-            per_rep["savings_pv"],
+        per_run["net_cost_pv"] = per_run["programme_cost_pv"] - per_run["savings_pv"]
+        found = {m: mean_interval(x, level) for m, x in per_run.items()}
+        found["cost_per_harm_averted"] = ratio_interval(per_run["net_cost_pv"], per_run["harm_averted_pv"], level)
+        found["roi"] = ratio_interval(
+            per_run["savings_pv"] - per_run["programme_cost_pv"], per_run["programme_cost_pv"], level
         )
-        ratios = {
-            "cost_per_harm_averted": (net, averted),
-            "roi": (save - prog, prog),
-        }
-        for measure, (num, den) in ratios.items():
-            value = float(num.mean() / den.mean()) if den.mean() > 0 else math.nan
-            low, high = _bootstrap_ratio(num, den, level) if math.isfinite(value) else (math.nan, math.nan)
-            rows.append(row(measure, value, low, high))
+        for measure in MEASURES:
+            f = found[measure]
+            rows.append(
+                {
+                    "scenario": res.scenarios[i],
+                    "measure": measure,
+                    "unit": MEASURES[measure][0],
+                    "value": f["value"],
+                    "ci_low": f["ci_low"],
+                    "ci_high": f["ci_high"],
+                    "n": f["n"],
+                    "draws": f["draws"],
+                    "sources": f["sources"],
+                    "interval": describe(f["sources"], f["draws"], f["n"], level),
+                }
+            )
     frame = pd.DataFrame(rows)
     frame.attrs.update(
         baseline=res.scenarios[ib], horizon=horizon if horizon is not None else res.years, rate=rate, level=level
     )
     return frame
-
-
-def _bootstrap_ratio(num: np.ndarray, den: np.ndarray, level: float) -> tuple[float, float]:
-    """Percentile interval of mean(num) / mean(den) over paired resamples of replicates; NaN when a
-    resample's denominator is not positive in more than the interval's tails (the ratio is then
-    not defined often enough to bound)."""
-    n = num.size
-    if n < 2:
-        return math.nan, math.nan
-    rng = np.random.default_rng(20161011)  # fixed: the same table every time (JAMA 2016 publication date)
-    picks = rng.integers(0, n, size=(BOOTSTRAP, n))
-    d = den[picks].mean(axis=1)
-    ratios = np.where(d > 0, num[picks].mean(axis=1) / np.where(d > 0, d, 1.0), np.nan)
-    tail = (1 - level) / 2
-    if np.isnan(ratios).mean() > tail:
-        return math.nan, math.nan
-    # Undefined resamples sort as +inf for a conservative upper bound.
-    ratios = np.where(np.isnan(ratios), np.inf, ratios)
-    low, high = np.quantile(ratios, [tail, 1 - tail])
-    return float(low), float(high)
 
 
 # -- human formats ---------------------------------------------------------------------------------
@@ -334,27 +329,52 @@ def human_percent(x: Any, decimals: int = 1) -> str:
     return f"{100 * float(x):+,.{decimals}f}%"
 
 
+def human_points(x: Any, decimals: int = 1) -> str:
+    """A change of a share in percentage points: -0.063 -> "-6.3 points"."""
+    if x is None or not math.isfinite(float(x)):
+        return "n/a"
+    return f"{100 * float(x):+.{decimals}f} points"
+
+
+def human_share(x: Any, decimals: int = 1) -> str:
+    """A share as a percentage: 0.373 -> "37.3%"."""
+    if x is None or not math.isfinite(float(x)):
+        return "n/a"
+    return f"{100 * float(x):.{decimals}f}%"
+
+
+#: Columns of board tables that are text or counts, never reformatted.
+_TEXT_COLUMNS = ("scenario", "metric", "label", "measure", "unit", "n", "level", "window", "draws", "unit_name", "role")
+#: Columns that hold a value of the metric itself; the rest of the numbers are differences.
+_LEVEL_COLUMNS = ("baseline", "value", "mean", "mean_a", "mean_b", "total", "present_value")
+
+
 def human(table: Any):
     """A copy of a board table (compare_all, economics, totals_table) with every number as text
-    for people: money in dollars, relative changes and ROI in %, the rest as human_number."""
+    for people: money in dollars, relative changes and ROI in %, shares as % and their changes in
+    percentage points (rows whose ``change`` is "points"), the rest as human_number."""
     import pandas as pd
 
     out = table.copy()
-    money = out["unit"].astype(str).str.startswith("USD") if "unit" in out else None
+    money = out["unit"].astype(str).str.startswith("USD") if "unit" in out else pd.Series(False, index=out.index)
+    roi = out["unit"] == "ratio" if "unit" in out else pd.Series(False, index=out.index)
+    points = out["change"] == "points" if "change" in out else pd.Series(False, index=out.index)
     for column in out.columns:
         # Text columns (names, what an interval includes) stay as they are, whatever pandas' string dtype.
-        if column in ("scenario", "metric", "measure", "unit", "n", "level", "window", "draws") or not (
-            pd.api.types.is_numeric_dtype(out[column])
-        ):
+        if column in _TEXT_COLUMNS or not pd.api.types.is_numeric_dtype(out[column]):
             continue
-        if column.startswith(("relative", "rel_")):
-            out[column] = [human_percent(v) for v in out[column]]
-        elif money is not None:
-            is_roi = out["unit"] == "ratio"
-            out[column] = [
-                human_percent(v) if r else human_money(v) if m else human_number(v)
-                for v, m, r in zip(out[column], money, is_roi)
-            ]
-        else:
-            out[column] = [human_number(v) for v in out[column]]
+        relative = column.startswith(("relative", "rel_"))
+        cells = []
+        for v, m, r, p in zip(out[column], money, roi, points):
+            if relative:
+                cells.append(human_percent(v))
+            elif p:
+                cells.append(human_share(v) if column in _LEVEL_COLUMNS else human_points(v))
+            elif r:
+                cells.append(human_percent(v))
+            elif m:
+                cells.append(human_money(v))
+            else:
+                cells.append(human_number(v))
+        out[column] = cells
     return out

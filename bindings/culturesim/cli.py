@@ -28,22 +28,14 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from .outputs import COMPARED
-from .plotting import compact_number as _fmt
+from .metrics import COMPARED
+from .text_tables import compare_text, economics_text, summary_table
+from .text_tables import table as _table
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 #: The outputs of the demo's table and of `compare` when no --metric is given.
 COMPARE_METRICS = COMPARED
-#: The columns of the per-scenario summary printed by run, sweep and info.
-SUMMARY_COLUMNS = (
-    ("harm_events", "harm/yr"),
-    ("reports", "reports/yr"),
-    ("sv_started", "SV/yr"),
-    ("burnout_prevalence", "burnout"),
-    ("quits", "quits/yr"),
-    ("cost_total", "cost/yr"),
-)
 #: The demo's horizon: five years after day 0 (intervention studies followed hospitals for one to
 #: five years), from today's (warmed-up) typical hospital.
 DEMO_YEARS = 5
@@ -80,25 +72,6 @@ def _size(path: str) -> str:
             return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
         n /= 1000
     return ""  # pragma: no cover
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
-    """A plain text table: the first ``left`` columns left-aligned, the rest right-aligned."""
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            str(c).ljust(w) if i < left else str(c).rjust(w) for i, (c, w) in enumerate(zip(cells, widths))
-        ).rstrip()
-
-    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
-
-
-def _unit_label(metric: str) -> str:
-    from .outputs import DERIVED, FLOWS, unit
-
-    u = unit(metric)
-    return f"{u}/yr" if metric in FLOWS or metric in DERIVED else u
 
 
 def _check_output(path: str, force: bool, resume: bool, what: str = "results file", inputs: Sequence[str] = ()) -> None:
@@ -150,62 +123,6 @@ def _open(path: str):
         if path in text:
             raise OSError(text) from None
         raise OSError(f"cannot read '{path}' as a culturesim results file: {text}") from None
-
-
-# -- summaries -------------------------------------------------------------------------------------
-def summary_table(res: Any) -> str:
-    """Per-scenario means of the headline outputs (flows per year over the run, levels in the last year)."""
-    rows = []
-    for i, name in enumerate(res.scenarios):
-        done = res.done[i]
-        row = [name, f"{int(done.sum())}/{done.size}"]
-        for metric, _ in SUMMARY_COLUMNS:
-            per_run = res.per_run(metric)[i][done] if done.any() else []
-            value = float(per_run.mean()) if len(per_run) else float("nan")
-            if metric == "burnout_prevalence" and math.isfinite(value):
-                row.append(f"{100 * value:.1f}%")
-            elif metric.startswith("cost") and math.isfinite(value):
-                row.append("$" + _fmt(value))
-            else:
-                row.append(_fmt(value))
-        rows.append(row)
-    header = ["scenario", "runs"] + [label for _, label in SUMMARY_COLUMNS]
-    notes = (
-        "Means over finished replicates, per year over the whole run; burnout: share of clinicians burnt out,\n"
-        "mean of the last year; SV: second-victim episodes started. Intervals: `culturesim compare`."
-    )
-    return _table(header, rows) + "\n" + notes
-
-
-def compare_text(
-    res: Any, a: str, b: str, metrics: Sequence[str] | None = None, window: tuple[float, float] | None = None
-) -> str:
-    """The table of paired differences b - a with 95% intervals, as text."""
-    table = res.compare_table(a, b, list(metrics or COMPARE_METRICS), window)
-    n = int(table["n"].min()) if len(table) else 0
-    a_name, b_name = str(table["a"].iloc[0]), str(table["b"].iloc[0])
-    if window is None:
-        span = f"years 0-{res.years:g} for flows, the last year for levels"
-    else:
-        span = f"years {window[0]:g}-{window[1]:g}"
-    rows = []
-    for metric, r in table.iterrows():
-        if n > 1:
-            interval = f"{_fmt(r['ci_low'])} to {_fmt(r['ci_high'])}"
-        else:
-            interval = "n/a (needs 2+ replicates)"
-        rel = f"{100 * r['relative']:+.1f}%" if math.isfinite(r["relative"]) else "n/a"
-        rows.append(
-            [metric, _unit_label(str(metric)), _fmt(r["mean_a"]), _fmt(r["mean_b"]), _fmt(r["diff"]), interval, rel]
-        )
-    header = ["metric", "unit", a_name, b_name, "difference", "95% interval", "change"]
-    draws = int(table["draws"].max()) if "draws" in table and len(table) else 1
-    over = f"{n} replicate{'s' if n != 1 else ''}" if draws <= 1 else f"{draws} parameter draws ({n} runs)"
-    title = f"{b_name} minus {a_name}: paired differences over {over} (common random numbers), {span}"
-    # Say what the intervals include (culturesim.intervals): run-to-run only, or parameters too.
-    sources = str(table["interval"].iloc[0]) if "interval" in table and len(table) else ""
-    note = f"\n  Intervals: {sources}." if sources else ""
-    return title + "\n" + _table(header, rows, left=2) + note
 
 
 def _report_run(res: Any, path: str, seconds: float, ran: int, before: int) -> None:
@@ -370,6 +287,7 @@ def policy_text(res: Any, scenarios: Sequence[dict[str, Any]]) -> str:
                 row.append(f"{end:.3g}")
         rows.append(row)
     header = ["policy field", *[sc["name"] for sc in scenarios]]
+    rows = [[row[0].replace("_", " "), *row[1:]] for row in rows]
     return (
         f"Policy at the end of the run (year {res.years:g}), after each scenario's interventions "
         "(a -> b: changed from a):\n" + _table(header, rows)
@@ -378,7 +296,7 @@ def policy_text(res: Any, scenarios: Sequence[dict[str, Any]]) -> str:
 
 def _draws_text(res: Any) -> str:
     """'20 parameter draws x ' for an experiment over posterior draws (culturesim.draws), else ''."""
-    return f"{res.draws} parameter draws x " if getattr(res, "draws", None) else ""
+    return f"{res.draws} parameter draws x " if res.draws > 1 else ""
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -461,27 +379,6 @@ def cmd_info(args: argparse.Namespace) -> int:
         f"`culturesim info {args.results} --toml` (the experiment as a file that re-runs it)."
     )
     return EXIT_OK
-
-
-def economics_text(res: Any, baseline: str, others: Sequence[str], horizon: float | None, rate: float) -> str:
-    """The economics table (culturesim.board.economics) for people."""
-    from .board import MEASURES, economics, human
-
-    table = human(economics(res, baseline, others, horizon=horizon, rate=rate))
-    span = f"{horizon if horizon is not None else res.years:g} years"
-    blocks = []
-    for name, part in table.groupby("scenario", sort=False):
-        n = int(part["n"].iloc[0])
-        rows = [
-            [r["measure"], r["unit"], r["value"], f"{r['ci_low']} to {r['ci_high']}" if n > 1 else "n/a"]
-            for _, r in part.iterrows()
-        ]
-        blocks.append(
-            f"{name} against {baseline}: totals over {span}, present values (PV) at {100 * rate:g}% a year, "
-            f"{n} paired replicates\n" + _table(["measure", "unit", "value", "95% interval"], rows, left=2)
-        )
-    notes = "\n".join(f"  {m}: {d}" for m, (_, d) in MEASURES.items())
-    return "\n\n".join(blocks) + "\n\nMeasures (definitions in docs/python-api.md, culturesim.board):\n" + notes
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -626,7 +523,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.figure:
         from .plotting import demo_figure
 
-        demo_figure(res, args.figure, COMPARE_METRICS)
+        demo_figure(res, args.figure)
     took = time.perf_counter() - started
     print(f"Results: {os.path.abspath(args.output)} ({_size(args.output)}; simulation took {_seconds(ran)})")
     if args.figure:
@@ -815,9 +712,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "compare",
         help="paired differences of scenarios against a baseline with 95%% intervals",
-        description="Paired differences SCENARIO - BASELINE over replicates (common random numbers) with 95%% "
-        "t intervals. Flows are per year; levels are means over the window (default: "
-        "the last year).",
+        description="Paired changes SCENARIO against BASELINE over every run (common random numbers) with 95%% "
+        "intervals (over replicates, or over parameter draws when the file has them). Flows are per year; "
+        "levels are means over the window (default: the last year); shares change in percentage points.",
     )
     p.add_argument("results", metavar="OUT.h5")
     p.add_argument("a", metavar="BASELINE", help="the baseline scenario")
@@ -843,14 +740,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "plot",
-        help="a figure of a results file: trajectories with bands over replicates",
-        description="Draws each output over time (median and 10-90%% band over replicates, per scenario) "
+        help="a figure of a results file: the headline metrics year by year, with bands over runs",
+        description="Draws each metric year by year (median and 10-90%% band over every run, per scenario) "
         "into a PNG, SVG or PDF file (by its suffix).",
     )
     p.add_argument("results", metavar="OUT.h5")
     p.add_argument("-o", "--output", metavar="FIG.png", help="the figure file (default: the results file's name .png)")
     p.add_argument(
-        "--metric", nargs="+", action="extend", metavar="M", help="outputs to draw (default: six headline ones)"
+        "--metric", nargs="+", action="extend", metavar="M", help="metrics to draw (default: the six headline ones)"
     )
     p.add_argument("--scenario", nargs="+", action="extend", metavar="NAME", help="only these scenarios")
     p.add_argument("--force", action="store_true", help="replace an existing figure")

@@ -3,8 +3,8 @@
 ``Experiment(scenarios, params=posterior, draws=20)`` runs every scenario with each of 20
 parameter sets drawn from a posterior (or with each of a list of parameter sets). In the results
 file each (scenario, draw) is one scenario named ``<scenario>@draw<k>``, so every engine, executor
-and file guarantee holds unchanged; ``cs.open_results`` recognises the names and gives a
-DrawsResult (culturesim.experiment) with dims (scenario, draw, replicate, period). Draw k of every
+and file guarantee holds unchanged; ``cs.open_results`` recognises the names and gives the one
+ExperimentResult (culturesim.results) with dims (scenario, draw, replicate, period). Draw k of every
 scenario has the same parameters and the same random-number stream k (``Scenario.stream``: the key
 of replicate r is (seed, r + (k << 32))), so paired differences between scenarios stay on common
 random numbers within a draw, while draws are independent: the chance variation over draws x
@@ -66,7 +66,8 @@ def expand(scenarios: Sequence[Any], sets: Sequence[Params]) -> list[Any]:
         for k, p in enumerate(sets):
             params = p.copy()
             params.update(own)
-            out.append(s.replace(name=f"{s.name}{SEPARATOR}{k}", params=params, stream=k))
+            # The scenario's own values win over the draw's, so a sweep's coordinates still hold.
+            out.append(s.replace(name=f"{s.name}{SEPARATOR}{k}", params=params, stream=k, coords=s.coords))
     return out
 
 

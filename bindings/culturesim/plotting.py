@@ -8,7 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, unit
+from .evidence import shade_projection
+from .metrics import METRICS, is_flow
+from .outputs import DAYS_PER_YEAR
 
 
 def _axes(n: int, ax=None):
@@ -74,30 +76,56 @@ def _over_time(values: Any, start_day: Any, period_days: Any, flow: bool, every:
 
 
 def _ylabel(metric: str, every: str) -> str:
-    flow = metric in FLOWS or metric in DERIVED
-    if not flow:
-        return unit(metric) + (" (mean over the year)" if every == "year" else "")
-    return f"{unit(metric)} per year"
+    m = METRICS[metric]
+    if m.flow or m.share:
+        return m.rate_unit
+    return m.unit + (" (mean over the year)" if every == "year" else "")
+
+
+def format_axis(ax: Any, metric: str) -> None:
+    """The value axis of a metric for people: shares in %, money in $ (k, M), counts from zero."""
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    m = METRICS[metric]
+    if m.share:
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    elif m.money:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "$" + compact_number(v)))
+    low, high = ax.get_ylim()
+    if low > 0 or (low < 0 and not _has_negative(ax)):
+        ax.set_ylim(0, high)  # sizes compare only from zero
+
+
+def _has_negative(ax: Any) -> bool:
+    for line in ax.get_lines():
+        y = np.asarray(line.get_ydata(), dtype=float)
+        if y.size and np.nanmin(y) < 0 and line.get_linestyle() != ":":
+            return True
+    return False
 
 
 def mark_interventions(ax: Any, interventions: Sequence[tuple[float, str]], color: Any = "0.35") -> None:
-    """Dotted vertical lines at intervention dates (years), each labelled at the top of the axes."""
+    """Each intervention after day 0 as a dotted vertical line with a short horizontal label at the
+    top of the axes. Interventions at day 0 start with the run (the figure's left edge) and are
+    not drawn: the legend names the scenario that has them."""
     seen = set()
     for year, label in interventions:
-        if (year, label) in seen:
+        if year <= 1e-9 or (year, label) in seen:
             continue
         seen.add((year, label))
         ax.axvline(year, color=color, ls=":", lw=1)
         ax.annotate(
-            label,
+            label if len(label) <= 28 else label[:27] + "…",
             (year, 1),
             xycoords=("data", "axes fraction"),
             xytext=(3, -3),
             textcoords="offset points",
             va="top",
-            rotation=90,
+            ha="left",
             fontsize=7,
             color=color,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+            annotation_clip=True,
         )
 
 
@@ -112,15 +140,24 @@ def plot_run(result: Any, metrics: Sequence[str], ax=None, every: str = "year", 
     axes = _axes(len(metrics), ax)
     marks = scenario_interventions(result.scenario) if interventions else []
     for a, metric in zip(axes, metrics):
-        flow = metric in FLOWS or metric in DERIVED
-        x, v = _over_time(result[metric], result.period_start_day, result.period_days, flow, every)
+        x, v = _over_time(result[metric], result.period_start_day, result.period_days, is_flow(metric), every)
         a.plot(x, v, lw=1.5, marker="o" if every == "year" else None, ms=3)
         mark_interventions(a, marks)
-        a.set_title(metric)
-        a.set_xlabel("year")
+        a.set_title(METRICS[metric].label)
+        a.set_xlabel("years after day 0")
         a.set_ylabel(_ylabel(metric, every))
         a.grid(alpha=0.3)
+        format_axis(a, metric)
+        shade_projection(a, result.years)
     return axes
+
+
+def runs_of(res: Any, metric: str, name: str) -> np.ndarray:
+    """A scenario's values of a metric as (run, period): draws and replicates together, unfinished
+    runs left out."""
+    v = np.asarray(res[metric], dtype=float)[res._index(name)]
+    v = v.reshape(-1, v.shape[-1])
+    return v[~np.isnan(v).all(axis=1)]
 
 
 def plot_bands(
@@ -132,50 +169,76 @@ def plot_bands(
     every: str = "year",
     interventions: bool = True,
 ):
-    """Median and a band between two percentiles over replicates, per scenario: by default one
-    value per year (flows as totals per year, levels as the year's mean), with each scenario's
-    interventions marked in its colour."""
+    """Median and a band between two percentiles over every run (draws and replicates), per
+    scenario: by default one value per year (flows per year, levels as the year's mean), labelled
+    from the metric registry, counts from zero, interventions after day 0 marked in each
+    scenario's colour and years beyond the evidence shaded as a projection."""
     import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.6), constrained_layout=True)
-    flow = metric in FLOWS or metric in DERIVED
-    x, values = _over_time(res[metric], res.period_start_day, res.period_days, flow, every)
+    flow = is_flow(metric)
     for name in scenarios or res.scenarios:
-        v = values[res._index(name)]
-        v = v[~np.isnan(v).all(axis=1)]
+        v = runs_of(res, metric, name)
         if v.size == 0:
             continue
+        x, v = _over_time(v, res.period_start_day, res.period_days, flow, every)
         low, mid, high = np.percentile(v, [quantiles[0], 50, quantiles[1]], axis=0)
         (line,) = ax.plot(x, mid, label=name, lw=1.6, marker="o" if every == "year" else None, ms=3)
-        ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, lw=0)
+        if len(v) > 1:
+            ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, lw=0)
         if interventions:
             mark_interventions(ax, res.interventions(name), color=line.get_color())
-    ax.set_title(f"{metric} (median, {quantiles[0]}-{quantiles[1]}% band)")
-    ax.set_xlabel("year")
+    runs = "parameter draws and replicates" if getattr(res, "draws", 1) > 1 else "replicates"
+    ax.set_title(f"{METRICS[metric].label}\n(median, {quantiles[0]}-{quantiles[1]}% of {runs})", fontsize=10)
+    ax.set_xlabel("years after day 0")
     ax.set_ylabel(_ylabel(metric, every))
+    ax.set_xlim(0, res.years)
     ax.grid(alpha=0.3)
-    ax.legend(frameon=False)
+    format_axis(ax, metric)
+    shade_projection(ax, res.years)
+    ax.legend(frameon=False, fontsize=8)
     return ax
 
 
 def plot_forest(table: Any, ax=None):
-    """Relative paired differences with their intervals, one row per metric."""
+    """Paired changes with their intervals, one row per metric of a compare_table: relative changes
+    in % for counts and costs, changes of shares in percentage points (each row says which)."""
     import matplotlib.pyplot as plt
 
     t = table.copy()
-    # Ratio intervals (culturesim.intervals): never below -100%.
-    rel, low, high = t["relative"] * 100, t["rel_low"] * 100, t["rel_high"] * 100
+    points = np.array([METRICS[m].change == "points" for m in t.index])
+    # Ratio intervals (culturesim.intervals): never below -100%; shares: their difference in points.
+    value = np.where(points, t["diff"], t["relative"]) * 100
+    low = np.where(points, t["ci_low"], t["rel_low"]) * 100
+    high = np.where(points, t["ci_high"], t["rel_high"]) * 100
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.45 * len(t) + 1.2), constrained_layout=True)
+        _, ax = plt.subplots(figsize=(7.5, 0.45 * len(t) + 1.4), constrained_layout=True)
     y = np.arange(len(t))[::-1]
-    ax.errorbar(rel, y, xerr=[rel - low, high - rel], fmt="o", color="C0", capsize=3)
+    err = np.vstack([np.where(np.isfinite(low), value - low, 0), np.where(np.isfinite(high), high - value, 0)])
+    ax.errorbar(value, y, xerr=err, fmt="o", color="C0", capsize=3)
     ax.axvline(0, color="grey", lw=1)
-    ax.set_yticks(y, list(t.index))
-    a, b = t["a"].iloc[0], t["b"].iloc[0]
+    ax.set_yticks(y, [METRICS[m].label for m in t.index])
+    for yi, v, p in zip(y, value, points):
+        if np.isfinite(v):
+            ax.annotate(
+                f"{v:+.1f}{' pts' if p else '%'}",
+                (v, yi),
+                xytext=(0, 6),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+                color="0.25",
+            )
+    a = t["a"].iloc[0]
     what = "parameter and run-to-run" if (t["sources"] != "run-to-run").any() else "run-to-run only"
-    ax.set_xlabel(f"change of '{b}' relative to '{a}' (%), 95% interval ({what})")
+    ax.set_xlabel(
+        f"change against '{a}': % for counts and costs, percentage points (pts) for shares\n95% interval ({what})"
+    )
     ax.grid(alpha=0.3, axis="x")
+    finite = np.concatenate([v[np.isfinite(v)] for v in (value, low, high)] + [np.zeros(1)])
+    pad = 0.08 * (finite.max() - finite.min() or 1.0)
+    ax.set_xlim(finite.min() - pad, finite.max() + pad)
     return ax
 
 
@@ -183,11 +246,13 @@ def plot_forest(table: Any, ax=None):
 
 
 def _per_year(res: Any, metric: str) -> tuple[np.ndarray, str]:
-    """(scenario, replicate, period) values of an ExperimentResult, flows as rates per year."""
+    """(scenario, run, period) values of an ExperimentResult (draws and replicates together),
+    flows as rates per year; and their unit."""
     values = np.asarray(res[metric], dtype=float)
-    if metric in FLOWS or metric in DERIVED:
-        return values * (DAYS_PER_YEAR / np.asarray(res.period_days, dtype=float)), f"{unit(metric)} per year"
-    return values, unit(metric)
+    values = values.reshape(values.shape[0], -1, values.shape[-1])
+    if is_flow(metric):
+        return values * (DAYS_PER_YEAR / np.asarray(res.period_days, dtype=float)), METRICS[metric].rate_unit
+    return values, METRICS[metric].rate_unit
 
 
 def _events(events: Any) -> list[tuple[str | None, float]]:
@@ -254,7 +319,7 @@ def plot_trajectories(
                 ax.fill_between(years, low, high, color=colors[name], alpha=0.18, lw=0)
         for text, year in _events(events):
             ax.axvline(year, color="grey", ls="--", lw=1)
-        ax.set_title(metric)
+        ax.set_title(METRICS[metric].label)
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     for ax in axes[-min(len(axes), ncols) :]:
@@ -449,99 +514,59 @@ def compact_number(x: float) -> str:
     return human_number(x)  # 3 significant digits, never scientific notation (0.0000123)
 
 
-_FIGURE_PANELS = (
-    ("harm_events", "Harm events (mild, moderate, severe)"),
-    ("reports", "Events reported"),
-    ("sv_started", "Second-victim episodes started"),
-    ("burnout_prevalence", "Burnout prevalence (share of staff)"),
-    ("quits", "Quits (turnover)"),
-    ("cost_total", "Costs: turnover, harm, claims and the programme"),
-)
-
-
 def demo_figure(
-    res: Any, path: str, compare: Sequence[str], baseline: str = "typical", switch_year: float | None = None
+    res: Any,
+    path: str,
+    compare: Sequence[str] | None = None,
+    baseline: str = "typical",
+    switch_year: float | None = None,
 ) -> None:
-    """The demo's figure (culturesim demo): trajectories with 10-90% bands, and forest plots of the
-    paired differences of the `compare` outputs; `switch_year` marks when a scenario switches."""
+    """The demo's figure (culturesim demo): the headline metrics over time (median and 10-90% band
+    over every run), and one forest plot per scenario of its paired changes against ``baseline``
+    (``compare``: the metrics, default the effects; the programme's own cost belongs with the
+    economics). ``switch_year`` marks when a scenario switches."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
+
+    from .metrics import EFFECTS, HEADLINE
 
     others = [s for s in res.scenarios if s != baseline]
-    draws = getattr(res, "draws", None)  # a DrawsResult: over posterior parameter draws
-    runs = f"{res.replicates} replicates" if draws is None else f"{draws} parameter draws x {res.replicates} replicate"
-    fig = plt.figure(figsize=(15, 12.5), layout="constrained")
-    outer = fig.add_gridspec(2, 1, height_ratios=[2.1, 1.0])
+    runs = (
+        f"{res.replicates} replicates"
+        if res.draws == 1
+        else f"{res.draws} parameter draws x {res.replicates} replicate{'s' if res.replicates != 1 else ''}"
+    )
+    fig = plt.figure(figsize=(15, 14), layout="constrained")
+    outer = fig.add_gridspec(2, 1, height_ratios=[2.0, 1.15])
     top = outer[0].subgridspec(2, 3)
     bottom = outer[1].subgridspec(1, max(1, len(others)))
     fig.suptitle(
-        f"culturesim: today's typical hospital and three culture programmes from day 0, {runs} x {res.years:g} "
-        f"years (lines: median, bands: 10-90% of {'runs' if hasattr(res, 'draws') else 'replicates'})",
+        f"culturesim: today's typical hospital and {len(others)} culture programme{'s' if len(others) != 1 else ''} "
+        f"from day 0, {runs} x {res.years:g} years",
         fontsize=13,
     )
-    for k, (metric, title) in enumerate(_FIGURE_PANELS):
+    for k, metric in enumerate(HEADLINE):
         ax = fig.add_subplot(top[k // 3, k % 3])
         # Each recorded period as a rate per year: the programmes' first years show, and every
         # intervention starts at day 0 (the figure's left edge).
         res.plot(metric, ax=ax, every="period", interventions=False)
-        ax.set_title(title, fontsize=11)
-        if metric.startswith("cost"):
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "$" + compact_number(v)))
-        if metric == "burnout_prevalence":
-            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-        ax.set_ylim(bottom=0)
-        ax.set_xlim(0, res.years)
         if switch_year is not None and 0 < switch_year < res.years:
             ax.axvline(switch_year, color="0.35", ls=":", lw=1)
-            if k == 0:
-                ax.annotate(
-                    f"switch at year {switch_year:g}",
-                    (switch_year, 1),
-                    xycoords=("data", "axes fraction"),
-                    xytext=(4, -12),
-                    textcoords="offset points",
-                    fontsize=8,
-                    color="0.3",
-                )
-        if ax.get_legend() is not None:
+        if k:
             ax.get_legend().remove()
-        if metric == "burnout_prevalence":  # much free space there, whatever the policy
-            ax.legend(loc="best", fontsize=10, framealpha=0.9, title="scenario", title_fontsize=10)
     colors = {name: f"C{i}" for i, name in enumerate(res.scenarios)}
-    forest = [m for m in compare if m != "cost_programme"]  # near 0 under typical: relative change unreadable
-    axes, lows, highs = [], [], []
+    metrics = [m for m in (compare or EFFECTS) if m != "cost_programme"]
     for j, other in enumerate(others):
         ax = fig.add_subplot(bottom[0, j])
-        res.plot_compare(baseline, other, forest, ax=ax)
-        table = res.compare_table(baseline, other, forest)
-        rel = 100 * table["relative"]
+        res.plot_compare(baseline, other, metrics, ax=ax)
         for container in ax.containers:
             for artist in container.get_children():
                 artist.set_color(colors[other])
-        for y, (value, high) in enumerate(zip(rel[::-1], (100 * table["rel_high"])[::-1])):
-            if math.isfinite(value):
-                ax.annotate(
-                    f"{value:+.0f}%",
-                    (max(value, high), y),
-                    xytext=(6, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=9,
-                    color="0.2",
-                )
-        lows.append(float(np.nanmin(100 * table["rel_low"])))
-        highs.append(float(np.nanmax(100 * table["rel_high"])))
-        ax.set_title(f"{other} vs {baseline}: paired change, 95% interval ({table['sources'].iloc[0]})", fontsize=11)
-        ax.set_xlabel(f"change relative to {baseline}")
-        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(100))
-        axes.append(ax)
-    if axes:
-        low, high = min(lows + [0.0]), max(highs + [0.0])
-        pad = 0.12 * (high - low or 1.0)
-        for ax in axes:
-            ax.set_xlim(low - pad / 2, high + pad)
+        ax.set_title(f"{other}\nagainst {baseline}", fontsize=11)
+        if j:  # one set of row labels for the row of forest plots
+            ax.set_yticklabels([])
+        ax.set_xlabel("change: % or points (shares)", fontsize=9)
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -9,7 +9,8 @@ import numpy as np
 
 from . import _engine
 from ._running import call_engine
-from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
+from .metrics import is_flow
+from .outputs import DAYS_PER_YEAR, OUTPUT_NAMES
 from .recording import DEFAULT_RECORDING, record_code, recording_value
 from .scenario import Scenario, as_scenario
 from .warmup import WARMUP_YEARS, warmup, warn_unsettled
@@ -76,15 +77,14 @@ class Result:
 
     def __getitem__(self, metric: str) -> np.ndarray:
         """A recorded or derived output (harm_events, errors, cost_total, departures)."""
-        check_metric(metric)
-        if metric in DERIVED:
-            return sum(self.series[p] for p in DERIVED[metric][0])
-        return self.series[metric]
+        from .metrics import values
+
+        return values(metric, self.series.__getitem__)
 
     def total(self, metric: str) -> float:
         """A flow summed over the run, or a level's final value."""
         values = self[metric]
-        return float(values.sum()) if metric in FLOWS or metric in DERIVED else float(values[-1])
+        return float(values.sum()) if is_flow(metric) else float(values[-1])
 
     def to_pandas(self):
         """A DataFrame of every output, indexed by (day, year) of each period's start."""

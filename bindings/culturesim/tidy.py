@@ -104,23 +104,33 @@ def _changed_parameters(res: Any) -> list[str]:
 
 
 def summary_by_scenario(res: Any, metric: str, window: Any = None, level: float = 0.95):
-    """A DataFrame with one row per scenario: its coordinates, the mean of ``metric`` over
-    replicates (per_run: a flow per year, a level's mean), a t interval of that mean and n."""
+    """A DataFrame with one row per scenario: its coordinates, the mean of ``metric`` over its runs
+    (per_run: a flow per year, a level's mean), the interval of that mean (over the replicates of
+    one parameter set, or over parameter draws: culturesim.intervals.mean_interval), n and what
+    the interval includes."""
     import pandas as pd
-    from scipy import stats
+
+    from .intervals import mean_interval
 
     per_run = res.per_run(metric, window)
     rows = []
     for i, name in enumerate(res.scenarios):
-        x = per_run[i][~np.isnan(per_run[i])]
-        n = x.size
-        mean = float(x.mean()) if n else float("nan")
-        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-        rows.append({"scenario": name, "mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n})
+        m = mean_interval(per_run[i], level)
+        rows.append(
+            {
+                "scenario": name,
+                "mean": m["value"],
+                "ci_low": m["ci_low"],
+                "ci_high": m["ci_high"],
+                "n": m["n"],
+                "draws": m["draws"],
+                "sources": m["sources"],
+            }
+        )
     frame = pd.DataFrame(rows)
     for name, values in coordinates(res, changed=False).items():
         if name == "blame" or name in swept_names(res):
-            frame.insert(len(frame.columns) - 4, name, values)
+            frame.insert(len(frame.columns) - 6, name, values)
     frame.insert(1, "metric", metric)
     return frame.set_index("scenario")
 
@@ -139,7 +149,7 @@ def plot_sweep(
     second swept name, if any). Scenarios outside the sweep are drawn as horizontal reference lines."""
     import matplotlib.pyplot as plt
 
-    from .outputs import DERIVED, FLOWS, unit
+    from .metrics import METRICS
 
     swept = swept_names(res)
     if x is None:
@@ -175,10 +185,17 @@ def plot_sweep(
             fontsize=8,
             color="0.3",
         )
-    per = " per year" if metric in FLOWS or metric in DERIVED else ""
+    m = METRICS[metric]
+    over = "parameter draws and replicates" if res.draws > 1 else "replicates"
     ax.set_xlabel(x)
-    ax.set_ylabel(f"{metric} ({unit(metric)}{per})")
-    ax.set_title(f"{metric}: mean over replicates, {level:.0%} interval")
+    ax.set_ylabel(m.title)
+    ax.set_title(f"{m.label}: mean over {over}, {level:.0%} interval")
+    if m.share:
+        from matplotlib.ticker import PercentFormatter
+
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    if (table["mean"].dropna() >= 0).all():  # counts, shares and costs: from zero, so sizes compare
+        ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     if hue is not None:
         ax.legend(frameon=False)
@@ -205,5 +222,5 @@ def grid(ds: Any, res: Any) -> Any:
     sub = sub.set_xindex(swept) if len(swept) > 1 else sub.swap_dims({"scenario": swept[0]})
     if len(swept) > 1:
         sub = sub.unstack("scenario")
-    order = [*swept, *(d for d in ("replicate", "period") if d in sub.dims)]
+    order = [*swept, *(d for d in ("draw", "replicate", "period") if d in sub.dims)]
     return sub.transpose(*order, ...)

@@ -159,7 +159,7 @@ def measure_changes(
             "just_culture": c["mean_b"],
         }
     years_axis = res.period_start_day / 365.0
-    safety = res["psych_safety_mean"].mean(axis=1)  # (scenario, period), mean over replicates
+    safety = res["psych_safety_mean"].mean(axis=(1, 2))  # (scenario, period), mean over every run
     return {
         "changes": changes,
         "years": years_axis,

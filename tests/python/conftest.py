@@ -90,3 +90,44 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.section("seed claims: statistics over replicates (common random numbers)")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def render_in_chromium():
+    """Opens an HTML file in Debian's headless chromium (through Playwright) and returns what a reader
+    sees: each image (ok, natural w and h, shown width) and each table (rows, height, cells); saves a
+    full-page screenshot. Fails in CI when chromium or playwright is missing, skips elsewhere."""
+    import shutil
+
+    def render(page_file, screenshot):
+        browser_path = shutil.which("chromium") or shutil.which("chromium-browser")
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            sync_playwright = None
+        if browser_path is None or sync_playwright is None:
+            if os.environ.get("CI"):
+                pytest.fail("CI needs Debian's chromium and the playwright package (tools/setup.sh installs both)")
+            pytest.skip("needs chromium (apt-get install chromium) and playwright (pip install playwright)")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox", "--disable-dev-shm-usage"])
+            try:
+                page = browser.new_page(viewport={"width": 1200, "height": 900})
+                errors: list[str] = []
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(page_file.as_uri(), wait_until="load")
+                images = page.evaluate(
+                    "() => Array.from(document.images).map(i => ({ok: i.complete, w: i.naturalWidth, "
+                    "h: i.naturalHeight, shown: i.getBoundingClientRect().width}))"
+                )
+                tables = page.evaluate(
+                    "() => Array.from(document.querySelectorAll('table')).map(t => ({rows: t.rows.length,"
+                    " height: t.getBoundingClientRect().height, cells: t.querySelectorAll('td').length}))"
+                )
+                page.screenshot(path=str(screenshot), full_page=True)
+            finally:
+                browser.close()
+        assert errors == []
+        return images, tables
+
+    return render

@@ -56,18 +56,18 @@ def test_compare_all_is_compare_for_every_scenario_and_metric(res):
 
 def test_cumulative_totals_and_present_values(res):
     harm = res["harm_events"]
-    np.testing.assert_allclose(res.totals("harm_events"), harm.sum(axis=2))
-    np.testing.assert_allclose(res.totals("harm_events", rate=0.0), harm.sum(axis=2))
+    np.testing.assert_allclose(res.totals("harm_events"), harm.sum(axis=-1))
+    np.testing.assert_allclose(res.totals("harm_events", rate=0.0), harm.sum(axis=-1))
     # Half of the period that straddles 1.5 years (days 511-584) counts.
     start, days = res.period_start_day, res.period_days
     assert start[7] == 511 and days[7] == 73
     np.testing.assert_allclose(
         res.totals("cost_total", horizon=1.5),
-        res["cost_total"][:, :, :7].sum(2) + res["cost_total"][:, :, 7] * 36.5 / 73,
+        res["cost_total"][..., :7].sum(-1) + res["cost_total"][..., 7] * 36.5 / 73,
     )
     # Discounting at the period midpoints: a period in year 2.5 is worth 1.03**-2.5 of its value.
     mid = (start + days / 2) / 365
-    np.testing.assert_allclose(res.totals("quits", rate=0.03), (res["quits"] * 1.03**-mid).sum(axis=2))
+    np.testing.assert_allclose(res.totals("quits", rate=0.03), (res["quits"] * 1.03**-mid).sum(axis=-1))
     assert (res.totals("cost_total", rate=0.05) < res.totals("cost_total", rate=0.03)).all()
     table = board.totals_table(res, ["harm_events"], horizon=2)
     assert table.attrs == {"horizon": 2, "rate": 0.03} and len(table) == 3
@@ -153,12 +153,12 @@ def test_human_tables_have_no_scientific_notation(res):
 def test_compare_prints_several_scenarios_and_the_economics(res, capsys):
     assert cli.main(["compare", res.path, "typical", "just", "support", "--economics", "--horizon", "2"]) == 0
     out = capsys.readouterr().out
-    assert "just minus typical" in out and "support minus typical" in out
+    assert "just against typical: paired changes" in out and "support against typical: paired changes" in out
     assert "just against typical: totals over 2 years, present values (PV) at 3% a year" in out
     assert "cost_per_harm_averted" in out and "e+0" not in out
     assert cli.main(["compare", res.path, "typical", "just", "support", "--csv", "--metric", "quits"]) == 0
     csv = capsys.readouterr().out.splitlines()
-    assert csv[0].startswith("scenario,metric,unit,baseline,value,difference,ci_low,ci_high") and len(csv) == 3
+    assert csv[0].startswith("scenario,metric,label,unit,baseline,value,difference,ci_low,ci_high") and len(csv) == 3
     assert cli.main(["compare", res.path, "typical", "nope"]) == 2
     assert "unknown scenario 'nope'" in capsys.readouterr().err
     assert cli.main(["compare", res.path, "typical", "just", "--economics", "--rate", "5%"]) == 0

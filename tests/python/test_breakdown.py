@@ -52,7 +52,7 @@ def test_an_experiment_stores_them_and_reads_them_back(tmp_path):
     res = cs.open_results(path)
     assert res.attrs["breakdown"] == 1 and res.groups("unit") == ["ward", "icu"]
     by_unit = res.to_xarray(by="unit")
-    assert by_unit["harm_events"].dims == ("scenario", "replicate", "unit", "period")
+    assert by_unit["harm_events"].dims == ("scenario", "draw", "replicate", "unit", "period")
     assert np.allclose(by_unit["reports"].sum("unit").values, res["reports"])
     by_role = res.to_xarray(by="role")
     assert list(by_role["role"].values) == ["nurse", "resident", "attending", "pharmacist"]

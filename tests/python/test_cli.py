@@ -188,9 +188,9 @@ def test_info_toml_is_an_experiment_file_that_reruns_it_exactly(swept, tmp_path,
 
 def test_compare_prints_paired_differences_that_match_the_arrays(swept, subprocess_env):
     out = ok(culturesim(subprocess_env, swept.parent, "compare", "out.h5", "blame", "just")).stdout
-    assert "just minus blame: paired differences over 2 replicates" in out
+    assert "just against blame: paired changes over 2 replicates" in out
     for metric in cli.COMPARE_METRICS:
-        assert metric in out
+        assert cs.metrics.label(metric) in out
     csv = ok(
         culturesim(
             subprocess_env,
@@ -257,19 +257,19 @@ def test_demo_writes_results_and_a_figure_and_refuses_to_overwrite(tmp_path, sub
     )
     out = result.stdout
     for needle in (
-        "just_culture minus typical",
-        "peer_support_only minus typical",
-        "ramp_to_just_culture minus typical",
+        "just_culture against typical",
+        "peer_support_only against typical",
+        "ramp_to_just_culture against typical",
         "20-year warm-up",
         "95% interval",
-        "harm_events",
-        "reports",
-        "sv_started",
-        "sv_active",
-        "burnout_prevalence",
-        "quits",
-        "cost_programme",
-        "cost_total",
+        "Harm events",
+        "Incident reports",
+        "Second victims in the past year",
+        "Second-victim episodes started",
+        "Burnout (share of staff)",
+        "Clinicians who quit",
+        "Programme cost",
+        "Total cost",
         "Results: ",
         "Figure: ",
         "Done in",

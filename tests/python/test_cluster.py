@@ -114,7 +114,7 @@ def test_thread_pool_equals_local_and_resumes_a_subset(experiment, local_file, t
     first = [(0, 1), (1, 2), (1, 3)]
     with ThreadPoolExecutor(2) as pool:
         res = experiment.run(path, executor=pool, runs=first, progress=False)
-        assert sorted(zip(*np.nonzero(res.done))) == sorted(first)
+        assert sorted(zip(*np.nonzero(res.done[:, 0]))) == sorted(first)  # one draw
         assert cluster.run_on_executor(experiment, path, pool, mode="resume", progress=True) == 5
     assert "sweep" in capsys.readouterr().err  # the progress bar goes to stderr
     assert_same_results(local_file, path)
@@ -616,3 +616,55 @@ def test_merge_errors_for_missing_and_foreign_files(shard_files, tmp_path):
         f["x"] = 1
     with pytest.raises(OSError, match="not a culturesim results file"):
         cluster.merge([shard_files[0], foreign], tmp_path / "out.h5")
+
+
+# -- every experiment kind on every executor ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def drawn_sweep():
+    """A sweep over posterior draws: the kind of experiment with the most moving parts."""
+    return cs.sweep(
+        "typical", {"blame": [0.0, 1.0]}, others=["typical"], params=cs.open_posterior(), draws=2, **SMALL_DRAWS
+    )
+
+
+SMALL_DRAWS = dict(replicates=2, years=1, warmup_years=1, seed=3)
+
+
+@pytest.fixture(scope="module")
+def drawn_local(drawn_sweep, tmp_path_factory):
+    path = tmp_path_factory.mktemp("drawn") / "local.h5"
+    drawn_sweep.run(path, progress=False)
+    return path
+
+
+def test_a_sweep_over_draws_on_a_process_pool_equals_local(drawn_sweep, drawn_local, tmp_path):
+    with ProcessPoolExecutor(2) as pool:
+        res = drawn_sweep.run(tmp_path / "pool.h5", executor=pool, progress=False)
+    assert res.complete and res.draws == 2 and res.swept == ["blame"]
+    assert_same_results(drawn_local, tmp_path / "pool.h5")
+
+
+def test_a_sweep_over_draws_on_dask_equals_local(drawn_sweep, drawn_local, dask_client, tmp_path):
+    res = drawn_sweep.run(tmp_path / "dask.h5", executor=dask_client, progress=False)
+    assert res.complete and res.draws == 2
+    assert_same_results(drawn_local, tmp_path / "dask.h5")
+
+
+def test_a_sweep_over_draws_in_shards_merges_to_local(drawn_sweep, drawn_local, tmp_path):
+    parts = []
+    for i in range(2):
+        parts.append(tmp_path / f"part-{i}.h5")
+        cluster.run_shard(drawn_sweep, parts[-1], i, 2, progress=False)
+    res = cluster.merge(parts, tmp_path / "merged.h5")
+    assert res.complete and res.draws == 2
+    assert_same_results(drawn_local, tmp_path / "merged.h5")
+    table = res.sweep_table("harm_events")  # the merged file analyses like the local one
+    assert (table["sources"] == "parameters and run-to-run").all()
+
+
+def test_what_executors_cannot_carry_is_refused_with_the_reason(tmp_path):
+    with ThreadPoolExecutor(1) as pool:
+        with pytest.raises(ValueError, match="breakdown .* on this machine only"):
+            make_experiment(breakdown=True).run(tmp_path / "b.h5", executor=pool, progress=False)
+        with pytest.raises(ValueError, match="save_state, start and record_warmup run on this machine only"):
+            make_experiment(save_state=True).run(tmp_path / "s.h5", executor=pool, progress=False)

@@ -36,7 +36,7 @@ def test_run_in_memory_returns_an_experiment_result(small_experiment, small_resu
     assert res.scenarios == ["blame", "just"] and res.replicates == R and res.seed == 11 and res.years == 2
     assert set(res.data) == set(cs.OUTPUT_NAMES)
     for name in cs.OUTPUT_NAMES:
-        assert res.data[name].shape == (S, R, P), name
+        assert res.data[name].shape == (S, 1, R, P), name  # one draw: fixed parameters
         assert np.array_equal(res.data[name], small_result.data[name]), name  # in memory == from a file
     assert repr(res) == (
         "ExperimentResult(2 scenarios x 4 replicates x 2 years, 8/8 runs done, seed 11, in memory: 'blame', 'just')"
@@ -48,32 +48,33 @@ def test_experiment_runs_equal_single_runs_on_common_random_numbers(small_experi
         for r in (0, R - 1):
             one = cs.run(scenario, years=2, seed=11, replicate=r, progress=False)
             for name in cs.OUTPUT_NAMES:
-                assert np.array_equal(one.series[name], small_result.data[name][s, r]), (scenario.name, r, name)
+                assert np.array_equal(one.series[name], small_result.data[name][s, 0, r]), (scenario.name, r, name)
 
 
 def test_to_xarray_dims_coords_and_values(small_result):
     ds = small_result.to_xarray()
-    assert dict(ds.sizes) == {"scenario": S, "replicate": R, "period": P}
+    assert dict(ds.sizes) == {"scenario": S, "draw": 1, "replicate": R, "period": P}
     assert list(ds["scenario"].values) == ["blame", "just"] and list(ds["replicate"].values) == list(range(R))
     month_days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] * 2
     assert ds["period_days"].values.tolist() == month_days
     assert np.array_equal(ds["day"].values, np.cumsum([0] + month_days[:-1]))
     assert np.array_equal(ds["year"].values, ds["day"].values / 365)
     for name in cs.OUTPUT_NAMES:
-        assert ds[name].dims == ("scenario", "replicate", "period")
+        assert ds[name].dims == ("scenario", "draw", "replicate", "period")
         assert np.array_equal(ds[name].values, small_result.data[name])
         assert ds[name].attrs["unit"] == cs.OUTPUTS[name]["unit"]
         assert ds[name].attrs["kind"] == cs.OUTPUTS[name]["kind"]
     assert ds.attrs["seed"] == 11 and ds.attrs["engine_version"] == cs.engine_version
     assert (
-        float(ds["reports"].sel(scenario="just", replicate=2).isel(period=3)) == small_result.data["reports"][1, 2, 3]
+        float(ds["reports"].sel(scenario="just", draw=0, replicate=2).isel(period=3))
+        == small_result.data["reports"][1, 0, 2, 3]
     )
 
 
 def test_to_pandas_is_long_with_parameters_as_columns(small_result):
     df = small_result.to_pandas()
     assert len(df) == S * R * P
-    assert list(df.columns[:4]) == ["scenario", "replicate", "day", "year"]
+    assert list(df.columns[:5]) == ["scenario", "draw", "replicate", "day", "year"]
     assert set(cs.OUTPUT_NAMES) <= set(df.columns)
     policy_columns = [c for c in df.columns if c.startswith("policy.")]
     assert policy_columns == ["policy." + f for f in cs.Policy.blame().to_dict()]
@@ -82,13 +83,22 @@ def test_to_pandas_is_long_with_parameters_as_columns(small_result):
     row = df[(df.scenario == "just") & (df.replicate == 3) & (df.day == 90)]  # April
     assert len(row) == 1
     row = row.iloc[0]
-    assert row["reports"] == small_result.data["reports"][1, 3, 3]
+    assert row["reports"] == small_result.data["reports"][1, 0, 3, 3]
     assert row["year"] == 90 / 365
     assert row["policy.console_prob"] == 0.9 and row["alpha_support"] == 0.05
     assert (df.loc[df.scenario == "blame", "policy.console_prob"] == 0.1).all()
     assert list(df["scenario"].cat.categories) == ["blame", "just"]
     chosen = small_result.to_pandas(metrics=["reports"], params=["alpha_base", "quit_rate"])
-    assert list(chosen.columns) == ["scenario", "replicate", "day", "year", "reports", "alpha_base", "quit_rate"]
+    assert list(chosen.columns) == [
+        "scenario",
+        "draw",
+        "replicate",
+        "day",
+        "year",
+        "reports",
+        "alpha_base",
+        "quit_rate",
+    ]
     assert (chosen["alpha_base"] == cs.default_params()["alpha_base"]).all()
     assert chosen["quit_rate"].iloc[0] == str(
         np.array(list(cs.default_params()["quit_rate"].values()))
@@ -148,8 +158,8 @@ def test_compare_by_index_other_levels_and_windows(small_result):
     second_year = small_result.compare("blame", "just", "reports", window=(1, 2))
     data, days = small_result.data["reports"], small_result.period_days
     mask = small_result.period_start_day / 365 >= 1
-    by_hand = data[:, :, mask].sum(axis=2) / (days[mask].sum() / 365)
-    assert np.array_equal(second_year["differences"], by_hand[1] - by_hand[0])
+    by_hand = data[..., mask].sum(axis=-1) / (days[mask].sum() / 365)
+    assert np.array_equal(second_year["differences"], (by_hand[1] - by_hand[0]).ravel())
     reverse = small_result.compare("just", "blame", "reports")
     assert np.array_equal(reverse["differences"], -by_name["differences"])
 
@@ -158,7 +168,7 @@ def test_summary_has_mean_and_10_50_90_bands(small_result):
     table = small_result.summary()
     assert table.index.names == ["metric", "scenario"]
     assert list(table.columns) == ["mean", "p10", "p50", "p90", "n"]
-    assert {"harm_events", "reports", "burnout_prevalence", "quits", "cost_turnover"} <= set(
+    assert {"harm_events", "reports", "sv_past_year_share", "burnout_prevalence", "quits", "cost_total"} == set(
         table.index.get_level_values("metric")
     )
     for metric in ("harm_events", "burnout_prevalence"):
@@ -166,7 +176,7 @@ def test_summary_has_mean_and_10_50_90_bands(small_result):
         for s, name in enumerate(["blame", "just"]):
             row = table.loc[(metric, name)]
             assert row["mean"] == x[s].mean() and row["n"] == R
-            assert [row["p10"], row["p50"], row["p90"]] == list(np.percentile(x[s], [10, 50, 90]))
+            assert [row["p10"], row["p50"], row["p90"]] == list(np.percentile(x[s].ravel(), [10, 50, 90]))
             assert row["p10"] <= row["p50"] <= row["p90"]
     chosen = small_result.summary(["reports"], window=(0, 1))
     assert list(chosen.index) == [("reports", "blame"), ("reports", "just")]
@@ -189,12 +199,13 @@ def test_plots_return_axes(small_result):
     assert len(ax.lines) == 1
     ax = small_result.plot_compare("blame", "just", ["reports", "quits", "burnout_prevalence"])
     assert isinstance(ax, matplotlib.axes.Axes)
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["reports", "quits", "burnout_prevalence"]
+    labels = [cs.metrics.label(m) for m in ("reports", "quits", "burnout_prevalence")]
+    assert [t.get_text() for t in ax.get_yticklabels()] == labels
 
 
 def test_open_results_reads_what_run_returned(small_file, small_experiment):
     res = cs.open_results(small_file)
-    assert res.path == os.fspath(small_file) and res.complete and res.done.shape == (S, R)
+    assert res.path == os.fspath(small_file) and res.complete and res.done.shape == (S, 1, R)
     assert res.attrs["format"] == "culturesim-results" and res.attrs["replicates"] == R
     assert res.definitions["just"] == small_experiment.scenarios[1].to_toml()
     assert res.scenario_attrs["just"]["alpha_support"] == 0.05
@@ -222,8 +233,8 @@ def test_experiment_is_bit_identical_on_one_and_two_threads(tmp_path, small_expe
 def test_a_subset_of_runs_leaves_the_rest_nan_and_unpaired(tmp_path, small_experiment):
     path = tmp_path / "part.h5"
     res = small_experiment.run(path, runs=[(0, 0), (0, 1), (1, 1), (1, 2)], progress=False)
-    assert not res.complete and res.done.tolist() == [[True, True, False, False], [False, True, True, False]]
-    reports = res["reports"]
+    assert not res.complete and res.done[:, 0].tolist() == [[True, True, False, False], [False, True, True, False]]
+    reports = res["reports"][:, 0]
     assert np.isnan(reports[0, 2]).all() and np.isnan(reports[1, 0]).all() and not np.isnan(reports[0, 0]).any()
     assert np.isnan(res.to_xarray()["reports"].sel(scenario="just", replicate=3)).all()
     c = res.compare("blame", "just", "reports")

@@ -126,4 +126,4 @@ def test_ctrl_c_during_an_experiment_keeps_every_finished_run(tmp_path, subproce
     res = cs.Experiment(["blame", "just_culture"], replicates=40, years=10, seed=3).run(
         path, resume=True, progress=False, runs=[(0, 0), (1, 0)]
     )  # resumable
-    assert res.done[:, 0].all()
+    assert res.done[:, 0, 0].all()

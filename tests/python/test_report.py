@@ -3,7 +3,6 @@ be handed, checked in a real browser (Debian's chromium, headless, through Playw
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 
@@ -63,7 +62,8 @@ def test_the_report_is_one_self_contained_page_with_everything_a_board_needs(res
     page = report_text(results, tmp_path, "--horizon", "1.5")
     # Nothing outside the file: no links, scripts or images from elsewhere.
     assert not re.search(r"<(link|script)\b", page) and not re.search(r'src="(?!data:image/png;base64,)', page)
-    assert page.count("data:image/png;base64,") == 3  # trajectories + a forest per compared scenario
+    # costs by part + trajectories + a forest per compared scenario
+    assert page.count("data:image/png;base64,") == 4
     assert "<title>Culture programme options &lt;for the board&gt;</title>" in page  # escaped
     for text in (
         "What was run",
@@ -75,13 +75,15 @@ def test_the_report_is_one_self_contained_page_with_everything_a_board_needs(res
         "3% a year",
         "Sanders et al., JAMA 2016",
         "cost per harm averted",
+        "Summary",
+        "Limitations",
         "return on investment",
         "software.numpy",
         "Culture programme options &lt;for the board&gt;",
     ):
         assert text in page, text
     for field in FIELD_NAMES:
-        assert f'<td class="text">{field}</td>' in page, field
+        assert f'<td class="text">{field.replace("_", " ")}</td>' in page, field
     for scenario in ("typical", "just_culture", "ramp"):
         assert f"<h3>{scenario}</h3>" in page or scenario == "typical"
     assert "e+0" not in page.split("<h2>Figures</h2>")[0]
@@ -98,45 +100,14 @@ def test_the_report_refuses_bad_options(results, tmp_path, capsys):
     assert (tmp_path / "mine.html").read_text() == "mine"
 
 
-def chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.mark.slow
-def test_a_headless_chromium_renders_every_figure_and_table(results, tmp_path):
+def test_a_headless_chromium_renders_every_figure_and_table(results, tmp_path, render_in_chromium):
     """The page in a real browser: every image decodes (naturalWidth > 0) and every table has rows
     and takes space on the page."""
-    browser_path = chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    if browser_path is None or sync_playwright is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Debian's chromium and the playwright package (tools/setup.sh installs both)")
-        pytest.skip("needs chromium (apt-get install chromium) and playwright (pip install playwright)")
     page_file = tmp_path / "report.html"
     report_text(results, tmp_path)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=browser_path, args=["--no-sandbox", "--disable-dev-shm-usage"])
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(page_file.as_uri(), wait_until="load")
-            images = page.evaluate(
-                "() => Array.from(document.images).map(i => ({ok: i.complete, w: i.naturalWidth, h: i.naturalHeight,"
-                " shown: i.getBoundingClientRect().width}))"
-            )
-            tables = page.evaluate(
-                "() => Array.from(document.querySelectorAll('table')).map(t => ({rows: t.rows.length,"
-                " height: t.getBoundingClientRect().height, cells: t.querySelectorAll('td').length}))"
-            )
-            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
-        finally:
-            browser.close()
-    assert errors == []
-    assert len(images) == 3
+    images, tables = render_in_chromium(page_file, tmp_path / "report.png")
+    assert len(images) == 4  # costs by part, trajectories, a forest per compared scenario
     for image in images:
         assert image["ok"] and image["w"] > 300 and image["h"] > 200 and image["shown"] > 300, image
     assert len(tables) >= 6

@@ -52,9 +52,9 @@ def check_holds(path: str, replicates: int, runs: dict) -> None:
     expected_done = np.zeros((2, replicates), dtype=bool)
     for s, r in runs:
         expected_done[s, r] = True
-    assert np.array_equal(res.done, expected_done)
+    assert np.array_equal(res.done[:, 0], expected_done)  # one draw: (scenario, 1, replicate)
     for i, name in enumerate(cs.OUTPUT_NAMES):
-        stored = res.data[name]
+        stored = res.data[name][:, 0]
         for s in range(2):
             for r in range(replicates):
                 if (s, r) in runs:

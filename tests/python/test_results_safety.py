@@ -102,7 +102,7 @@ def test_bad_runs_get_a_message_naming_them(tmp_path, runs, message):
 
 def test_numpy_run_indices_are_whole_numbers(tmp_path):
     res = tiny().run(tmp_path / "r.h5", progress=False, runs=[(np.int64(0), np.int32(1))])
-    assert res.done.tolist() == [[False, True]]
+    assert res.done.tolist() == [[[False, True]]]  # (scenario, draw, replicate)
 
 
 def test_sizes_are_checked_before_anything_starts(tmp_path):

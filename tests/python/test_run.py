@@ -47,8 +47,14 @@ def test_outputs_are_plausible(result):
 
 
 def test_derived_outputs_and_totals(result):
-    for name, (parts, _, _, _) in DERIVED.items():
-        assert np.array_equal(result[name], sum(result.series[p] for p in parts)), name
+    for m in cs.metrics.METRICS.values():
+        if not m.derived:
+            continue
+        expected = sum(result.series[p] for p in m.parts)
+        if m.per:  # a share: the parts over a level (sv_past_year_share = sv_past_year / headcount)
+            expected = expected / result.series[m.per]
+        assert np.array_equal(result[m.name], expected), m.name
+    assert set(DERIVED) == {m.name for m in cs.metrics.METRICS.values() if m.derived}
     assert result.total("harm_events") == result["harm_events"].sum()
     assert result.total("burnout_prevalence") == result.series["burnout_prevalence"][-1]  # a level: its end
     assert result["reports"] is result.series["reports"]
@@ -72,7 +78,8 @@ def test_plot_returns_axes(result):
 
     axes = result.plot()
     assert len(axes) == 4 and all(isinstance(a, matplotlib.axes.Axes) for a in axes)
-    assert [a.get_title() for a in axes] == ["harm_events", "reports", "burnout_prevalence", "sv_active"]
+    names = ["harm_events", "reports", "burnout_prevalence", "sv_active"]
+    assert [a.get_title() for a in axes] == [cs.metrics.label(m) for m in names]
     one = result.plot("reports")
     assert len(one) == 1 and one[0].get_ylabel() == "events per year"
     # One value per year by default: the year's total of a flow, at the year's middle.

@@ -30,7 +30,7 @@ def test_carrying_on_from_saved_states_equals_running_on(saved, tmp_path):
     for name in ("burnout_prevalence", "harm_severe", "reports", "psych_safety_mean"):
         whole = straight.to_xarray()[name].sel(scenario="typical").values
         rest = res.to_xarray()[name].sel(scenario="typical").values
-        np.testing.assert_array_equal(rest, whole[:, 5:])
+        np.testing.assert_array_equal(rest, whole[..., 5:])
     jc = res.to_xarray()["reports"].sel(scenario="just_culture").values
     assert not np.array_equal(jc, res.to_xarray()["reports"].sel(scenario="typical").values)
     with h5py.File(tmp_path / "later.h5") as f:

@@ -81,12 +81,12 @@ def test_swept_values_are_coordinates_that_survive_the_file(swept):
     at = ds.sel(blame=0.4)
     assert sorted(at["scenario"].values) == ["blame=0.4,support_level=0", "blame=0.4,support_level=1"]
     one = at.sel(support_level=1.0)  # one swept name per .sel call
-    assert np.array_equal(one["reports"].squeeze().values, res["reports"][res._index("blame=0.4,support_level=1")])
+    assert np.array_equal(one["reports"].squeeze().values, res["reports"][res._index("blame=0.4,support_level=1")][0])
     # every scenario carries its blame level and policy fields, the reference too
     assert float(ds["blame"].sel(scenario="blame")) == 1.0
     assert float(ds["console_prob"].sel(scenario="blame=0,support_level=0")) == 0.9
     grid = res.to_xarray(grid=True)
-    assert grid["harm_events"].dims == ("blame", "support_level", "replicate", "period")
+    assert grid["harm_events"].dims == ("blame", "support_level", "draw", "replicate", "period")
     assert grid["blame"].values.tolist() == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     df = res.to_pandas(metrics=None)
     row = df[df.scenario == "blame=0.6,support_level=0"].iloc[0]
@@ -97,15 +97,31 @@ def test_swept_values_are_coordinates_that_survive_the_file(swept):
 def test_derived_outputs_are_in_to_xarray(swept):
     _, res = swept
     ds = res.to_xarray()
-    for name, (parts, kind, unit, _) in cs.outputs.DERIVED.items():
-        assert np.array_equal(ds[name].values, sum(res.data[p] for p in parts)), name
-        assert ds[name].attrs["unit"] == unit and ds[name].attrs["kind"] == kind
+    for m in cs.metrics.METRICS.values():
+        if not m.derived:
+            continue
+        expected = sum(res.data[p] for p in m.parts)
+        if m.per:
+            expected = expected / res.data[m.per]
+        assert np.array_equal(ds[m.name].values, expected), m.name
+        assert ds[m.name].attrs["unit"] == m.unit and ds[m.name].attrs["kind"] == m.kind
+        assert ds[m.name].attrs["label"] == m.label
 
 
 def test_sweep_table_and_plot_against_the_swept_value(swept):
     _, res = swept
     table = res.sweep_table("harm_events")
-    assert list(table.columns) == ["metric", "blame", "support_level", "mean", "ci_low", "ci_high", "n"]
+    assert list(table.columns) == [
+        "metric",
+        "blame",
+        "support_level",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "n",
+        "draws",
+        "sources",
+    ]
     per_run = res.per_run("harm_events")
     i = res._index("blame=1,support_level=1")
     assert table.loc["blame=1,support_level=1", "mean"] == pytest.approx(per_run[i].mean(), rel=1e-12)

@@ -209,7 +209,7 @@ def test_an_experiment_over_draws_has_a_draw_dimension_and_common_random_numbers
     exp = cs.Experiment(["typical", again], params=post, draws=3, replicates=2, years=1, warmup_years=1)
     assert exp.n_runs == 2 * 3 * 2
     res = exp.run(progress=False)
-    assert isinstance(res, cs.DrawsResult) and res.scenarios == ["typical", "typical_again"]
+    assert isinstance(res, cs.ExperimentResult) and res.scenarios == ["typical", "typical_again"] and res.draws == 3
     ds = res.to_xarray()
     assert ds["reports"].dims == ("scenario", "draw", "replicate", "period")
     assert set(np.unique(ds["coach_effect"].values)) <= {0.1, 0.4}
