@@ -68,6 +68,18 @@ MEASURES: dict[str, tuple[str, str]] = {
     ),
     "roi": ("ratio", "return on investment: (savings - programme cost) / programme cost"),
 }
+#: Each measure of ``economics`` as people read it.
+MEASURE_LABELS: dict[str, str] = {
+    "harm_baseline": "Harm events under the baseline",
+    "harm_scenario": "Harm events under the scenario",
+    "harm_averted": "Harm events averted",
+    "harm_averted_pv": "Harm events averted (PV)",
+    "programme_cost_pv": "Programme cost (PV)",
+    "savings_pv": "Savings (PV)",
+    "net_cost_pv": "Net cost (PV)",
+    "cost_per_harm_averted": "Net cost per harm event averted",
+    "roi": "Return on investment",
+}
 
 
 # -- totals ----------------------------------------------------------------------------------------
@@ -279,6 +291,7 @@ def economics(
                 {
                     "scenario": res.scenarios[i],
                     "measure": measure,
+                    "label": MEASURE_LABELS[measure],
                     "unit": MEASURES[measure][0],
                     "value": f["value"],
                     "ci_low": f["ci_low"],

@@ -712,7 +712,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "compare",
         help="paired differences of scenarios against a baseline with 95%% intervals",
-        description="Paired changes SCENARIO against BASELINE over every run (common random numbers) with 95%% "
+        description="Paired changes SCENARIO against BASELINE over every run (common random numbers) with 95% "
         "intervals (over replicates, or over parameter draws when the file has them). Flows are per year; "
         "levels are means over the window (default: the last year); shares change in percentage points.",
     )
@@ -741,7 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "plot",
         help="a figure of a results file: the headline metrics year by year, with bands over runs",
-        description="Draws each metric year by year (median and 10-90%% band over every run, per scenario) "
+        description="Draws each metric year by year (median and 10-90% band over every run, per scenario) "
         "into a PNG, SVG or PDF file (by its suffix).",
     )
     p.add_argument("results", metavar="OUT.h5")

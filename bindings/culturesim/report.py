@@ -239,7 +239,7 @@ def report_html(
     level: float = 0.95,
 ) -> str:
     """The report as one HTML text (see the module's docstring)."""
-    from .board import DISCOUNT_RATE, MEASURES, compare_all, economics, human
+    from .board import DISCOUNT_RATE, MEASURE_LABELS, MEASURES, compare_all, economics, human
     from .intervals import describe
     from .overview import scenarios as overview
     from .overview import warmup_text
@@ -348,10 +348,7 @@ def report_html(
         header = ["measure", "unit", *others]
         rows = []
         for measure in MEASURES:
-            row = [
-                measure.replace("_", " ").replace(" pv", " (PV)").replace("roi", "return on investment"),
-                MEASURES[measure][0],
-            ]
+            row = [MEASURE_LABELS[measure], MEASURES[measure][0]]
             for other in others:
                 r = shown[(shown["scenario"] == other) & (shown["measure"] == measure)].iloc[0]
                 row.append(f"{r['value']} ({r['ci_low']} to {r['ci_high']})")
@@ -359,7 +356,7 @@ def report_html(
         parts.append(_table(header, rows, text_columns=2))
         parts.append(
             "<ul class='note'>"
-            + "".join(f"<li><b>{_e(m.replace('_', ' '))}</b>: {_e(d)}</li>" for m, (_, d) in MEASURES.items())
+            + "".join(f"<li><b>{_e(MEASURE_LABELS[m])}</b>: {_e(d)}</li>" for m, (_, d) in MEASURES.items())
             + "</ul>"
         )
         parts.append(_figure(costs_figure(res), "Mean yearly cost of each scenario, by part"))

@@ -141,7 +141,7 @@ def compare_text(
 
 def economics_text(res: Any, baseline: str, others: Sequence[str], horizon: float | None, rate: float) -> str:
     """The economics table (culturesim.board.economics) for people, with what its intervals include."""
-    from .board import MEASURES, economics, human
+    from .board import MEASURE_LABELS, MEASURES, economics, human
 
     raw = economics(res, baseline, others, horizon=horizon, rate=rate)
     shown = human(raw)
@@ -150,7 +150,7 @@ def economics_text(res: Any, baseline: str, others: Sequence[str], horizon: floa
     for name, part in shown.groupby("scenario", sort=False):
         n = int(part["n"].iloc[0])
         rows = [
-            [r["measure"], r["unit"], r["value"], f"{r['ci_low']} to {r['ci_high']}" if n > 1 else "n/a"]
+            [r["label"], r["unit"], r["value"], f"{r['ci_low']} to {r['ci_high']}" if n > 1 else "n/a"]
             for _, r in part.iterrows()
         ]
         blocks.append(
@@ -158,5 +158,5 @@ def economics_text(res: Any, baseline: str, others: Sequence[str], horizon: floa
             + table(["measure", "unit", "value", "95% interval"], rows, left=2)
             + f"\n  Intervals: {part['interval'].iloc[0]}."
         )
-    notes = "\n".join(f"  {m}: {d}" for m, (_, d) in MEASURES.items())
+    notes = "\n".join(f"  {MEASURE_LABELS[m]} ({m}): {d}" for m, (_, d) in MEASURES.items())
     return "\n\n".join(blocks) + "\n\nMeasures (definitions in docs/python-api.md, culturesim.board):\n" + notes

@@ -74,7 +74,7 @@ def test_the_report_is_one_self_contained_page_with_everything_a_board_needs(res
         "Economics over 1.5 years",
         "3% a year",
         "Sanders et al., JAMA 2016",
-        "cost per harm averted",
+        "Net cost per harm event averted",
         "Summary",
         "Limitations",
         "return on investment",

@@ -242,3 +242,11 @@ def test_the_readme_demo_output_goes_through_every_command_and_renders_in_chromi
         assert image["ok"] and image["w"] > 300 and image["h"] > 200 and image["shown"] > 300, image
     for table in tables:
         assert table["rows"] >= 2 and table["cells"] > 0 and table["height"] > 30, table
+
+
+def test_no_help_text_shows_a_doubled_percent_sign(capsys):
+    parser = cli.build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # every subcommand's parser
+    for name, sub in commands.items():
+        text = sub.format_help()
+        assert "%%" not in text, name
