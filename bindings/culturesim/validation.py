@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _engine
+from . import _engine, survey
 from . import validation_changes as vc
 from .intervention import as_policy
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS
@@ -164,6 +164,8 @@ TARGETS: tuple[Target, ...] = (
         note="relative change in reports against blame, paired by replicate",
     ),
 )
+#: The national SOPS 2.0 averages (culturesim.survey maps the composites to the model's states).
+TARGETS += survey.national_targets(Target)
 TARGET_BY_NAME = {t.name: t for t in TARGETS}
 
 
@@ -216,6 +218,7 @@ def measure_run(result: Result, burn_in: float) -> dict[str, float]:
     out["sv_leave_excess"] = float(1 - np.exp(-p["sv_dropout_rate"] * mean_length))
     out["shortcut_error_ratio"] = float(p["shortcut_risk"])
     out["peer_influence"] = float(p["social_rate"])
+    out.update({f"sops_{k}": v for k, v in survey.mean_composites(snaps, p).items()})
 
     # Prevalences by role, averaged over the snapshots in the window.
     sv = {"physicians": [], "nurses": []}
@@ -752,6 +755,7 @@ def main(argv: list[str] | None = None) -> int:
         CALIBRATION_NOTES,
         vc.to_markdown(rows, changes, args.replicates, WARMUP_YEARS, figure) + "\n" + CALIBRATION_NOTES,
     )
+    text = text.replace(CALIBRATION_NOTES, survey.markdown(table) + "\n" + CALIBRATION_NOTES)
     text += "\n" + posterior_section(args.posterior, args.draws)
     if args.write:
         with open(args.write, "w", encoding="utf-8") as f:
