@@ -13,10 +13,11 @@ a blame culture and a Just Culture. The engine is parallel C++; this package is 
 
 from __future__ import annotations
 
-from . import _engine, board, plotting, provenance, report, seed_claims, validation
+from . import _engine, board, plotting, provenance, report, seed_claims, survey, validation
 from .calibration import calibrate
 from .effect_sensitivity import Sensitivity, sensitivity
 from .experiment import DrawsResult, Experiment, ExperimentResult, open_results
+from .hospital_targets import LocalTargets, local_targets
 from .intervention import Intervention
 from .outputs import OUTPUT_NAMES, OUTPUTS
 from .params import Params, default_params, parameter_table
@@ -36,6 +37,7 @@ __all__ = [
     "Experiment",
     "ExperimentResult",
     "Intervention",
+    "LocalTargets",
     "OUTPUTS",
     "OUTPUT_NAMES",
     "Params",
@@ -51,9 +53,11 @@ __all__ = [
     "board",
     "provenance",
     "report",
+    "survey",
     "validation",
     "calibrate",
     "default_params",
+    "local_targets",
     "open_results",
     "open_posterior",
     "parameter_table",
