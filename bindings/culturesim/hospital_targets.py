@@ -144,6 +144,13 @@ class LocalTargets:
             "figures": {t.name: [t.value, t.se] for t in self.targets},
         }
 
+    def check(
+        self, post, draws: int = 20, seed: int = 1, years: float | None = None, warmup_years: float | None = None
+    ):
+        """Posterior predictive check of a posterior (this hospital's, or the shipped one) against
+        these figures: see ``check``."""
+        return check(post, self, draws, seed, years, warmup_years)
+
     def measure(self, result) -> dict[str, float]:
         """Every figure's model value from one run with quarterly snapshots (``snapshot_every=91``)."""
         snaps = result.snapshots
@@ -366,14 +373,23 @@ class _LocalModel:
         return self.local.simulate(values, self.years, self.warmup_years, simulation_seed(values, self.seed))
 
 
-def check(post, local: LocalTargets, draws: int = 20, seed: int = 1):
-    """Posterior predictive check of a local posterior against its hospital's figures: the table
-    of validation.predictive (band, p05/median/p95 of the draws, in_band, reaches, fitted)."""
+def check(
+    post,
+    local: LocalTargets,
+    draws: int = 20,
+    seed: int = 1,
+    years: float | None = None,
+    warmup_years: float | None = None,
+):
+    """Posterior predictive check of a posterior against a hospital's figures: the table of
+    validation.predictive (band, p05/median/p95 of the draws, in_band, reaches, fitted). Each
+    draw simulates ``years`` after ``warmup_years`` (default: the posterior's calibration settings)."""
     import pandas as pd
 
     from .validation import simulation_seed
 
-    years, warmup = post.settings["years"], post.settings["warmup_years"]
+    years = post.settings["years"] if years is None else years
+    warmup = post.settings["warmup_years"] if warmup_years is None else warmup_years
     results = []
     for i, p in enumerate(post.sample(draws, seed=seed)):
         values = {n: float(p[n]) for n in post.names}
