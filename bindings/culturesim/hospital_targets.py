@@ -183,17 +183,18 @@ class LocalTargets:
         from .result import run
         from .warmup import WarmupWarning
 
-        warnings.simplefilter("ignore", WarmupWarning)  # the calibration's setting, checked once
         scenario = self.scenario(Params({k: float(v) for k, v in values.items()}))
-        result = run(
-            scenario,
-            years=years,
-            seed=seed,
-            threads=1,
-            progress=False,
-            warmup_years=warmup_years,
-            snapshot_every=QUARTER_DAYS,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", WarmupWarning)  # the calibration's setting, not each draw's news
+            result = run(
+                scenario,
+                years=years,
+                seed=seed,
+                threads=1,
+                progress=False,
+                warmup_years=warmup_years,
+                snapshot_every=QUARTER_DAYS,
+            )
         return self.measure(result)
 
 
@@ -384,9 +385,7 @@ def check(
     """Posterior predictive check of a posterior against a hospital's figures: the table of
     validation.predictive (band, p05/median/p95 of the draws, in_band, reaches, fitted). Each
     draw simulates ``years`` after ``warmup_years`` (default: the posterior's calibration settings)."""
-    import pandas as pd
-
-    from .validation import simulation_seed
+    from .validation import check_table, simulation_seed
 
     years = post.settings["years"] if years is None else years
     warmup = post.settings["warmup_years"] if warmup_years is None else warmup_years
@@ -394,27 +393,4 @@ def check(
     for i, p in enumerate(post.sample(draws, seed=seed)):
         values = {n: float(p[n]) for n in post.names}
         results.append(local.simulate(values, years, warmup, simulation_seed(values, seed + 7919 * (i + 1))))
-    rows = []
-    for t in local.targets:
-        x = np.asarray([r[t.name] for r in results], dtype=float)
-        x = x[np.isfinite(x)]
-        lo, mid, hi = np.percentile(x, [5, 50, 95]) if x.size else (np.nan,) * 3
-        rows.append(
-            {
-                "target": t.name,
-                "what": t.what,
-                "band_low": t.band[0],
-                "band_high": t.band[1],
-                "p05": lo,
-                "median": mid,
-                "p95": hi,
-                "in_band": float(np.mean((x >= t.band[0]) & (x <= t.band[1]))) if x.size else np.nan,
-                "reaches": bool(x.size and hi >= t.band[0] and lo <= t.band[1]),
-                "fitted": True,
-                "not_fitted": "",
-                "fmt": t.fmt,
-            }
-        )
-    table = pd.DataFrame(rows).set_index("target")
-    table.attrs.update(draws=draws, seed=seed)
-    return table
+    return check_table(local.targets, results, {t.name for t in local.targets}, draws, seed)

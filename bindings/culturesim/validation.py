@@ -417,8 +417,6 @@ def predictive(post, draws: int = 40, seed: int = 1, cores: int | None = None):
     interval meets the band at all: if not, the posterior cannot reach the target) and
     ``fitted`` (whether the calibration fitted it).
     """
-    import pandas as pd
-
     if not post.targets or not post.settings:
         raise ValueError("this posterior has no calibration settings (targets, years) to check against")
     fitted = {t["name"] for t in post.targets}
@@ -436,6 +434,13 @@ def predictive(post, draws: int = 40, seed: int = 1, cores: int | None = None):
         for i, p in enumerate(sets)
     ]
     results = map_simulations(jobs, cores)
+    return check_table(targets, results, fitted, draws, seed)
+
+
+def check_table(targets, results: list[dict[str, float]], fitted, draws: int, seed: int):
+    """The predictive check's table from each draw's simulated values (see predictive)."""
+    import pandas as pd
+
     rows = []
     for t in targets:
         x = np.asarray([r[t.name] for r in results], dtype=float)
