@@ -10,8 +10,10 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(g++ cmake ninja-build pkg-config libtbb-dev libhdf5-dev hdf5-tools catch2
               librandom123-dev libbenchmark-dev openmpi-bin libopenmpi-dev libtomlplusplus-dev)
 # CI also fuzzes the results-file opener (tools/fuzz.sh): clang with its libFuzzer runtime; and
-# checks `culturesim report` in a real browser (tests/python/test_report.py): Debian's chromium.
-[ -n "${CI:-}" ] && APT_PACKAGES+=(clang libclang-rt-14-dev chromium)
+# checks `culturesim report` in a real browser (tests/python/test_report.py): Debian's chromium; and
+# installs culturesim as an unprivileged user without the system's development files
+# (tests/python/test_install_without_root.py): bubblewrap, and Debian's own python3 to build for.
+[ -n "${CI:-}" ] && APT_PACKAGES+=(clang libclang-rt-14-dev chromium bubblewrap python3-dev python3-venv)
 PYTHON=${PYTHON:-python3}
 # Debian's own python3 makes virtual environments only with python3-venv (ensurepip).
 if [ "${1:-}" != "--no-python" ] && [[ "$(command -v "$PYTHON" || true)" == /usr/bin/* ]]; then

@@ -142,6 +142,7 @@ def calibrate(
     resume: bool = False,
     force: bool = False,
     progress: bool = True,
+    prior: Any = None,
 ) -> Posterior:
     """Fits the uncertain parameters to the validation targets by ABC-SMC; returns the Posterior.
 
@@ -154,18 +155,28 @@ def calibrate(
     window, 5). max_simulations: stop once this many simulations ran (a budget; None: no budget). executor/cores:
     where simulations run (see Experiment.run); cores is for this machine only.
 
+    A hospital's own figures: ``targets=cs.local_targets("ours.toml")`` fits them, simulating that
+    hospital (culturesim.hospital_targets). prior: "priors" (the parameter table's), "shipped" (the
+    posterior shipped with the package, as culturesim.prior_specs.posterior_prior carries it) or a
+    Posterior; default "shipped" for a hospital's figures (the priors if none is shipped), the
+    priors for the literature targets.
+
     The seed fixes each simulation's random numbers given its parameters; pyabc's proposals drawn
     in parallel workers are not reproducible bit for bit.
     """
+    from .hospital_targets import LocalTargets, _LocalModel
+
+    local = targets if isinstance(targets, LocalTargets) else None
     names = _priors.check_names(params)
-    chosen = check_targets(targets)
+    chosen = local.targets if local is not None else check_targets(targets)
+    prior_post, prior_name = _prior(prior, local is not None)
     particles = _positive(particles, "particles")
     generations = _positive(generations, "generations")
     if max_simulations is not None:
         max_simulations = _positive(max_simulations, "max_simulations")
     if isinstance(years, bool) or not isinstance(years, (int, float)) or not math.isfinite(years):
         raise ValueError(f"years must be a number of years, got {years!r}")
-    if any(t.kind != "level" for t in chosen) and years < _changes.WINDOW[1]:
+    if any(t.kind not in ("level", "local") for t in chosen) and years < _changes.WINDOW[1]:
         raise ValueError(
             f"years = {years:g} is too short: the changes are measured over years {_changes.WINDOW[0]:g} to "
             f"{_changes.WINDOW[1]:g} after the switch, so years must be at least {_changes.WINDOW[1]:g}"
@@ -191,6 +202,8 @@ def calibrate(
         "warmup_years": float(warmup_years),
         "seed": seed,
     }
+    if local is not None:
+        settings.update(local=local.settings(), prior=prior_name)
     previous_seconds, run_id = 0.0, None
     if not temporary and (os.path.exists(path) or os.path.exists(db_path)):
         if force:
@@ -226,8 +239,10 @@ def calibrate(
         # A new ABCSMC per generation, loaded from the database: pyabc caches its calibration
         # sample in the object, and a reused object would never narrow its tolerance.
         return pyabc.ABCSMC(
-            _Model(chosen, float(years), float(warmup_years), seed),
-            _priors.pyabc_prior(names),
+            _LocalModel(local, float(years), float(warmup_years), seed)
+            if local is not None
+            else _Model(chosen, float(years), float(warmup_years), seed),
+            _priors.pyabc_prior(names) if prior_post is None else _priors.posterior_prior(prior_post, names),
             _Distance(chosen),
             population_size=particles,
             transitions=pyabc.MultivariateNormalTransition(bandwidth_selector=twice_the_covariance),
@@ -273,6 +288,23 @@ def calibrate(
             pool.shutdown(cancel_futures=True)
         if tmpdir is not None:
             tmpdir.cleanup()
+
+
+def _prior(prior: Any, local: bool) -> tuple[Posterior | None, str]:
+    """(the posterior to start from or None for the priors, how the file names it)."""
+    from .posterior import SHIPPED
+
+    if prior is None:
+        prior = "shipped" if local and os.path.exists(SHIPPED) else "priors"
+    if isinstance(prior, Posterior):
+        return prior, f"posterior {prior.path or '(in memory)'}"
+    if prior == "priors":
+        return None, "priors"
+    if prior == "shipped":
+        return open_posterior(), "shipped posterior"
+    if isinstance(prior, (str, os.PathLike)) and os.fspath(prior).endswith(".h5"):
+        return open_posterior(prior), f"posterior {os.fspath(prior)}"
+    raise ValueError(f"prior must be 'priors', 'shipped', a posterior file (.h5) or a cs.Posterior, got {prior!r}")
 
 
 def _posterior(history, targets, names, settings, seconds: float) -> Posterior:

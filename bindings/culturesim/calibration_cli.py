@@ -51,7 +51,19 @@ def add_parser(sub, positive_int, seed, years) -> None:
         "--targets",
         metavar="NAME,...",
         help=f"the targets (default: {', '.join(fitted_targets())}; also allowed: "
-        f"{', '.join(n for n in all_targets() if n not in fitted_targets())}, which the default only checks)",
+        f"{', '.join(n for n in all_targets() if n not in fitted_targets())}, which the default only checks); "
+        "or a hospital's own figures: a .toml file (docs/hospital-figures.md)",
+    )
+    p.add_argument(
+        "--hospital",
+        metavar="FILE.toml",
+        help="with --targets FILE.toml: the file whose [hospital] to simulate (default: the figures file's own)",
+    )
+    p.add_argument(
+        "--prior",
+        metavar="WHAT",
+        help="where the calibration starts: 'priors', 'shipped' (the shipped posterior) or a posterior file .h5 "
+        "(default: shipped for a hospital's figures, priors for the literature targets)",
     )
     p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     p.add_argument("--cores", type=positive_int, help="local processes (default: all cores)")
@@ -80,16 +92,29 @@ def _names(text: str | None) -> list[str] | None:
     return None if text is None else [n.strip() for n in text.split(",") if n.strip()]
 
 
+def _targets(args: argparse.Namespace):
+    """The --targets: literature target names, or a hospital's figures file (with --hospital)."""
+    if args.targets is not None and args.targets.strip().endswith(".toml"):
+        from .hospital_targets import local_targets
+
+        return local_targets(args.targets.strip(), hospital=args.hospital)
+    if args.hospital is not None:
+        raise ValueError("--hospital goes with --targets FILE.toml (a hospital's own figures)")
+    return _names(args.targets)
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from . import cluster
     from .calibration import calibrate
+    from .hospital_targets import LocalTargets, check
     from .validation import predictive
     from .warmup import WARMUP_YEARS
 
     args.writing = args.output
     kwargs = dict(
         params=_names(args.params),
-        targets=_names(args.targets),
+        targets=_targets(args),
+        prior=args.prior,
         particles=args.particles,
         generations=args.generations,
         years=args.years,
@@ -116,7 +141,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(post)
     print(post.generations.to_string(index=False))
     if args.check:
-        table = predictive(post, draws=args.check, cores=args.cores)
+        if isinstance(kwargs["targets"], LocalTargets):
+            table = check(post, kwargs["targets"], draws=args.check)
+        else:
+            table = predictive(post, draws=args.check, cores=args.cores)
         print(f"\nPosterior predictive check ({args.check} draws; 5-95% of the draws beside each band):")
         for name, row in table.iterrows():
             f = row["fmt"]

@@ -108,3 +108,40 @@ def pyabc_prior(names: Sequence[str]):
 def values_from_unit(quantiles: dict[str, float]) -> dict[str, float]:
     """Parameter values of a particle on the quantile scale of pyabc_prior."""
     return {name: float(from_unit(name, float(u))) for name, u in quantiles.items()}
+
+
+def to_unit(name: str, values: np.ndarray | float) -> np.ndarray:
+    """The prior's quantiles of parameter values (the inverse of from_unit)."""
+    p = PRIORS[name]
+    v = np.asarray(values, dtype=float)
+    if p["distribution"] == "uniform":
+        u = (v - p["low"]) / (p["high"] - p["low"])
+    else:
+        u = (np.log(v) - np.log(p["low"])) / (np.log(p["high"]) - np.log(p["low"]))
+    return np.clip(u, 0.0, 1.0)
+
+
+def posterior_prior(post, names: Sequence[str]):
+    """A pyabc.Distribution that carries a posterior as the prior of a new calibration (a hospital's
+    own, culturesim.hospital_targets): each named parameter the posterior has gets a beta distribution
+    on its prior's quantile scale with the posterior's weighted mean and variance there (moments
+    matched); the others keep their flat prior. Correlations between parameters are not carried."""
+    import pyabc
+
+    rvs = {}
+    for name in names:
+        if name not in post.names:
+            rvs[name] = pyabc.RV("uniform", 0.0, 1.0)
+            continue
+        u = to_unit(name, post.values[:, post.names.index(name)])
+        mean = float(np.sum(post.weights * u))
+        var = float(np.sum(post.weights * (u - mean) ** 2))
+        mean = min(max(mean, 1e-3), 1 - 1e-3)
+        if var <= 0 or var >= mean * (1 - mean):  # one particle's worth, or wider than any beta: flat
+            var = min(max(var, 1e-4), mean * (1 - mean) / 2) if var <= 0 else None
+        if var is None:
+            rvs[name] = pyabc.RV("uniform", 0.0, 1.0)
+            continue
+        k = mean * (1 - mean) / var - 1
+        rvs[name] = pyabc.RV("beta", mean * k, (1 - mean) * k)
+    return pyabc.Distribution(**rvs)

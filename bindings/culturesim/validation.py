@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _engine
+from . import _engine, survey
 from . import validation_changes as vc
 from .intervention import as_policy
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS
@@ -164,6 +164,8 @@ TARGETS: tuple[Target, ...] = (
         note="relative change in reports against blame, paired by replicate",
     ),
 )
+#: The national SOPS 2.0 averages (culturesim.survey maps the composites to the model's states).
+TARGETS += survey.national_targets(Target)
 TARGET_BY_NAME = {t.name: t for t in TARGETS}
 
 
@@ -216,6 +218,7 @@ def measure_run(result: Result, burn_in: float) -> dict[str, float]:
     out["sv_leave_excess"] = float(1 - np.exp(-p["sv_dropout_rate"] * mean_length))
     out["shortcut_error_ratio"] = float(p["shortcut_risk"])
     out["peer_influence"] = float(p["social_rate"])
+    out.update({f"sops_{k}": v for k, v in survey.mean_composites(snaps, p).items()})
 
     # Prevalences by role, averaged over the snapshots in the window.
     sv = {"physicians": [], "nurses": []}
@@ -414,8 +417,6 @@ def predictive(post, draws: int = 40, seed: int = 1, cores: int | None = None):
     interval meets the band at all: if not, the posterior cannot reach the target) and
     ``fitted`` (whether the calibration fitted it).
     """
-    import pandas as pd
-
     if not post.targets or not post.settings:
         raise ValueError("this posterior has no calibration settings (targets, years) to check against")
     fitted = {t["name"] for t in post.targets}
@@ -433,6 +434,13 @@ def predictive(post, draws: int = 40, seed: int = 1, cores: int | None = None):
         for i, p in enumerate(sets)
     ]
     results = map_simulations(jobs, cores)
+    return check_table(targets, results, fitted, draws, seed)
+
+
+def check_table(targets, results: list[dict[str, float]], fitted, draws: int, seed: int):
+    """The predictive check's table from each draw's simulated values (see predictive)."""
+    import pandas as pd
+
     rows = []
     for t in targets:
         x = np.asarray([r[t.name] for r in results], dtype=float)
@@ -752,6 +760,7 @@ def main(argv: list[str] | None = None) -> int:
         CALIBRATION_NOTES,
         vc.to_markdown(rows, changes, args.replicates, WARMUP_YEARS, figure) + "\n" + CALIBRATION_NOTES,
     )
+    text = text.replace(CALIBRATION_NOTES, survey.markdown(table) + "\n" + CALIBRATION_NOTES)
     text += "\n" + posterior_section(args.posterior, args.draws)
     if args.write:
         with open(args.write, "w", encoding="utf-8") as f:

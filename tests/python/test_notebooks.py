@@ -53,6 +53,7 @@ def test_the_issue_notebooks_are_present():
         "06_calibration",
         "07_uncertainty",
         "08_board_questions",
+        "10_your_hospital",
     ]:
         assert name in names, f"notebooks/{name}.ipynb is missing"
 
