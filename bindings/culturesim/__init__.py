@@ -13,18 +13,11 @@ a blame culture and a Just Culture. The engine is parallel C++; this package is 
 
 from __future__ import annotations
 
-<<<<<<< HEAD
-from . import _engine, board, metrics, plotting, provenance, report, seed_claims, validation
+from . import _engine, board, metrics, plotting, provenance, report, seed_claims, survey, validation
 from .calibration import calibrate
 from .effect_sensitivity import Sensitivity, sensitivity
 from .experiment import Experiment, ExperimentResult, open_results
-=======
-from . import _engine, board, plotting, provenance, report, seed_claims, survey, validation
-from .calibration import calibrate
-from .effect_sensitivity import Sensitivity, sensitivity
-from .experiment import DrawsResult, Experiment, ExperimentResult, open_results
 from .hospital_targets import LocalTargets, local_targets
->>>>>>> issue22
 from .intervention import Intervention
 from .outputs import OUTPUT_NAMES, OUTPUTS
 from .params import Params, default_params, parameter_table
