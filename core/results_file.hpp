@@ -96,6 +96,9 @@ class ResultsFile {
 
   bool done(std::size_t scenario, std::size_t replicate) const;
   std::size_t done_count() const;
+  /// The stored CRC-32 of a finished run's values (verified by open() and read()); InvalidValue
+  /// for a run not done.
+  std::uint32_t run_checksum(std::size_t scenario, std::size_t replicate) const;
   /// The stored values of one run, row-major (series, period); NaN where nothing was written.
   /// A finished run is checked against its checksum (ResultsFileError if it differs).
   std::vector<double> read_run(std::size_t scenario, std::size_t replicate) const;

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _engine
+from . import _engine, safe_write
 from ._running import call_engine
 from .outputs import DAYS_PER_YEAR, DERIVED, FLOWS, OUTPUT_NAMES, check_metric
 from .provenance import read as read_provenance
@@ -107,8 +107,9 @@ class Experiment:
         self.scenarios: list[Scenario] = [as_scenario(s) for s in scenarios]
         if not self.scenarios:
             raise ValueError("an experiment needs at least one scenario")
-        names = [s.name for s in self.scenarios]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        from collections import Counter
+
+        dupes = sorted(n for n, k in Counter(s.name for s in self.scenarios).items() if k > 1)
         if dupes:
             raise ValueError(f"scenario names must be unique; repeated: {', '.join(dupes)}")
         most = _engine.run_limits["max_replicates"]
@@ -135,7 +136,10 @@ class Experiment:
         if not isinstance(record_warmup, (bool, np.bool_)):
             raise ValueError(f"record_warmup must be True or False, got {record_warmup!r}")
         if record_warmup and self.warmup_days == 0:
-            raise ValueError("record_warmup=True: there is no warm-up to record (warmup_years is 0)")
+            raise ValueError(
+                f"record_warmup=True: there is no warm-up to record (warmup_years={warmup_years!r} is "
+                f"{'0' if not warmup_years else 'less than half a day, so 0 days'}); give warmup_years of a day or more"
+            )
         self.record_warmup = bool(record_warmup)
         #: Whether runs also record every output per unit and per role (to_xarray(by="unit"/"role")).
         self.breakdown = _flag(breakdown, "breakdown")
@@ -230,8 +234,12 @@ class Experiment:
         if temporary:
             tmpdir = tempfile.TemporaryDirectory(prefix="culturesim-")
             path = os.path.join(tmpdir.name, "results.h5")
+        else:  # the rule for every writer (docs/safety.md), before any work
+            safe_write.check_outputs([safe_write.Output(path, "results")], force=force, resume=resume, flags=safe_write.PYTHON)
         path = os.fspath(path)
-        mode = "resume" if resume else ("overwrite" if force else "create")
+        # A replacement is written aside and moved over the old file only once complete.
+        target = safe_write.results_target(path, "resume" if resume else ("overwrite" if force else "create"))
+        path, mode, final = target.target, target.mode, path
         try:
             try:
                 if executor is not None:
@@ -281,17 +289,22 @@ class Experiment:
                         **self.state_args(),
                     )
             except FileExistsError:  # the engine's message speaks C++; the file is untouched
+                if force:  # another writer created it first: its message says so
+                    raise
                 raise FileExistsError(
                     f"results file '{path}' already exists; pass force=True (--force on the "
                     f"command line) to replace it, or resume=True (--resume) to continue "
                     f"it"
                 ) from None
+            target.publish()
+            path = final
             result = open_results(path, experiment=self)
             if temporary:
                 result.load()
                 result.path = None
             return result
         finally:
+            target.discard()  # an unfinished replacement; the old file stays (nothing after publish)
             if temporary:
                 tmpdir.cleanup()
 
@@ -911,11 +924,7 @@ def open_results(path: str | os.PathLike, experiment: Experiment | None = None) 
     >>> cs.open_results(path).scenarios
     ['blame']
     """
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"no results file at '{path}'")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"'{path}' is a directory, not a results file")
+    path = safe_write.check_input(path, "results file")  # a file name of a regular file
     # The engine checks the file read-only first (format version, HDF5 structure, the checksums of
     # its definition and of every finished run), so h5py below only ever reads a verified file.
     _engine.verify_results(path)

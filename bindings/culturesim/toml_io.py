@@ -81,13 +81,11 @@ class ConfigKeyError(KeyError):
 
 # -- reading ---------------------------------------------------------------------------------------
 def _read(path: str | os.PathLike) -> str:
+    from .safe_write import MAX_TOML_BYTES, read_input
+
+    # A regular file of bounded size only: /dev/zero or a FIFO is refused at once (docs/safety.md).
+    raw = read_input(path, "TOML file", MAX_TOML_BYTES)
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"no such file: '{path}'")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"'{path}' is a directory, not a TOML file")
-    with open(path, "rb") as f:
-        raw = f.read()
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
