@@ -34,6 +34,8 @@ def start_from(start: Any) -> tuple[str, str | None] | None:
         raise ValueError("start: this result lives in memory only; run the experiment with a path and save_state=True")
     if not isinstance(path, (str, os.PathLike)):
         raise ValueError(f"start must be a path, (path, scenario) or a results object, got {type(start).__name__}")
+    if os.path.isfile(path):  # a posterior given as a start is named as such
+        safe_write.check_input(path, "start file", kind="results")
     return os.fspath(path), scenario
 
 
@@ -924,7 +926,7 @@ def open_results(path: str | os.PathLike, experiment: Experiment | None = None) 
     >>> cs.open_results(path).scenarios
     ['blame']
     """
-    path = safe_write.check_input(path, "results file")  # a file name of a regular file
+    path = safe_write.check_input(path, "results file", kind="results")  # a regular file, not a posterior
     # The engine checks the file read-only first (format version, HDF5 structure, the checksums of
     # its definition and of every finished run), so h5py below only ever reads a verified file.
     _engine.verify_results(path)

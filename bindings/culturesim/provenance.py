@@ -231,7 +231,9 @@ def read(group: Any) -> dict[str, Any]:
 
 
 def lines(provenance: dict[str, Any], indent: str = "  ") -> list[str]:
-    """The provenance as text lines for ``culturesim info`` and reports."""
+    """The provenance as text lines for ``culturesim info`` (every value terminal-safe)."""
+    from .terminal import escape
+
     if not provenance:
         return [f"{indent}none recorded (a file written before culturesim recorded provenance)"]
     out = []
@@ -242,9 +244,9 @@ def lines(provenance: dict[str, Any], indent: str = "  ") -> list[str]:
     for name in ("created", "description", "command"):
         value = provenance.get(name)
         if value or name == "description":
-            out.append(f"{indent}{label[name] + ':':<13}{value or '(none)'}")
+            out.append(f"{indent}{label[name] + ':':<13}{escape(value) if value else '(none)'}")
     if versions:
-        out.append(f"{indent}{'software:':<13}{'; '.join(versions)}")
+        out.append(f"{indent}{'software:':<13}{escape('; '.join(versions))}")
     for i, line in enumerate(provenance.get("merged_from") or []):
-        out.append(f"{indent}{(label['merged_from'] + ':') if i == 0 else '':<13}{line}")
+        out.append(f"{indent}{(label['merged_from'] + ':') if i == 0 else '':<13}{escape(line)}")
     return out

@@ -73,8 +73,9 @@ class Output:
 
 
 # -- inputs ----------------------------------------------------------------------------------------
-def check_input(path: Any, what: str) -> str:
-    """The path of an input that exists and is a regular file (not a FIFO, device or folder)."""
+def check_input(path: Any, what: str, kind: str | None = None) -> str:
+    """The path of an input that exists and is a regular file (not a FIFO, device or folder);
+    with ``kind``, not a culturesim file of another kind (a posterior given as results)."""
     if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
         raise ValueError(f"the {what} must be a file name (str or os.PathLike), got {type(path).__name__} {path!r}")
     path = os.fspath(path)
@@ -88,7 +89,20 @@ def check_input(path: Any, what: str) -> str:
         raise IsADirectoryError(f"'{path}' is a directory, not a {what}")
     if not stat.S_ISREG(info.st_mode):
         raise ValueError(f"'{path}' is not a regular file ({_special(info.st_mode)}); a {what} must be a plain file")
+    if kind is not None:
+        found = kind_of(path)
+        if found in KINDS and found != kind:
+            raise OSError(f"'{path}' is {described(found)}, not a culturesim {KINDS[kind]}; {_USE[found]}")
     return path
+
+
+#: How to use a culturesim file given where another kind was expected.
+_USE = {
+    "posterior": "open it with cs.open_posterior, or give it to an experiment as its params",
+    "results": "open it with cs.open_results (or culturesim info)",
+    "figure": "it is a picture",
+    "report": "it is a page to open in a browser",
+}
 
 
 def read_input(path: Any, what: str, max_bytes: int) -> bytes:

@@ -171,7 +171,7 @@ def _experiment(loaded: dict[str, Any], overrides: Mapping[str, Any], folder: st
     start = None
     if loaded["start"]:
         # A relative start file is relative to the TOML file that names it, as paths in files are.
-        path = loaded["start"] if folder is None else os.path.join(folder, loaded["start"])
+        path = loaded["start"] if folder is None else os.path.normpath(os.path.join(folder, loaded["start"]))
         start = (path, loaded["start_scenario"] or None)
     return Experiment(
         scenarios,
