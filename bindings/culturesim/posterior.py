@@ -213,7 +213,7 @@ class Posterior:
 
         from . import safe_write as sw
 
-        sw.check_outputs([sw.Output(path, "posterior")], force=force, flags={"force": "force=True", "name": "another path"})
+        sw.check_outputs([sw.Output(path, "posterior")], force=force, flags={"force": "force=True", "name": "another path", "verb": "pass", "other": "give another path"})
         path = os.fspath(path)
         tmp = sw.aside_name(path)
         try:

@@ -55,8 +55,8 @@ _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 #: Paths whose replacement was given up (interrupted or failed): the old file stayed as it was.
 discarded: set[str] = set()
 #: The flags a command line names in its advice; Python callers get the keyword arguments.
-CLI = {"force": "--force", "resume": "--resume", "name": "-o"}
-PYTHON = {"force": "force=True", "resume": "resume=True", "name": "another path"}
+CLI = {"force": "--force", "resume": "--resume", "name": "-o", "verb": "add"}
+PYTHON = {"force": "force=True", "resume": "resume=True", "name": "another path", "verb": "pass", "other": "give another path"}
 
 
 @dataclass(frozen=True)
@@ -255,17 +255,18 @@ def check_outputs(
                 advice.append(f"{flags['resume']} to continue it (what is finished is kept)")
             if "force" in flags:
                 advice.append(f"{flags['force']} to replace it (the old file stays until the new one is complete)")
-            advice.append(f"choose another name with {name}")
+            advice.append(flags.get("other", f"choose another name with {name}"))
+            verb = flags.get("verb", "add")
             raise FileExistsError(
                 f"{out.what} '{path}' already exists and was left untouched; "
-                + (", ".join(advice[:-1]) + ", or " + advice[-1] if len(advice) > 1 else advice[0])
+                + (f"{verb} {', '.join(advice[:-1])}, or {advice[-1]}" if len(advice) > 1 else advice[0])
             )
         if resume and existing != out.kind:
             raise ValueError(f"cannot resume '{path}': it is {described(existing)}, not a culturesim {out.what}")
         if force and not replaceable(out.kind, existing):
             raise ValueError(
                 f"{flags.get('force', '--force')} replaces only {out.what}s, and '{path}' is {described(existing)}; "
-                f"it was left untouched: choose another name with {name}, or remove the file yourself"
+                f"it was left untouched: {flags.get('other', f'choose another name with {name}')}, or remove the file yourself"
             )
 
 
@@ -423,6 +424,6 @@ def replacing(path: str, force: bool = True, aside: bool = True) -> Iterator[str
 
 def write_output(out: Output, write: Callable[[str], Any], force: bool = False, inputs: Sequence[str] = ()) -> Any:
     """Checks ``out`` by the rule, then ``write(name)`` aside and moves the file into place."""
-    check_outputs([out], inputs, force=force, flags={"force": CLI["force"], "name": out.flag})
+    check_outputs([out], inputs, force=force, flags={"force": CLI["force"], "name": out.flag, "verb": "add"})
     with replacing(out.path, force) as target:
         return write(target)
