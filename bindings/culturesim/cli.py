@@ -638,7 +638,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print()
     if args.figure:
         from .plotting import demo_figure
-
         from .safe_write import replacing
 
         with replacing(args.figure, True) as target:  # written aside, moved into place when complete

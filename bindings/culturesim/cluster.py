@@ -31,9 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _engine
+from . import _engine, safe_write
 from . import provenance as _provenance
-from . import safe_write
 
 if TYPE_CHECKING:  # pragma: no cover
     from .experiment import Experiment, ExperimentResult
@@ -348,16 +347,29 @@ def run_on_executor(
     # An overwrite is written aside and replaces the old file only once complete (docs/safety.md).
     target = safe_write.results_target(path, mode)
     try:
-        written = _write_tasks(experiment, target.target, target.mode, backend, runs, dicts, threads, progress,
-                               block, task_seconds, max_disk, provenance)
+        written = _write_tasks(
+            experiment,
+            target.target,
+            target.mode,
+            backend,
+            runs,
+            dicts,
+            threads,
+            progress,
+            block,
+            task_seconds,
+            max_disk,
+            provenance,
+        )
         target.publish()
         return written
     finally:
         target.discard()
 
 
-def _write_tasks(experiment, path, mode, backend, runs, dicts, threads, progress, block, task_seconds, max_disk,
-                 provenance) -> int:
+def _write_tasks(
+    experiment, path, mode, backend, runs, dicts, threads, progress, block, task_seconds, max_disk, provenance
+) -> int:
     """run_on_executor's work: the engine's writer for ``path`` in ``mode``, fed by the tasks."""
     n_r = experiment.replicates
     writer = _engine.ResultsWriter(

@@ -237,7 +237,9 @@ class Experiment:
             tmpdir = tempfile.TemporaryDirectory(prefix="culturesim-")
             path = os.path.join(tmpdir.name, "results.h5")
         else:  # the rule for every writer (docs/safety.md), before any work
-            safe_write.check_outputs([safe_write.Output(path, "results")], force=force, resume=resume, flags=safe_write.PYTHON)
+            safe_write.check_outputs(
+                [safe_write.Output(path, "results")], force=force, resume=resume, flags=safe_write.PYTHON
+            )
         path = os.fspath(path)
         # A replacement is written aside and moved over the old file only once complete.
         target = safe_write.results_target(path, "resume" if resume else ("overwrite" if force else "create"))

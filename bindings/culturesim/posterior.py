@@ -210,10 +210,13 @@ class Posterior:
         import h5py
 
         from . import _engine
-
         from . import safe_write as sw
 
-        sw.check_outputs([sw.Output(path, "posterior")], force=force, flags={"force": "force=True", "name": "another path", "verb": "pass", "other": "give another path"})
+        sw.check_outputs(
+            [sw.Output(path, "posterior")],
+            force=force,
+            flags={"force": "force=True", "name": "another path", "verb": "pass", "other": "give another path"},
+        )
         path = os.fspath(path)
         tmp = sw.aside_name(path)
         try:
@@ -317,7 +320,9 @@ def _json(attrs, name: str, path: str, where: str = "") -> Any:
     try:
         return json.loads(_text(attrs[name]))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise OSError(f"posterior file '{path}' is damaged: its attribute '{where}{name}' is not valid JSON ({exc})") from None
+        raise OSError(
+            f"posterior file '{path}' is damaged: its attribute '{where}{name}' is not valid JSON ({exc})"
+        ) from None
 
 
 def _digest(f) -> str:

@@ -56,7 +56,13 @@ _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 discarded: set[str] = set()
 #: The flags a command line names in its advice; Python callers get the keyword arguments.
 CLI = {"force": "--force", "resume": "--resume", "name": "-o", "verb": "add"}
-PYTHON = {"force": "force=True", "resume": "resume=True", "name": "another path", "verb": "pass", "other": "give another path"}
+PYTHON = {
+    "force": "force=True",
+    "resume": "resume=True",
+    "name": "another path",
+    "verb": "pass",
+    "other": "give another path",
+}
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,9 @@ def read_input(path: Any, what: str, max_bytes: int) -> bytes:
     with os.fdopen(fd, "rb") as f:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise ValueError(f"'{path}' is not a regular file ({_special(info.st_mode)}); a {what} must be a plain file")
+            raise ValueError(
+                f"'{path}' is not a regular file ({_special(info.st_mode)}); a {what} must be a plain file"
+            )
         data = f.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ValueError(f"'{path}' is larger than {_human(max_bytes)}, too large for a {what}")
@@ -123,7 +131,12 @@ def read_input(path: Any, what: str, max_bytes: int) -> bytes:
 
 
 def _special(mode: int) -> str:
-    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a plain file"

@@ -73,7 +73,9 @@ def test_sweep_plan_counts_points_without_expanding_them(tmp_path, monkeypatch):
     never_expand(monkeypatch)
     size = plan.check(path)
     assert (size["scenarios"], size["runs"]) == (6, 18) and size["disk"] > 0 and size["memory"] > 0
-    path.write_text("[sweep]\nblame = {from = 0, to = 1, steps = 1000}\ncoach_effect = {from = 0, to = 1, steps = 1000}\n")
+    path.write_text(
+        "[sweep]\nblame = {from = 0, to = 1, steps = 1000}\ncoach_effect = {from = 0, to = 1, steps = 1000}\n"
+    )
     with pytest.raises(ValueError, match="more than 100000 points"):
         plan.check(path)
 
@@ -140,7 +142,9 @@ def test_report_and_info_show_only_safe_fields_of_files_written_before():
     safe = provenance.shown(old)
     assert safe["command"] == "python3 make.py" and "hostname" not in safe
     assert safe["merged_from"] == ["p.h5: created 2026 by `python make.py`, culturesim 0.1"]
-    assert provenance.safe_command("culturesim run /home/alice/s.toml -o /tmp/x/o.h5") == "culturesim run s.toml -o o.h5"
+    assert (
+        provenance.safe_command("culturesim run /home/alice/s.toml -o /tmp/x/o.h5") == "culturesim run s.toml -o o.h5"
+    )
 
 
 def test_start_is_stored_relative_to_the_output_not_absolute(tmp_path):

@@ -169,8 +169,18 @@ def test_calibrate_force_keeps_the_old_posterior_after_an_interruption(tmp_path,
 
     monkeypatch.setattr(calibration, "simulate", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        cs.calibrate(path, particles=4, generations=1, years=1, warmup_years=1, cores=1, progress=False,
-                     params=["coach_effect"], targets=["burnout_nurses"], force=True)
+        cs.calibrate(
+            path,
+            particles=4,
+            generations=1,
+            years=1,
+            warmup_years=1,
+            cores=1,
+            progress=False,
+            params=["coach_effect"],
+            targets=["burnout_nurses"],
+            force=True,
+        )
     assert digest(path) == before
     assert (tmp_path / "p.h5.abc.db").read_bytes() == b"old database"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.h5", "p.h5.abc.db"]
@@ -197,15 +207,24 @@ def test_concurrent_force_writers_exactly_one_wins(tmp_path, results, tiny, subp
     slow = tmp_path / "slow.toml"
     slow.write_text(TINY.replace("years = 0.1", "years = 60").replace('name = "tiny"', 'name = "slow"'))
     cmd = [sys.executable, "-m", "culturesim", "run"]
-    first = subprocess.Popen([*cmd, str(slow), "-o", str(results), "--force", "--no-progress", "--threads", "1"],
-                             env=subprocess_env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [*cmd, str(slow), "-o", str(results), "--force", "--no-progress", "--threads", "1"],
+        env=subprocess_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     aside = Path(safe_write.aside_name(str(results)).replace(f".{os.getpid()}.", f".{first.pid}."))
     while not aside.exists() and first.poll() is None:  # the event: the winner is writing aside
         os.sched_yield()
     assert first.poll() is None, "the first writer finished before it was observed writing"
-    second = subprocess.run([*cmd, str(tiny), "-o", str(results), "--force", "--no-progress"], env=subprocess_env,
-                            capture_output=True, text=True, timeout=300)
+    second = subprocess.run(
+        [*cmd, str(tiny), "-o", str(results), "--force", "--no-progress"],
+        env=subprocess_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     out, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
     assert second.returncode == 2 and "another culturesim command is writing or replacing" in second.stderr
