@@ -231,7 +231,6 @@ def _load(args: argparse.Namespace):
         max_disk=args.max_disk,
         output=args.output,
     )
-
     return toml_io.load_experiment(args.file, years=args.years, replicates=args.replicates, seed=args.seed)
 
 
@@ -239,6 +238,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from . import toml_io
     from .experiment import Experiment
 
+    _check_output(args.output, args.force, args.resume, inputs=[args.file])  # outputs before any work
     exp = _load(args)
     scenario = toml_io.pick_scenario(exp, args.scenario, args.file)
     exp = Experiment(
@@ -255,7 +255,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         record_warmup=exp.record_warmup,
         breakdown=exp.breakdown,
     )
-    _check_output(args.output, args.force, args.resume, inputs=[args.file])
     args.writing = args.output
     before = _done_before(args.output, args.resume)
     started = time.perf_counter()
@@ -281,8 +280,8 @@ def _run_here(exp: Any, args: argparse.Namespace) -> Any:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .experiment import open_results
 
+    _check_output(args.output, args.force, args.resume, inputs=[args.file, *filter(None, [args.scheduler_file])])
     exp = _load(args)
-    _check_output(args.output, args.force, args.resume, inputs=[args.file])
     args.writing = args.output
     before = _done_before(args.output, args.resume)
     started = time.perf_counter()
