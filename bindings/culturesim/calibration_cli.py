@@ -73,9 +73,9 @@ def add_parser(sub, positive_int, seed, years) -> None:
     exclusive.add_argument("--force", action="store_true", help="replace an existing posterior file")
     exclusive.add_argument("--resume", action="store_true", help="continue an existing posterior file")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress lines")
-    from .cli import add_provenance_option
+    from .provenance import add_option
 
-    add_provenance_option(p)
+    add_option(p)
     p.set_defaults(func=cmd_calibrate)
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from .outputs import COMPARED
 from .plotting import compact_number as _fmt
+from .provenance import add_option as add_provenance_option
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -739,17 +740,6 @@ def _add_run_options(p: argparse.ArgumentParser, file_settings: bool = True) -> 
         help="free text stored with the results file's provenance (culturesim info shows it)",
     )
     add_provenance_option(p)
-
-
-def add_provenance_option(p: argparse.ArgumentParser) -> None:
-    """--provenance: what a written file keeps about the command that made it (docs/safety.md)."""
-    p.add_argument(
-        "--provenance",
-        choices=("safe", "full"),
-        default="safe",
-        help="what the file keeps of this command: safe (default: file names only, no absolute paths) or full "
-        "(the whole command line as typed)",
-    )
 
 
 def _rate(text: str) -> float:

@@ -270,7 +270,10 @@ def open_posterior(path: str | os.PathLike | None = None) -> Posterior:
         fmt = _text(f.attrs.get("format"))
         if fmt != FORMAT:
             if fmt == "culturesim-results":
-                raise OSError(f"'{path}' is a culturesim results file, not a posterior; open it with cs.open_results")
+                raise OSError(
+                    f"'{path}' is not a culturesim posterior file but a culturesim results file; open it with "
+                    "cs.open_results"
+                )
             raise OSError(f"'{path}' is not a culturesim posterior file (its attribute 'format' is {fmt!r})")
         try:
             version = int(f.attrs["format_version"])

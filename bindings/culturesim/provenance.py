@@ -86,6 +86,17 @@ def command() -> str:
     return shlex.join([python, os.path.basename(argv[0])])
 
 
+def add_option(parser: Any) -> None:
+    """--provenance on an argparse parser: what a written file keeps of the command (docs/safety.md)."""
+    parser.add_argument(
+        "--provenance",
+        choices=("safe", "full"),
+        default="safe",
+        help="what the file keeps of this command: safe (default: file names only, no absolute paths) or full "
+        "(the whole command line as typed)",
+    )
+
+
 def cli_command(argv: list[str], keep: str = "safe") -> str:
     """The culturesim command line as a file keeps it: with ``keep="safe"`` every absolute path
     (also after ``--option=``) cut to its file name; ``"full"`` as typed.

@@ -251,8 +251,7 @@ def check_outputs(
                 )
         if out.kind == "figure" and os.path.splitext(path)[1].lower() not in FIGURE_SUFFIXES:
             raise ValueError(
-                f"the figure '{path}' ({name}) must end in {', '.join(FIGURE_SUFFIXES)} (its format is taken from "
-                "the suffix)"
+                f"the figure '{path}' ({name}): the suffix must be .png, .svg or .pdf (the format is taken from it)"
             )
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):

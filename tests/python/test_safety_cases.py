@@ -233,7 +233,7 @@ def test_calibrate_resume_with_a_garbage_database_is_a_clear_error(tmp_path, cap
 # -- unclear or late messages --------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("extra", "message"),
-    [(["--figure", "x.txt"], "must end in .png, .svg, .pdf"), (["--replicates", "1"], "need at least 2")],
+    [(["--figure", "x.txt"], "the suffix must be .png, .svg or .pdf"), (["--replicates", "1"], "need at least 2")],
 )
 def test_demo_figure_arguments_are_checked_before_the_simulation(tmp_path, monkeypatch, capsys, extra, message):
     def refuse(*args, **kwargs):

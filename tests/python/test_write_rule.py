@@ -114,7 +114,7 @@ def test_report_and_plot_force_replace_only_their_own_kind(tmp_path, results, ti
     assert "replaces only culturesim reports" in capsys.readouterr().err
     assert digest(page) == before
     assert run_cli("plot", results, "-o", tmp_path / "fig.txt") == 2
-    assert "must end in .png, .svg, .pdf" in capsys.readouterr().err
+    assert "the suffix must be .png, .svg or .pdf" in capsys.readouterr().err
 
 
 # -- --force writes aside and replaces only when complete ----------------------------------------
