@@ -682,6 +682,37 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
   return ResultsFile(std::move(impl));
 }
 
+std::string ResultsFile::format_of(const std::string& path) {
+  try {
+    check_existing(path);
+    SilenceErrors silence;
+    if (H5Fis_hdf5(path.c_str()) <= 0) {
+      H5Eclear2(H5E_DEFAULT);
+      return "";
+    }
+    Impl probe;
+    probe.path = path;
+    Handle file = probe.open_read();
+    const htri_t exists = H5Aexists(file, "format");
+    if (exists < 0) {  // the root's header itself is damaged
+      H5Eclear2(H5E_DEFAULT);
+      return "";
+    }
+    AttributeValue format;
+    try {
+      if (exists > 0 && read_attribute(file, "format", format, path, file_length(path)) &&
+          std::holds_alternative<std::string>(format)) {
+        return std::get<std::string>(format);
+      }
+    } catch (const std::exception&) {  // a 'format' of another type or encoding: another program's
+    }
+    H5Eclear2(H5E_DEFAULT);
+    return "?";
+  } catch (const std::exception&) {  // damaged, unreadable: no format to name
+  }
+  return "";
+}
+
 ResultsFile ResultsFile::read(const std::string& path) {
   check_existing(path);
   auto impl = std::make_unique<Impl>();

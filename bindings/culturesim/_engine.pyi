@@ -97,6 +97,10 @@ run_limits: dict[str, int]
 
 # -- the scenario schema (experiments/schema.hpp) ---------------------------------------------------
 
+def file_format(path: str) -> str:
+    """The root attribute 'format' of an HDF5 file, read safely (fixed-length strings only); ''
+    when not HDF5 or damaged, '?' when it opens without a fixed-length 'format'."""
+
 def check_plan(
     text: str,
     source: str,

@@ -221,9 +221,10 @@ class Posterior:
         tmp = sw.aside_name(path)
         try:
             with h5py.File(tmp, "w") as f:
-                f.attrs["format"] = FORMAT
+                # Fixed-length strings, which the engine reads: it names a posterior given as results.
+                _fixed(f, "format", FORMAT)
                 f.attrs["format_version"] = FORMAT_VERSION
-                f.attrs["kind"] = KIND
+                _fixed(f, "kind", KIND)
                 f.attrs["culturesim_version"] = _engine.__version__
                 f.attrs["provenance"] = json.dumps(self.provenance, sort_keys=True)
                 f.attrs["settings"] = json.dumps(self.settings, sort_keys=True)
@@ -385,8 +386,9 @@ def upgrade(path: str | os.PathLike, out: str | os.PathLike | None = None) -> st
     try:
         shutil.copyfile(path, tmp)
         with h5py.File(tmp, "r+") as f:
+            _fixed(f, "format", FORMAT)
             f.attrs["format_version"] = FORMAT_VERSION
-            f.attrs["kind"] = KIND
+            _fixed(f, "kind", KIND)
             if "checksum" in f.attrs:
                 del f.attrs["checksum"]
         _seal(tmp)
@@ -395,6 +397,13 @@ def upgrade(path: str | os.PathLike, out: str | os.PathLike | None = None) -> st
         if os.path.exists(tmp):
             os.remove(tmp)
     return out
+
+
+def _fixed(f, name: str, text: str) -> None:
+    """A root attribute as a fixed-length UTF-8 string, as results files store theirs."""
+    import h5py
+
+    f.attrs.create(name, data=text.encode(), dtype=h5py.string_dtype("utf-8", len(text.encode())))
 
 
 def _strings(values: Sequence[str]) -> np.ndarray:

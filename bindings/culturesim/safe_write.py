@@ -179,19 +179,30 @@ def kind_of(path: str) -> str:
 
 
 def _hdf5_kind(path: str) -> str:
+    # The engine reads the root attribute as it reads results files (bounded, read-only): h5py is
+    # not trusted with a damaged file. Only a file the engine opened but whose format it cannot read
+    # (a variable-length string: older culturesim files) is asked of h5py.
+    from . import _engine
+
+    fmt = _engine.file_format(path)
+    if fmt == "?":
+        fmt = _h5py_format(path)
+    if fmt == "":
+        return "a damaged HDF5 file"
+    return {"culturesim-results": "results", "culturesim-posterior": "posterior"}.get(
+        fmt, "an HDF5 file of another program"
+    )
+
+
+def _h5py_format(path: str) -> str | None:
     try:
         import h5py
 
         with h5py.File(path, "r") as f:
             fmt = f.attrs.get("format")
-    except Exception:  # noqa: BLE001 - an HDF5 file whose root cannot be read: a damaged one
-        return "a damaged HDF5 file"
-    fmt = fmt.decode() if isinstance(fmt, bytes) else fmt
-    if fmt == "culturesim-results":
-        return "results"
-    if fmt == "culturesim-posterior":
-        return "posterior"
-    return "an HDF5 file of another program"
+    except Exception:  # noqa: BLE001 - h5py's errors on a file it cannot read
+        return ""
+    return fmt.decode() if isinstance(fmt, bytes) else fmt
 
 
 def described(kind: str) -> str:

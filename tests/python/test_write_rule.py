@@ -286,7 +286,7 @@ def test_posterior_bit_flip_is_refused_naming_the_file(tmp_path):
 def test_posterior_files_carry_kind_and_checksum_and_the_shipped_one_loads():
     post = cs.open_posterior()
     with h5py.File(post.path) as f:
-        assert f.attrs["kind"] == "posterior" and f.attrs["format_version"] == 2
+        assert f.attrs["kind"] in (b"posterior", "posterior") and f.attrs["format_version"] == 2
         assert f.attrs["checksum"].startswith("sha256:")
     assert len(post) > 0
 
@@ -302,3 +302,30 @@ def test_resume_refuses_a_changed_posterior(tmp_path):
         cs.Experiment(["typical"], params=changed, draws=2, replicates=1, years=0.1, warmup_years=0).run(
             out, resume=True, progress=False
         )
+
+
+def test_what_a_file_is_comes_from_the_engine_not_from_h5py(tmp_path, results):
+    """The kind of an existing output is read by the engine (bounded, read-only), so a damaged
+    file is never handed to h5py to find out what it is."""
+    from culturesim import _engine
+
+    post = tmp_path / "p.h5"
+    tiny_posterior(post)
+    foreign = tmp_path / "foreign.h5"
+    with h5py.File(foreign, "w") as f:
+        f.attrs["format"] = np.bytes_(b"something else")  # ASCII, not the engine's UTF-8
+    text = tmp_path / "t.txt"
+    text.write_text("hello")
+    damaged = tmp_path / "damaged.h5"
+    damaged.write_bytes(results.read_bytes()[:700])
+    assert _engine.file_format(str(results)) == "culturesim-results"
+    assert _engine.file_format(str(post)) == "culturesim-posterior"
+    assert _engine.file_format(str(foreign)) == "?" and _engine.file_format(str(text)) == ""
+    kinds = {p.name: safe_write.kind_of(str(p)) for p in (results, post, foreign, text, damaged)}
+    assert kinds == {
+        "results.h5": "results",
+        "p.h5": "posterior",
+        "foreign.h5": "an HDF5 file of another program",
+        "t.txt": "a text file",
+        "damaged.h5": "a damaged HDF5 file",
+    }
