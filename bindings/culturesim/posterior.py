@@ -373,8 +373,6 @@ def upgrade(path: str | os.PathLike, out: str | os.PathLike | None = None) -> st
     """Rewrites a version 1 posterior file (no checksum) as version 2, every value as it was:
     the kind and checksum attributes are added. ``out`` None rewrites ``path`` in place (written
     aside, then moved over it). Returns the path written."""
-    import shutil
-
     import h5py
 
     from . import safe_write as sw
@@ -384,13 +382,17 @@ def upgrade(path: str | os.PathLike, out: str | os.PathLike | None = None) -> st
     open_posterior(path)  # readable, and verified when it has a checksum
     tmp = sw.aside_name(out)
     try:
-        shutil.copyfile(path, tmp)
-        with h5py.File(tmp, "r+") as f:
-            _fixed(f, "format", FORMAT)
-            f.attrs["format_version"] = FORMAT_VERSION
-            _fixed(f, "kind", KIND)
-            if "checksum" in f.attrs:
-                del f.attrs["checksum"]
+        # A new file with every dataset and attribute copied as stored (h5py's copy keeps bytes,
+        # types and chunking), then the version 2 attributes: compact, and every value unchanged.
+        with h5py.File(path, "r") as src, h5py.File(tmp, "w") as dst:
+            for key, value in src.attrs.items():
+                if key not in ("format", "kind", "format_version", "checksum"):
+                    dst.attrs[key] = value
+            for name in src:
+                src.copy(src[name], dst, name=name)
+            _fixed(dst, "format", FORMAT)
+            dst.attrs["format_version"] = FORMAT_VERSION
+            _fixed(dst, "kind", KIND)
         _seal(tmp)
         os.replace(tmp, out)
     finally:

@@ -329,3 +329,20 @@ def test_what_a_file_is_comes_from_the_engine_not_from_h5py(tmp_path, results):
         "t.txt": "a text file",
         "damaged.h5": "a damaged HDF5 file",
     }
+
+
+def test_a_version_1_posterior_is_upgraded_with_every_value_unchanged(tmp_path):
+    from culturesim import posterior
+
+    path = tmp_path / "old.h5"
+    tiny_posterior(path)
+    with h5py.File(path, "r+") as f:  # as version 1 wrote it: no kind, no checksum
+        del f.attrs["kind"], f.attrs["checksum"]
+        f.attrs["format_version"] = 1
+    old = cs.open_posterior(path)
+    posterior.upgrade(path)
+    new = cs.open_posterior(path)
+    with h5py.File(path) as f:
+        assert f.attrs["format_version"] == 2 and f.attrs["checksum"].startswith("sha256:")
+    assert np.array_equal(old.values, new.values) and np.array_equal(old.weights, new.weights)
+    assert old.settings == new.settings and old.provenance == new.provenance
