@@ -223,15 +223,7 @@ def _load(args: argparse.Namespace):
     from . import plan, toml_io
 
     # Sizes before work: the whole plan against the limits before the file is expanded.
-    plan.check(
-        args.file,
-        years=args.years,
-        replicates=args.replicates,
-        threads=args.threads,
-        max_memory=args.max_memory,
-        max_disk=args.max_disk,
-        output=args.output,
-    )
+    plan.check(args.file, years=args.years, replicates=args.replicates, output=args.output, **_resources(args))
     return toml_io.load_experiment(args.file, years=args.years, replicates=args.replicates, seed=args.seed)
 
 
@@ -271,11 +263,14 @@ def _run_here(exp: Any, args: argparse.Namespace) -> Any:
         progress=args.progress,
         resume=args.resume,
         force=args.force,
-        threads=args.threads,
-        max_memory=args.max_memory,
-        max_disk=args.max_disk,
         description=args.description,
+        **_resources(args),
     )
+
+
+def _resources(args: argparse.Namespace) -> dict[str, Any]:
+    """The command line's threads and limits, as the plan check and the run take them."""
+    return {"threads": args.threads, "max_memory": args.max_memory, "max_disk": args.max_disk}
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
