@@ -216,6 +216,17 @@ void bind_results(py::module_& m) {
       "naming the file and what is damaged.");
 
   m.def(
+      "file_format",
+      [](const std::string& path) {
+        py::gil_scoped_release release;
+        return core::ResultsFile::format_of(path);
+      },
+      py::arg("path"),
+      "The root attribute 'format' of an HDF5 file, read safely as the engine reads results files "
+      "(fixed-length strings only); '' when not HDF5 or damaged, '?' when it opens but has no fixed-length 'format'. "
+      "Never raises for a bad file.");
+
+  m.def(
       "merge_results",
       [](const std::vector<std::string>& parts, const std::string& out, bool overwrite, const py::object& provenance) {
         const core::Attributes given = provenance_from(provenance);

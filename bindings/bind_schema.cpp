@@ -7,6 +7,8 @@
 
 #include "convert.hpp"
 #include "core/clock.hpp"
+#include "core/resources.hpp"
+#include "experiments/resources.hpp"
 #include "experiments/scenario.hpp"
 #include "experiments/schema.hpp"
 #include "experiments/sweep.hpp"
@@ -14,6 +16,40 @@
 namespace culturesim::bindings {
 
 void bind_schema(py::module_& m) {
+  m.def(
+      "check_plan",
+      [](const std::string& text, const std::string& source, const std::string& default_name, py::object years,
+         py::object replicates, py::object record_every, int threads, double max_memory, double max_disk,
+         const std::string& path) {
+        // No expansion happens here, so the GIL is kept: this takes milliseconds.
+        PlannedExperiment plan = plan_experiment(text, source, default_name);
+        RunSettings& settings = plan.unexpanded.settings;
+        if (!years.is_none()) settings.years = years.cast<double>();
+        if (!replicates.is_none()) settings.replicates = replicates.cast<std::size_t>();
+        if (!record_every.is_none()) settings.record_every = record_every.cast<int>();
+        Experiment e = plan.unexpanded.experiment();
+        e.options.threads = threads;
+        const std::size_t runs = plan.scenarios * e.replicates;
+        core::ResourceNeeds needs = experiment_needs(e, runs);
+        needs.memory.push_back({"definitions of " + std::to_string(plan.scenarios) + " scenarios",
+                                static_cast<double>(plan.scenarios) * kScenarioDefinitionBytes});
+        py::dict out;
+        out["scenarios"] = plan.scenarios;
+        core::check_resources(needs, {max_memory, max_disk}, path, "this experiment", "--max-memory (max_memory=)",
+                              "--max-disk (max_disk=)");
+        out["runs"] = runs;
+        out["memory"] = needs.memory_bytes();
+        out["disk"] = needs.disk_bytes();
+        return out;
+      },
+      py::arg("text"), py::arg("source"), py::arg("default_name"), py::arg("years") = py::none(),
+      py::arg("replicates") = py::none(), py::arg("record_every") = py::none(), py::arg("threads") = 0,
+      py::arg("max_memory") = 0.0, py::arg("max_disk") = 0.0, py::arg("path") = "",
+      "The size of the plan a file describes, checked before its sweep is expanded: parses the file counting the "
+      "sweep's points, estimates the memory and disk of all its runs (with the overrides that are not None), and "
+      "raises the engine's resource error when they exceed the limits (0: what is free; disk is checked in the "
+      "folder of `path`, when given). Returns {'scenarios', 'runs', 'memory', 'disk'} (bytes).");
+
   m.def(
       "load_experiment",
       [](const std::string& text, const std::string& source, const std::string& default_name) {

@@ -45,6 +45,11 @@ void check_existing(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw ResultsFileError("results file " + in_quotes(path) + " does not exist");
   if (fs::is_directory(path, ec)) throw ResultsFileError("results file " + in_quotes(path) + " is a directory");
+  // Only a regular file: a FIFO would block the open forever, a device never ends.
+  if (!fs::is_regular_file(path, ec)) {
+    throw ResultsFileError("results file " + in_quotes(path) +
+                           " is not a regular file (a FIFO, device or socket); give a results file");
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,6 +485,19 @@ void ResultsFile::Impl::read_and_verify() {
                                reason());
     }
   }
+  // Another format first: a culturesim posterior (or any file naming its own format) is named as
+  // such, rather than by its format version, which means something else there.
+  AttributeValue format;
+  if (H5Aexists(file, "format") > 0 && read_attribute(file, "format", format, path, limit) &&
+      std::holds_alternative<std::string>(format) && std::get<std::string>(format) != kResultsFormat) {
+    const std::string& other = std::get<std::string>(format);
+    throw ResultsFileError(
+        not_ours + (other == "culturesim-posterior"
+                        ? " but a culturesim posterior file (of cs.calibrate); open it with cs.open_posterior, or "
+                          "give it to an experiment as its params"
+                        : " (its root attribute 'format' is '" + other.substr(0, 60) + "')"));
+  }
+  H5Eclear2(H5E_DEFAULT);
   AttributeValue version;
   if (H5Aexists(file, "format_version") <= 0 || !read_attribute(file, "format_version", version, path, limit) ||
       !std::holds_alternative<std::int64_t>(version)) {
@@ -493,7 +511,6 @@ void ResultsFile::Impl::read_and_verify() {
                            (v < kResultsFormatVersion ? " (run the experiment again, or read the file with plain h5py)"
                                                       : " (use a newer culturesim)"));
   }
-  AttributeValue format;
   if (H5Aexists(file, "format") <= 0 || !read_attribute(file, "format", format, path, limit) ||
       !std::holds_alternative<std::string>(format) || std::get<std::string>(format) != kResultsFormat) {
     H5Eclear2(H5E_DEFAULT);
@@ -665,6 +682,37 @@ ResultsFile ResultsFile::create(const std::string& path, const ResultsLayout& la
   return ResultsFile(std::move(impl));
 }
 
+std::string ResultsFile::format_of(const std::string& path) {
+  try {
+    check_existing(path);
+    SilenceErrors silence;
+    if (H5Fis_hdf5(path.c_str()) <= 0) {
+      H5Eclear2(H5E_DEFAULT);
+      return "";
+    }
+    Impl probe;
+    probe.path = path;
+    Handle file = probe.open_read();
+    const htri_t exists = H5Aexists(file, "format");
+    if (exists < 0) {  // the root's header itself is damaged
+      H5Eclear2(H5E_DEFAULT);
+      return "";
+    }
+    AttributeValue format;
+    try {
+      if (exists > 0 && read_attribute(file, "format", format, path, file_length(path)) &&
+          std::holds_alternative<std::string>(format)) {
+        return std::get<std::string>(format);
+      }
+    } catch (const std::exception&) {  // a 'format' of another type or encoding: another program's
+    }
+    H5Eclear2(H5E_DEFAULT);
+    return "?";
+  } catch (const std::exception&) {  // damaged, unreadable: no format to name
+  }
+  return "";
+}
+
 ResultsFile ResultsFile::read(const std::string& path) {
   check_existing(path);
   auto impl = std::make_unique<Impl>();
@@ -702,6 +750,18 @@ ResultsFile ResultsFile::open(const std::string& path, const ResultsLayout* expe
   //     writer would allocate that space again and two chunks would share it. The margin also covers
   //     a file truncated to its stale EOA by `h5clear -s`. The reserved space is a hole (sparse).
   Impl& self = file.impl();
+  // A finished file that plain readers open has nothing to recover and nothing left to write:
+  // it stays byte for byte as it is (resuming it is a no-op, not a growth by the reserve below).
+  if (self.done_count == self.done.size()) {
+    SilenceErrors silence;
+    const hid_t plain = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (plain >= 0) {
+      H5Fclose(plain);
+      self.writable = true;
+      return file;
+    }
+    H5Eclear2(H5E_DEFAULT);
+  }
   {
     SilenceErrors silence;
     Handle fapl = file_access(path, /*recover=*/true);
@@ -771,6 +831,15 @@ bool ResultsFile::done(std::size_t scenario, std::size_t replicate) const {
 }
 
 std::size_t ResultsFile::done_count() const { return impl().done_count; }
+
+std::uint32_t ResultsFile::run_checksum(std::size_t scenario, std::size_t replicate) const {
+  const Impl& self = impl();
+  if (!done(scenario, replicate)) {
+    throw InvalidValue("results file " + in_quotes(self.path) + ": " + run_name(self.layout, scenario, replicate) +
+                       " is not finished, so it has no checksum");
+  }
+  return self.checksums[self.index(scenario, replicate)];
+}
 
 std::vector<double> ResultsFile::read_run(std::size_t scenario, std::size_t replicate) const {
   const Impl& self = impl();

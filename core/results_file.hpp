@@ -69,6 +69,13 @@ class ResultsFile {
   /// cleared, so a refused open leaves the file's bytes as they were.
   static ResultsFile open(const std::string& path, const ResultsLayout* expected = nullptr, const Check& check = {});
 
+  /// The root attribute `format` of the HDF5 file at `path` ("culturesim-results",
+  /// "culturesim-posterior", ...), read as open() reads it: read-only, bounded, fixed-length
+  /// strings only. "" when the file is not HDF5 or cannot be opened (damaged); "?" when it opens but
+  /// has no such attribute as a fixed-length string (another program's file, an older format).
+  /// Never throws for a bad file: it says what a file is before a command replaces or resumes it.
+  static std::string format_of(const std::string& path);
+
   /// Opens an existing file read-only, verified like open(), taking no lock and writing nothing;
   /// write_run() is refused. For merging and for checking a file before reading it elsewhere.
   static ResultsFile read(const std::string& path);
@@ -96,6 +103,9 @@ class ResultsFile {
 
   bool done(std::size_t scenario, std::size_t replicate) const;
   std::size_t done_count() const;
+  /// The stored CRC-32 of a finished run's values (verified by open() and read()); InvalidValue
+  /// for a run not done.
+  std::uint32_t run_checksum(std::size_t scenario, std::size_t replicate) const;
   /// The stored values of one run, row-major (series, period); NaN where nothing was written.
   /// A finished run is checked against its checksum (ResultsFileError if it differs).
   std::vector<double> read_run(std::size_t scenario, std::size_t replicate) const;

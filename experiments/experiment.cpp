@@ -199,6 +199,34 @@ std::vector<double> run_values(const RunResult& result) {
   return values;
 }
 
+namespace {
+
+/// Where the start file is, as the results file keeps it: relative to the output's folder (no
+/// absolute path, docs/safety.md), or its name alone when there is no relative way.
+std::string start_as_stored(const std::string& start, const std::string& output) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path folder = fs::absolute(fs::path(output), ec).parent_path();
+  const fs::path relative = fs::relative(fs::absolute(fs::path(start), ec), folder, ec);
+  if (ec || relative.empty()) return fs::path(start).filename().string();
+  return relative.lexically_normal().string();
+}
+
+/// The root attributes of `experiment` written to `path`: the start kept relative to the output,
+/// and pinned by its content (start_crc32), so a resume refuses a start file that changed.
+core::Attributes attributes_for(const Experiment& experiment, const std::string& path) {
+  core::Attributes attrs = experiment.root_attributes();
+  if (!experiment.start) return attrs;
+  for (auto& [name, value] : attrs) {
+    if (name == "start_file") value = start_as_stored(experiment.start->path, path);
+  }
+  attrs.emplace_back("start_crc32",
+                     static_cast<std::int64_t>(start_checksum(*experiment.start, experiment.replicates)));
+  return attrs;
+}
+
+}  // namespace
+
 core::ResultsFile open_results_file(const Experiment& experiment, const std::string& path, FileMode mode) {
   experiment.validate();
   const core::ResultsLayout layout = experiment.layout();
@@ -206,14 +234,26 @@ core::ResultsFile open_results_file(const Experiment& experiment, const std::str
   for (const auto& s : experiment.scenarios) texts.push_back(s.to_toml());
 
   if (mode == FileMode::resume && std::filesystem::exists(path)) {
-    const core::Attributes mine = experiment.root_attributes();
+    const core::Attributes mine = attributes_for(experiment, path);
     // Runs on the verified, still untouched file: a refused resume writes nothing.
     auto same_experiment = [&](const core::ResultsFile& file) {
       const auto stored = file.root_attributes();
       for (const char* key : {"seed", "days", "record_every", "warmup_days", "warmup_policy", "start_file",
-                              "start_scenario", "breakdown"}) {
+                              "start_scenario", "breakdown", "start_crc32"}) {
         const auto* theirs = core::find_attribute(stored, key);
         const auto* ours = core::find_attribute(mine, key);
+        const std::string_view name = key;
+        if (name == "start_file" && theirs && experiment.start &&
+            *theirs == core::AttributeValue(experiment.start->path)) {
+          continue;  // a file written before starts were kept relative to the output
+        }
+        if (name == "start_crc32" && theirs == nullptr) continue;  // written before starts were pinned
+        if (name == "start_crc32" && ours && theirs && *theirs != *ours) {
+          throw ResultsFileError("cannot resume '" + path + "': the start file '" + experiment.start->path +
+                                 "' has changed since this file was begun (the states it holds differ from the ones "
+                                 "its finished runs started from), so new runs would not be paired with them; "
+                                 "restore that start file, or use a new file or --force to start again");
+        }
         if ((theirs == nullptr) != (ours == nullptr) || (theirs && *theirs != *ours)) {
           throw ResultsFileError("cannot resume '" + path + "': its " + key +
                                  " differs from this experiment's; use a new file or --force to start again");
@@ -222,8 +262,11 @@ core::ResultsFile open_results_file(const Experiment& experiment, const std::str
       for (std::size_t s = 0; s < texts.size(); ++s) {
         if (!same_definition(file.scenario_text(s), experiment.scenarios[s])) {
           throw ResultsFileError("cannot resume '" + path + "': scenario '" + experiment.scenarios[s].name +
-                                 "' is defined differently from the one stored; use a new file or --force to start "
-                                 "again");
+                                 "' is defined differently from the one stored" +
+                                 (experiment.scenarios[s].name.find("@draw") != std::string::npos
+                                      ? " (its parameter draw differs: the posterior or the draws changed)"
+                                      : "") +
+                                 "; use a new file or --force to start again");
         }
       }
     };
@@ -231,7 +274,7 @@ core::ResultsFile open_results_file(const Experiment& experiment, const std::str
   }
   std::vector<core::Attributes> scenario_attrs;
   for (const auto& s : experiment.scenarios) scenario_attrs.push_back(scenario_attributes(s));
-  return core::ResultsFile::create(path, layout, experiment.root_attributes(), scenario_attrs, texts,
+  return core::ResultsFile::create(path, layout, attributes_for(experiment, path), scenario_attrs, texts,
                                    mode == FileMode::overwrite, experiment.provenance);
 }
 

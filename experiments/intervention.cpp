@@ -89,6 +89,13 @@ void Intervention::validate(const Hospital& hospital) const {
     if (ramp_step_days < 1) {
       throw InvalidValue(who + ": ramp_step_days = " + std::to_string(ramp_step_days) + " must be at least 1");
     }
+    const std::int64_t steps = ramp_days / ramp_step_days + (ramp_days % ramp_step_days != 0 ? 1 : 0);
+    if (steps > kMaxRampSteps) {
+      throw InvalidValue(who + ": a ramp over " + std::to_string(ramp_days) + " days in steps of " +
+                         std::to_string(ramp_step_days) + " days takes " + std::to_string(steps) +
+                         " steps; allowed at most " + std::to_string(kMaxRampSteps) + ": use step_days of at least " +
+                         std::to_string((ramp_days + kMaxRampSteps - 1) / kMaxRampSteps));
+    }
   }
 }
 

@@ -28,6 +28,10 @@ struct PolicyOverride {
   bool operator==(const PolicyOverride&) const = default;
 };
 
+/// The most steps a ramp may take (ceil(ramp_days / ramp_step_days)): daily for 27 years. Each step
+/// is a scheduled change, so the bound keeps a schedule's memory small; checked before expansion.
+inline constexpr std::int64_t kMaxRampSteps = 10'000;
+
 struct Intervention {
   enum class Kind {
     set,           ///< from `day` on: replace the policy (if given), then set fields and parameters

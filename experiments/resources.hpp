@@ -18,6 +18,11 @@ inline constexpr double kStateBytesPerClinician = 160;
 /// the NumPy arrays handed to Python.
 inline constexpr double kSnapshotBytesPerClinician = 2 * 80;
 
+/// Bytes a scenario's definition takes while an experiment is built (the engine's Scenario and
+/// Python's cs.Scenario with its parameters: 36 kB measured for a 5000-point sweep), rounded up.
+/// A sweep of 100000 points needs gigabytes before any run starts, so that memory counts too.
+inline constexpr double kScenarioDefinitionBytes = 64 * 1024;
+
 /// One run of `scenario` with `options`: its state, recorded series and snapshots (memory only).
 core::ResourceNeeds run_needs(const Scenario& scenario, const RunOptions& options);
 

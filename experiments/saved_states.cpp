@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "core/checksum.hpp"
 #include "core/errors.hpp"
 #include "core/name_lookup.hpp"
 #include "core/results_file.hpp"
@@ -14,6 +15,30 @@ constexpr std::string_view kPrefix = "state.";
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
 
+/// The index of the start scenario in `file` (its only one when `from` names none).
+std::size_t start_scenario_index(const core::ResultsFile& file, const StartFrom& from) {
+  const std::string where = "start file " + quoted(from.path) + ": ";
+  const auto& layout = file.layout();
+  std::size_t scenario = 0;
+  if (from.scenario.empty()) {
+    if (layout.scenarios.size() != 1) {
+      throw InvalidValue(where + "it has " + std::to_string(layout.scenarios.size()) +
+                         " scenarios; name the one to start from (start_scenario), one of " + [&] {
+                           std::string names;
+                           for (const auto& n : layout.scenarios) names += (names.empty() ? "" : ", ") + quoted(n);
+                           return names;
+                         }());
+    }
+  } else {
+    const auto it = std::find(layout.scenarios.begin(), layout.scenarios.end(), from.scenario);
+    if (it == layout.scenarios.end()) {
+      throw UnknownName(where + core::unknown_name_message("scenario", from.scenario, layout.scenarios));
+    }
+    scenario = static_cast<std::size_t>(it - layout.scenarios.begin());
+  }
+  return scenario;
+}
+
 }  // namespace
 
 std::vector<core::RunArraySpec> state_run_arrays(const Hospital& hospital) {
@@ -22,6 +47,20 @@ std::vector<core::RunArraySpec> state_run_arrays(const Hospital& hospital) {
     specs.push_back({std::string(kPrefix) + a.name, a.length, a.description});
   }
   return specs;
+}
+
+std::uint32_t start_checksum(const StartFrom& from, std::size_t replicates) {
+  const core::ResultsFile file = core::ResultsFile::read(from.path);
+  const std::size_t scenario = start_scenario_index(file, from);
+  const std::uint32_t definition = file.definition_checksum();
+  std::uint32_t crc = core::crc32(std::span<const std::byte>(reinterpret_cast<const std::byte*>(&definition), 4));
+  crc = core::crc32(file.layout().scenarios[scenario], crc);
+  for (std::size_t r = 0; r < std::min(replicates, file.layout().replicates); ++r) {
+    if (!file.done(scenario, r)) break;  // load_start_states says what is missing
+    const std::uint32_t run = file.run_checksum(scenario, r);
+    crc = core::crc32(std::span<const std::byte>(reinterpret_cast<const std::byte*>(&run), 4), crc);
+  }
+  return crc;
 }
 
 std::vector<std::shared_ptr<const HospitalState>> load_start_states(const StartFrom& from, std::size_t replicates,
@@ -42,23 +81,7 @@ std::vector<std::shared_ptr<const HospitalState>> load_start_states(const StartF
                        "it holds no saved hospital states; run the experiment that makes it with "
                        "save_state (save_state = true under [run], --save-state)");
   }
-  std::size_t scenario = 0;
-  if (from.scenario.empty()) {
-    if (layout.scenarios.size() != 1) {
-      throw InvalidValue(where + "it has " + std::to_string(layout.scenarios.size()) +
-                         " scenarios; name the one to start from (start_scenario), one of " + [&] {
-                           std::string names;
-                           for (const auto& n : layout.scenarios) names += (names.empty() ? "" : ", ") + quoted(n);
-                           return names;
-                         }());
-    }
-  } else {
-    const auto it = std::find(layout.scenarios.begin(), layout.scenarios.end(), from.scenario);
-    if (it == layout.scenarios.end()) {
-      throw UnknownName(where + core::unknown_name_message("scenario", from.scenario, layout.scenarios));
-    }
-    scenario = static_cast<std::size_t>(it - layout.scenarios.begin());
-  }
+  const std::size_t scenario = start_scenario_index(file, from);
   if (replicates > layout.replicates) {
     throw InvalidValue(where + "it holds " + std::to_string(layout.replicates) + " replicates of " +
                        quoted(layout.scenarios[scenario]) + "; this experiment asks for " + std::to_string(replicates) +

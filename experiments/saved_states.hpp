@@ -28,6 +28,12 @@ std::vector<core::RunArraySpec> state_run_arrays(const Hospital& hospital);
 /// UnknownName for an unknown scenario (with the file's names), InvalidValue when the file has no
 /// saved states, too few finished replicates, or another seed (the states' random key), and the
 /// results-file errors for a missing or damaged file.
+/// The checksum that pins a start by content: a CRC-32 over the start file's definition checksum,
+/// the scenario's name and the stored checksums of the finished replicates 0 .. replicates-1
+/// (their series and saved states). A start file replaced at the same path gives another value,
+/// so a resume refuses it. Throws like load_start_states for a file that cannot be a start.
+std::uint32_t start_checksum(const StartFrom& from, std::size_t replicates);
+
 std::vector<std::shared_ptr<const HospitalState>> load_start_states(const StartFrom& from, std::size_t replicates,
                                                                     std::uint64_t seed);
 

@@ -520,6 +520,13 @@ Intervention intervention(Reader& r, const toml::table& block, const std::string
     if (const auto* v = find(own, "step_days")) {
       iv.ramp_step_days = whole(r, *v, where, "step_days", "a whole number of days, 1 or more", 1, kMaxRunDays);
     }
+    // The step count is bounded before anything expands the ramp (Intervention::kMaxRampSteps).
+    const std::int64_t steps = (iv.ramp_days + iv.ramp_step_days - 1) / iv.ramp_step_days;
+    if (steps > kMaxRampSteps) {
+      r.fail(where, "the ramp takes " + std::to_string(steps) + " steps (days / step_days); allowed at most " +
+                        std::to_string(kMaxRampSteps) + ": give step_days of at least " +
+                        std::to_string((iv.ramp_days + kMaxRampSteps - 1) / kMaxRampSteps) + " or a shorter ramp");
+    }
     label = "ramp b " + core::format_number(iv.ramp_from) + " -> " + core::format_number(iv.ramp_to) + " over " +
             core::format_number(label_years) + " years";
   } else if (kind == "launch_support") {
@@ -947,7 +954,11 @@ Experiment LoadedExperiment::experiment() const {
   return e;
 }
 
-LoadedExperiment parse_experiment(std::string_view text, std::string_view source, std::string_view default_name) {
+namespace {
+
+/// parse_experiment, and with `planned` set, plan_experiment: the sweep counted, not expanded.
+LoadedExperiment parse(std::string_view text, std::string_view source, std::string_view default_name,
+                       std::size_t* planned) {
   Reader r{std::string(source)};
   toml::table doc;
   try {
@@ -986,16 +997,16 @@ LoadedExperiment parse_experiment(std::string_view text, std::string_view source
     }
     const auto tables = tables_of(r, *list, "", "scenarios");
     if (tables.empty()) r.fail("", "'scenarios' is empty; give at least one [[scenarios]] block", list);
+    std::map<std::string, std::size_t> seen;  // a map, not a scan of the earlier ones: linear in blocks
     for (std::size_t i = 0; i < tables.size(); ++i) {
       const std::string where = "scenarios[" + std::to_string(i) + "]";
       out.scenarios.push_back(scenario(r, entries(*tables[i]), tables[i], where, base, std::nullopt));
-      for (std::size_t j = 0; j < i; ++j) {
-        if (out.scenarios[j].name == out.scenarios[i].name) {
-          r.fail(where,
-                 "scenario name '" + out.scenarios[i].name + "' is used twice (also by scenarios[" + std::to_string(j) +
-                     "]); names must be unique",
-                 tables[i]->get("name"));
-        }
+      const auto [at, fresh] = seen.emplace(out.scenarios[i].name, i);
+      if (!fresh) {
+        r.fail(where,
+               "scenario name '" + out.scenarios[i].name + "' is used twice (also by scenarios[" +
+                   std::to_string(at->second) + "]); names must be unique",
+               tables[i]->get("name"));
       }
     }
   } else {
@@ -1003,12 +1014,31 @@ LoadedExperiment parse_experiment(std::string_view text, std::string_view source
     for (const auto& k : single) one.emplace_back(k, doc.get(k));
     out.scenarios.push_back(scenario(r, one, nullptr, "", base, std::string(default_name)));
   }
+  if (planned != nullptr) {
+    *planned = out.scenarios.size();
+    if (const auto* sw = doc.get("sweep")) {
+      *planned += r.engine("sweep", sw, [&] { return sweep_size(sweep_table(r, *sw)); }) - 1;
+    }
+    return out;
+  }
   if (const auto* sw = doc.get("sweep")) expand_sweep_table(r, *sw, out.scenarios);
   for (const auto& s : out.scenarios) {
     for (auto& note : schedule_notes(s, out.settings.days())) out.notes.push_back(std::move(note));
   }
   out.deprecations = std::move(r.deprecations);
   return out;
+}
+
+}  // namespace
+
+LoadedExperiment parse_experiment(std::string_view text, std::string_view source, std::string_view default_name) {
+  return parse(text, source, default_name, nullptr);
+}
+
+PlannedExperiment plan_experiment(std::string_view text, std::string_view source, std::string_view default_name) {
+  PlannedExperiment plan;
+  plan.unexpanded = parse(text, source, default_name, &plan.scenarios);
+  return plan;
 }
 
 std::vector<std::string> schedule_notes(const Scenario& scenario, std::int64_t days) {

@@ -57,6 +57,16 @@ struct LoadedExperiment {
 LoadedExperiment parse_experiment(std::string_view text, std::string_view source = "<string>",
                                   std::string_view default_name = "scenario");
 
+/// A file's plan, known before its sweep is expanded (so its size is checked first): the file's
+/// scenarios with the swept one unexpanded, and how many scenarios the expansion will give.
+struct PlannedExperiment {
+  LoadedExperiment unexpanded;
+  std::size_t scenarios = 0;
+};
+/// Parses like parse_experiment, but counts the sweep's points instead of expanding them.
+PlannedExperiment plan_experiment(std::string_view text, std::string_view source = "<string>",
+                                  std::string_view default_name = "scenario");
+
 /// A scenario file describing `scenario` completely (every parameter, policy field, unit).
 std::string dump_scenario(const Scenario& scenario);
 /// An experiment file: the run settings and every scenario as a [[scenarios]] block; `header`

@@ -144,6 +144,19 @@ std::string sweep_label(const std::vector<Coordinate>& point) {
   return out;
 }
 
+std::size_t sweep_size(const Sweep& sweep) {
+  std::size_t total = sweep.grid.empty() ? sweep.points.size() : 1;
+  for (const auto& axis : sweep.grid) {
+    total *= std::max<std::size_t>(axis.second.size(), 1);
+    if (total > kMaxSweepPoints) break;
+  }
+  if (total > kMaxSweepPoints) {
+    throw InvalidValue("the sweep has more than " + std::to_string(kMaxSweepPoints) +
+                       " points; sweep fewer values (each point is a scenario)");
+  }
+  return total;
+}
+
 std::vector<Scenario> expand_sweep(const Scenario& base, const Sweep& sweep) {
   std::vector<std::vector<Coordinate>> points;
   std::set<std::string> names;
@@ -154,16 +167,12 @@ std::vector<Scenario> expand_sweep(const Scenario& base, const Sweep& sweep) {
     if (!sweep.points.empty()) {
       throw InvalidValue("a sweep takes grid axes or explicit points, not both; put the grid's values into points");
     }
-    std::size_t total = 1;
     for (const auto& [name, values] : sweep.grid) {
       check_name(name);
       if (!names.insert(name).second) throw InvalidValue("sweep name '" + name + "' is given twice");
       if (values.empty()) throw InvalidValue("sweep axis '" + name + "' has no values; give at least one");
-      total *= values.size();
-      if (total > 100'000) {
-        throw InvalidValue("the sweep has more than 100000 points; sweep fewer values (each point is a scenario)");
-      }
     }
+    sweep_size(sweep);
     points.assign(1, {});
     for (const auto& [name, values] : sweep.grid) {
       std::vector<std::vector<Coordinate>> next;
@@ -180,6 +189,7 @@ std::vector<Scenario> expand_sweep(const Scenario& base, const Sweep& sweep) {
     if (sweep.points.empty()) {
       throw InvalidValue("a sweep needs grid axes (name = [values]) or points ([{ name = value, ... }, ...])");
     }
+    sweep_size(sweep);
     for (const auto& p : sweep.points) {
       if (p.empty()) throw InvalidValue("a sweep point has no values; give at least one name = value");
       std::set<std::string> seen;

@@ -47,6 +47,13 @@ std::string sweep_label(const std::vector<Coordinate>& point);
 /// The scenarios of `sweep` over `base`: one per point (the grid's last axis varying fastest),
 /// named by its label, with its coordinates sorted by name.
 /// Throws InvalidValue for an empty sweep, an axis without values, a repeated name or point.
+/// The most points a sweep may have (each is a scenario).
+inline constexpr std::size_t kMaxSweepPoints = 100'000;
+
+/// The number of points `sweep` expands to, without expanding it (the grid's product, or the
+/// explicit points); InvalidValue above kMaxSweepPoints.
+std::size_t sweep_size(const Sweep& sweep);
+
 std::vector<Scenario> expand_sweep(const Scenario& base, const Sweep& sweep);
 
 /// Throws InvalidValue when a coordinate of `scenario` is not what the scenario runs (a name

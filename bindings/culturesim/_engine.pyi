@@ -97,6 +97,25 @@ run_limits: dict[str, int]
 
 # -- the scenario schema (experiments/schema.hpp) ---------------------------------------------------
 
+def file_format(path: str) -> str:
+    """The root attribute 'format' of an HDF5 file, read safely (fixed-length strings only); ''
+    when not HDF5 or damaged, '?' when it opens without a fixed-length 'format'."""
+
+def check_plan(
+    text: str,
+    source: str,
+    default_name: str,
+    years: float | None = None,
+    replicates: int | None = None,
+    record_every: int | None = None,
+    threads: int = 0,
+    max_memory: float = 0.0,
+    max_disk: float = 0.0,
+    path: str = "",
+) -> dict[str, Any]:
+    """The size of the plan a file describes, before its sweep is expanded: {'scenarios', 'runs',
+    'memory', 'disk'} (bytes); ValueError when it exceeds the limits (0: what is free)."""
+
 def load_experiment(text: str, source: str = "<string>", default_name: str = "scenario") -> dict[str, Any]:
     """Reads an experiment file or a scenario file (TOML text): {'years', 'replicates', 'seed',
     'record_every', 'scenarios': [scenario dicts], 'deprecations': [str], 'notes': [str]}."""

@@ -189,11 +189,17 @@ def calibrate(
     if resume and force:
         raise ValueError("choose one of resume (continue the file) or force (start it again)")
 
-    import pyabc
+    from . import safe_write as sw
 
     temporary = path is None
+    if not temporary:  # the rule for every writer (docs/safety.md), before any simulation
+        sw.check_outputs([sw.Output(path, "posterior")], force=force, resume=resume, flags=sw.PYTHON)
+    import pyabc
+
     path = "" if temporary else os.fspath(path)
     db_path = path + ".abc.db"
+    final = path
+    replacement = None
     settings = {
         "params": names,
         "targets": [t.name for t in chosen],
@@ -206,10 +212,14 @@ def calibrate(
         settings.update(local=local.settings(), prior=prior_name)
     previous_seconds, run_id = 0.0, None
     if not temporary and (os.path.exists(path) or os.path.exists(db_path)):
-        if force:
-            for p in (path, db_path):
-                if os.path.exists(p):
-                    os.remove(p)
+        if force and os.path.exists(path):
+            # Written aside (posterior and database), moved over the old ones only when finished:
+            # until then the old posterior stays, also after Ctrl-C.
+            replacement = sw.Replacement(path, force=True)
+            path = replacement.target
+            db_path = path + ".abc.db"
+        elif force:  # a database without its posterior: nothing finished to keep
+            os.remove(db_path)
         elif not resume:
             raise FileExistsError(
                 f"posterior file '{path}' (or its database '{db_path}') already exists; pass force=True (--force) "
@@ -255,7 +265,7 @@ def calibrate(
         if run_id is None:
             history = fresh().new(db_url, {t.name: t.centre for t in chosen})
             run_id = history.id
-        history = pyabc.History(db_url, _id=run_id)
+        history = _history(pyabc, db_url, run_id, db_path)
         while history.max_t + 1 < generations:
             if max_simulations is not None and history.max_t >= 0 and history.total_nr_simulations >= max_simulations:
                 break
@@ -281,9 +291,16 @@ def calibrate(
         post = _posterior(history, chosen, names, settings, previous_seconds + time.monotonic() - started)
         if not temporary:
             post.save(path, force=True)
+        if replacement is not None:
+            replacement.publish(extra=[(db_path, final + ".abc.db")])
+            path = final
         post.path = None if temporary else path
         return post
     finally:
+        if replacement is not None:  # interrupted or failed: the new files go, the old ones stay
+            replacement.discard()
+            if os.path.exists(db_path) and db_path != final + ".abc.db":
+                os.remove(db_path)
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         if tmpdir is not None:
@@ -305,6 +322,21 @@ def _prior(prior: Any, local: bool) -> tuple[Posterior | None, str]:
     if isinstance(prior, (str, os.PathLike)) and os.fspath(prior).endswith(".h5"):
         return open_posterior(prior), f"posterior {os.fspath(prior)}"
     raise ValueError(f"prior must be 'priors', 'shipped', a posterior file (.h5) or a cs.Posterior, got {prior!r}")
+
+
+def _history(pyabc, db_url: str, run_id: int, db_path: str):
+    """The pyabc history of a database, or ValueError naming the file when it is not one."""
+    try:
+        history = pyabc.History(db_url, _id=run_id)
+        history.max_t  # reads the database: a damaged one fails here, not mid-calibration
+        return history
+    except Exception as exc:  # noqa: BLE001 - SQLAlchemy's DatabaseError and kin
+        if type(exc).__module__.split(".")[0] not in ("sqlalchemy", "sqlite3"):
+            raise
+        raise ValueError(
+            f"cannot resume from the pyabc database '{db_path}': it is damaged or not a pyabc database "
+            f"({type(exc).__name__}); start again with force=True (--force)"
+        ) from None
 
 
 def _posterior(history, targets, names, settings, seconds: float) -> Posterior:

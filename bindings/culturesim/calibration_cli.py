@@ -85,6 +85,9 @@ def add_parser(sub, positive_int, seed, years) -> None:
     exclusive.add_argument("--force", action="store_true", help="replace an existing posterior file")
     exclusive.add_argument("--resume", action="store_true", help="continue an existing posterior file")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress lines")
+    from .provenance import add_option
+
+    add_option(p)
     p.set_defaults(func=cmd_calibrate)
 
 
@@ -105,11 +108,14 @@ def _targets(args: argparse.Namespace):
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from . import cluster
+    from . import safe_write as sw
     from .calibration import calibrate
     from .hospital_targets import LocalTargets, check
     from .validation import predictive
     from .warmup import WARMUP_YEARS
 
+    # The rule for every writer, with this command's flags in its advice, before any simulation.
+    sw.check_outputs([sw.Output(args.output, "posterior")], force=args.force, resume=args.resume)
     args.writing = args.output
     kwargs = dict(
         params=_names(args.params),

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import shlex
 import sys
 import time
 import warnings
@@ -29,6 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .metrics import COMPARED
+from .provenance import add_option as add_provenance_option
 from .text_tables import compare_text, economics_text, summary_table
 from .text_tables import table as _table
 
@@ -74,26 +74,16 @@ def _size(path: str) -> str:
     return ""  # pragma: no cover
 
 
-def _check_output(path: str, force: bool, resume: bool, what: str = "results file", inputs: Sequence[str] = ()) -> None:
-    """Refuses an existing output unless --force or --resume, and never lets it be an input file,
-    before anything is run."""
-    if not path:
-        raise ValueError(f"the {what} name given with -o is empty; give one such as -o out.h5")
-    for source in inputs:
-        if os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source):
-            raise ValueError(
-                f"the {what} '{path}' is the input file '{source}'; it was left untouched: choose another name with -o"
-            )
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"cannot write '{path}': the folder '{folder}' does not exist")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"cannot write '{path}': it is a directory; give a file name such as out.h5")
-    if os.path.exists(path) and not (force or resume):
-        raise FileExistsError(
-            f"{what} '{path}' already exists and was left untouched; add --resume to continue it "
-            "(finished runs are kept), --force to replace it, or choose another name with -o"
-        )
+def _check_output(
+    path: str, force: bool, resume: bool, kind: str = "results", inputs: Sequence[str] = (), also: Sequence = ()
+) -> None:
+    """The rule for every command that writes (culturesim.safe_write, docs/safety.md), before
+    anything is run: ``path`` (and the outputs ``also``) against the inputs and each other, and
+    --force only over a file of the kind written. Advice names --resume only where it exists."""
+    from . import safe_write as sw
+
+    flags = sw.CLI if resume is not None else {k: v for k, v in sw.CLI.items() if k != "resume"}
+    sw.check_outputs([sw.Output(path, kind), *also], inputs, force=force, resume=bool(resume), flags=flags)
 
 
 def _mode(args: argparse.Namespace) -> str:
@@ -142,8 +132,10 @@ def _report_run(res: Any, path: str, seconds: float, ran: int, before: int) -> N
 
 # -- commands --------------------------------------------------------------------------------------
 def _load(args: argparse.Namespace):
-    from . import toml_io
+    from . import plan, toml_io
 
+    # Sizes before work: the whole plan against the limits before the file is expanded.
+    plan.check(args.file, years=args.years, replicates=args.replicates, output=args.output, **_resources(args))
     return toml_io.load_experiment(args.file, years=args.years, replicates=args.replicates, seed=args.seed)
 
 
@@ -151,6 +143,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from . import toml_io
     from .experiment import Experiment
 
+    _check_output(args.output, args.force, args.resume, inputs=[args.file])  # outputs before any work
     exp = _load(args)
     scenario = toml_io.pick_scenario(exp, args.scenario, args.file)
     exp = Experiment(
@@ -167,7 +160,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         record_warmup=exp.record_warmup,
         breakdown=exp.breakdown,
     )
-    _check_output(args.output, args.force, args.resume, inputs=[args.file])
     args.writing = args.output
     before = _done_before(args.output, args.resume)
     started = time.perf_counter()
@@ -183,18 +175,21 @@ def _run_here(exp: Any, args: argparse.Namespace) -> Any:
         progress=args.progress,
         resume=args.resume,
         force=args.force,
-        threads=args.threads,
-        max_memory=args.max_memory,
-        max_disk=args.max_disk,
         description=args.description,
+        **_resources(args),
     )
+
+
+def _resources(args: argparse.Namespace) -> dict[str, Any]:
+    """The command line's threads and limits, as the plan check and the run take them."""
+    return {"threads": args.threads, "max_memory": args.max_memory, "max_disk": args.max_disk}
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .experiment import open_results
 
+    _check_output(args.output, args.force, args.resume, inputs=[args.file, *filter(None, [args.scheduler_file])])
     exp = _load(args)
-    _check_output(args.output, args.force, args.resume, inputs=[args.file])
     args.writing = args.output
     before = _done_before(args.output, args.resume)
     started = time.perf_counter()
@@ -243,7 +238,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from . import cluster
 
-    _check_output(args.output, args.force, False, what="output file", inputs=args.parts)
+    _check_output(args.output, args.force, None, inputs=args.parts)
     started = time.perf_counter()
     res = cluster.merge(args.parts, args.output, force=args.force)
     done = int(res.done.sum())
@@ -342,6 +337,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     from .overview import scenarios as overview
     from .overview import warmup_text
     from .provenance import lines as provenance_lines
+    from .provenance import shown
+    from .terminal import escape
 
     scenarios = overview(res)
     print(f"{args.results}: culturesim results ({_size(args.results)})")
@@ -359,14 +356,17 @@ def cmd_info(args: argparse.Namespace) -> int:
         print("  end states:  saved (start other experiments from them: start = THIS.h5)")
     print(f"  runs done:   {done}/{res.done.size} ({state})")
     print("  provenance:")
-    for line in provenance_lines(res.provenance, indent="    "):
+    for line in provenance_lines(shown(res.provenance), indent="    "):
         print(line)
     print("  scenarios:")
     for sc in scenarios:
         ivs = sc["interventions"]
-        print(f"    {sc['name']}: hospital {sc['hospital']}; " + ("no interventions" if not ivs else "interventions:"))
+        print(
+            f"    {escape(sc['name'])}: hospital {escape(sc['hospital'])}; "
+            + ("no interventions" if not ivs else "interventions:")
+        )
         for iv in ivs:
-            print(f"      - {iv}")
+            print(f"      - {escape(iv)}")
     print()
     print(policy_text(res, scenarios))
     print()
@@ -375,7 +375,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     else:
         print("No run is finished yet.")
     print(
-        f"\nMore: `culturesim compare {args.results} {res.scenarios[0]} {res.scenarios[-1]}`, "
+        f"\nMore: `culturesim compare {args.results} {escape(res.scenarios[0])} {escape(res.scenarios[-1])}`, "
         f"`culturesim info {args.results} --toml` (the experiment as a file that re-runs it)."
     )
     return EXIT_OK
@@ -410,13 +410,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     from .outputs import check_metric
     from .report import write_plot
+    from .safe_write import replacing
 
     res = _open(args.results)
     metrics = [check_metric(m) for m in args.metric] if args.metric else None
     scenarios = [res.scenarios[res._index(s)] for s in args.scenario] if args.scenario else None
     out = args.output or os.path.splitext(args.results)[0] + ".png"
-    _check_output(out, args.force, False, what="figure", inputs=[args.results])
-    write_plot(res, out, metrics=metrics, scenarios=scenarios)
+    _check_output(out, args.force, None, kind="figure", inputs=[args.results])
+    with replacing(out, args.force) as target:  # written aside, moved into place when complete
+        write_plot(res, target, metrics=metrics, scenarios=scenarios)
     print(f"Figure: {os.path.abspath(out)} ({_size(out)})")
     return EXIT_OK
 
@@ -424,18 +426,20 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .board import DISCOUNT_RATE
     from .report import write_report
+    from .safe_write import replacing
 
     res = _open(args.results)
-    _check_output(args.output, args.force, False, what="report", inputs=[args.results])
+    _check_output(args.output, args.force, None, kind="report", inputs=[args.results])
     baseline = res.scenarios[res._index(args.baseline)] if args.baseline else None
-    write_report(
-        res,
-        args.output,
-        baseline=baseline,
-        horizon=args.horizon,
-        rate=DISCOUNT_RATE if args.rate is None else args.rate,
-        title=args.title,
-    )
+    with replacing(args.output, args.force) as target:  # written aside, moved into place when complete
+        write_report(
+            res,
+            target,
+            baseline=baseline,
+            horizon=args.horizon,
+            rate=DISCOUNT_RATE if args.rate is None else args.rate,
+            title=args.title,
+        )
     print(f"Report: {os.path.abspath(args.output)} ({_size(args.output)}); open it in any web browser.")
     return EXIT_OK
 
@@ -478,15 +482,13 @@ def demo_experiment(replicates: int = 20, years: float = DEMO_YEARS, seed: int =
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from .safe_write import Output, check_figure_replicates
+
+    # Every output and figure argument first: nothing is simulated for a figure that cannot be drawn.
+    figure = [Output(args.figure, "figure", "--figure")] if args.figure else []
+    _check_output(args.output, args.force, args.resume, also=figure)
+    check_figure_replicates(args.figure, args.replicates)
     exp = demo_experiment(replicates=args.replicates, years=args.years, seed=args.seed)
-    _check_output(args.output, args.force, args.resume)
-    if args.figure and os.path.exists(args.figure) and not (args.force or args.resume):
-        raise FileExistsError(
-            f"figure '{args.figure}' already exists and was left untouched; add --force to "
-            "replace it (and the results), or choose another name with --figure"
-        )
-    if args.figure:
-        _check_output(args.figure, True, False, what="figure")
     args.writing = args.output
     sim_years = exp.simulated_years
     shown = exp.scenarios if exp.draw_sets is None else exp.base_scenarios
@@ -522,8 +524,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print()
     if args.figure:
         from .plotting import demo_figure
+        from .safe_write import replacing
 
-        demo_figure(res, args.figure)
+        with replacing(args.figure, True) as target:  # written aside, moved into place when complete
+            demo_figure(res, target)
     took = time.perf_counter() - started
     print(f"Results: {os.path.abspath(args.output)} ({_size(args.output)}; simulation took {_seconds(ran)})")
     if args.figure:
@@ -561,8 +565,11 @@ def _years(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of years, got '{text}'") from None
-    if not math.isfinite(value) or value * 365 < 0.5:
-        raise argparse.ArgumentTypeError(f"expected a number of years of at least 1/365 (one day), got {text}")
+    from . import _engine
+
+    most = _engine.run_limits["max_days"] // 365
+    if not math.isfinite(value) or value * 365 < 0.5 or value > most:
+        raise argparse.ArgumentTypeError(f"expected a number of years from 1/365 (one day) to {most}, got {text}")
     return value
 
 
@@ -618,6 +625,7 @@ def _add_run_options(p: argparse.ArgumentParser, file_settings: bool = True) -> 
         metavar="TEXT",
         help="free text stored with the results file's provenance (culturesim info shows it)",
     )
+    add_provenance_option(p)
 
 
 def _rate(text: str) -> float:
@@ -696,6 +704,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("parts", nargs="+", metavar="PART.h5", help="the shards' results files")
     p.add_argument("-o", "--output", required=True, metavar="OUT.h5", help="the merged file to write")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
+    add_provenance_option(p)
     p.set_defaults(func=cmd_merge)
 
     p = sub.add_parser(
@@ -801,22 +810,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.writing = None
-    from .provenance import invoked_as
+    from .provenance import cli_command, invoked_as
+    from .terminal import warning_printer
 
-    # Files made by this command record it (provenance), e.g. "culturesim sweep exp.toml -o out.h5".
-    command = "culturesim " + shlex.join(list(sys.argv[1:] if argv is None else argv))
+    # Files made by this command record it (provenance), e.g. "culturesim sweep exp.toml -o out.h5":
+    # file names only, unless --provenance full.
+    command = cli_command(list(sys.argv[1:] if argv is None else argv), getattr(args, "provenance", "safe"))
     with warnings.catch_warnings(), invoked_as(command):
-        # Warnings (old names in a file, an intervention after the run's end) as one line each.
-        warnings.showwarning = lambda message, *rest: _err(f"culturesim: warning: {message}")
+        # Warnings (old names in a file, an intervention after the run's end) as one line each, once.
+        warnings.simplefilter("always")
+        warnings.showwarning = warning_printer(_err)
         return _run(args)
 
 
 def _run(args: argparse.Namespace) -> int:
+    from . import safe_write
+    from .terminal import escape
+
     try:
         return args.func(args)
     except KeyboardInterrupt:
         sys.stdout.flush()
-        if args.writing:
+        if args.writing in safe_write.discarded:
+            _err(f"\nculturesim: interrupted. '{args.writing}' was left as it was (nothing replaced it).")
+        elif args.writing:
             _err(
                 f"\nculturesim: interrupted. The finished runs are kept in '{args.writing}'; run the same "
                 "command with --resume to continue."
@@ -830,14 +847,14 @@ def _run(args: argparse.Namespace) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except (ValueError, KeyError, OSError) as exc:  # OSError covers FileNotFoundError, FileExistsError
-        _err(f"culturesim: error: {_message(exc)}")
+        _err(f"culturesim: error: {escape(_message(exc))}")
         return EXIT_BAD_INPUT
     except ImportError as exc:
-        _err(f"culturesim: error: {_message(exc)}")
+        _err(f"culturesim: error: {escape(_message(exc))}")
         return EXIT_FAILURE
     except Exception as exc:
         if type(exc).__name__ == "TaskError":  # a cluster task failed; its message says what to do
-            _err(f"culturesim: error: {_message(exc)}")
+            _err(f"culturesim: error: {escape(_message(exc))}")
             return EXIT_FAILURE
         raise
 

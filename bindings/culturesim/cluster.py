@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _engine
+from . import _engine, safe_write
 from . import provenance as _provenance
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -186,13 +186,32 @@ def dask_client(scheduler: str | None = None, scheduler_file: str | os.PathLike 
         raise ValueError("give a scheduler address or a scheduler file, not both")
     if scheduler_file is not None:
         scheduler_file = os.fspath(scheduler_file)
-        if not os.path.exists(scheduler_file):
-            raise FileNotFoundError(f"no Dask scheduler file at '{scheduler_file}'")
+        _scheduler_address(scheduler_file)  # a clear error for a file Dask cannot read
         return Client(scheduler_file=scheduler_file)
     if scheduler is not None:
         return Client(scheduler)
     # The client owns this cluster: client.close() shuts it down.
     return Client(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=":0")
+
+
+def _scheduler_address(path: str) -> str:
+    """The address in a Dask scheduler file (JSON with an "address"), or ValueError naming the file."""
+    import json
+
+    from .safe_write import MAX_SIDE_FILE_BYTES, read_input
+
+    raw = read_input(path, "Dask scheduler file", MAX_SIDE_FILE_BYTES)
+    try:
+        info = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(
+            f"'{path}' is not a Dask scheduler file: not JSON ({exc}); give the file `dask scheduler "
+            "--scheduler-file FILE` wrote"
+        ) from None
+    address = info.get("address") if isinstance(info, dict) else None
+    if not isinstance(address, str) or not address:
+        raise ValueError(f"'{path}' is not a Dask scheduler file: it has no \"address\" (such as tcp://host:8786)")
+    return address
 
 
 def mpi_executor():
@@ -325,6 +344,34 @@ def run_on_executor(
                     f"run (scenario {s}, replicate {r}) is outside the experiment ({n_s} scenarios x {n_r} replicates)"
                 )
     dicts = experiment.scenario_dicts()
+    # An overwrite is written aside and replaces the old file only once complete (docs/safety.md).
+    target = safe_write.results_target(path, mode)
+    try:
+        written = _write_tasks(
+            experiment,
+            target.target,
+            target.mode,
+            backend,
+            runs,
+            dicts,
+            threads,
+            progress,
+            block,
+            task_seconds,
+            max_disk,
+            provenance,
+        )
+        target.publish()
+        return written
+    finally:
+        target.discard()
+
+
+def _write_tasks(
+    experiment, path, mode, backend, runs, dicts, threads, progress, block, task_seconds, max_disk, provenance
+) -> int:
+    """run_on_executor's work: the engine's writer for ``path`` in ``mode``, fed by the tasks."""
+    n_r = experiment.replicates
     writer = _engine.ResultsWriter(
         dicts,
         n_r,
@@ -531,12 +578,12 @@ def merge(parts: Sequence[str | os.PathLike], out: str | os.PathLike, force: boo
     """
     from .experiment import open_results
 
-    parts = [os.fspath(p) for p in parts]
+    parts = [safe_write.check_input(p, "results file") for p in parts]
     out = os.fspath(out)
-    for p in parts:
-        if not os.path.exists(p):
-            raise FileNotFoundError(f"no results file at '{p}'")
+    safe_write.check_outputs([safe_write.Output(out, "results")], parts, force=force, flags=safe_write.PYTHON)
     made_by = _provenance.collect()
     del made_by["description"]  # the parts' description(s), unless one is given
-    _engine.merge_results(parts, out, force, provenance=made_by)
+    # Built aside and moved over an old file only when complete; of two at once, one wins.
+    with safe_write.Replacement(out, force) as target:
+        _engine.merge_results(parts, target.target, False, provenance=made_by)
     return open_results(out)

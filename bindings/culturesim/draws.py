@@ -38,6 +38,8 @@ _NAME = re.compile(r"^(.*)@draw(\d+)$")
 
 def parameter_sets(params: Any, draws: int | None, seed: int) -> list[Params]:
     """The parameter sets of an experiment: ``draws`` samples of a Posterior, or a list as given."""
+    if draws is not None and (isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1):
+        raise ValueError(f"draws must be a whole number of parameter draws of at least 1, got {draws!r}")
     if hasattr(params, "sample") and hasattr(params, "weights"):  # a cs.Posterior
         # With replacement, as the weights say (weighted sampling without replacement favours the
         # light particles); a particle drawn twice is two independent draws: each has its own stream.

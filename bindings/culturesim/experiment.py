@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _engine
+from . import _engine, safe_write
 from ._running import call_engine
 from .outputs import DAYS_PER_YEAR
 from .recording import DEFAULT_RECORDING, record_code, recording_name, recording_value
@@ -36,6 +36,8 @@ def start_from(start: Any) -> tuple[str, str | None] | None:
         raise ValueError("start: this result lives in memory only; run the experiment with a path and save_state=True")
     if not isinstance(path, (str, os.PathLike)):
         raise ValueError(f"start must be a path, (path, scenario) or a results object, got {type(start).__name__}")
+    if os.path.isfile(path):  # a posterior given as a start is named as such
+        safe_write.check_input(path, "start file", kind="results")
     return os.fspath(path), scenario
 
 
@@ -109,8 +111,9 @@ class Experiment:
         self.scenarios: list[Scenario] = [as_scenario(s) for s in scenarios]
         if not self.scenarios:
             raise ValueError("an experiment needs at least one scenario")
-        names = [s.name for s in self.scenarios]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        from collections import Counter
+
+        dupes = sorted(n for n, k in Counter(s.name for s in self.scenarios).items() if k > 1)
         if dupes:
             raise ValueError(f"scenario names must be unique; repeated: {', '.join(dupes)}")
         most = _engine.run_limits["max_replicates"]
@@ -137,7 +140,10 @@ class Experiment:
         if not isinstance(record_warmup, (bool, np.bool_)):
             raise ValueError(f"record_warmup must be True or False, got {record_warmup!r}")
         if record_warmup and self.warmup_days == 0:
-            raise ValueError("record_warmup=True: there is no warm-up to record (warmup_years is 0)")
+            raise ValueError(
+                f"record_warmup=True: there is no warm-up to record (warmup_years={warmup_years!r} is "
+                f"{'0' if not warmup_years else 'less than half a day, so 0 days'}); give warmup_years of a day or more"
+            )
         self.record_warmup = bool(record_warmup)
         #: Whether runs also record every output per unit and per role (to_xarray(by="unit"/"role")).
         self.breakdown = _flag(breakdown, "breakdown")
@@ -232,8 +238,14 @@ class Experiment:
         if temporary:
             tmpdir = tempfile.TemporaryDirectory(prefix="culturesim-")
             path = os.path.join(tmpdir.name, "results.h5")
+        else:  # the rule for every writer (docs/safety.md), before any work
+            safe_write.check_outputs(
+                [safe_write.Output(path, "results")], force=force, resume=resume, flags=safe_write.PYTHON
+            )
         path = os.fspath(path)
-        mode = "resume" if resume else ("overwrite" if force else "create")
+        # A replacement is written aside and moved over the old file only once complete.
+        target = safe_write.results_target(path, "resume" if resume else ("overwrite" if force else "create"))
+        path, mode, final = target.target, target.mode, path
         try:
             try:
                 if executor is not None:
@@ -283,17 +295,22 @@ class Experiment:
                         **self.state_args(),
                     )
             except FileExistsError:  # the engine's message speaks C++; the file is untouched
+                if force:  # another writer created it first: its message says so
+                    raise
                 raise FileExistsError(
                     f"results file '{path}' already exists; pass force=True (--force on the "
                     f"command line) to replace it, or resume=True (--resume) to continue "
                     f"it"
                 ) from None
+            target.publish()
+            path = final
             result = open_results(path, experiment=self)
             if temporary:
                 result.load()
                 result.path = None
             return result
         finally:
+            target.discard()  # an unfinished replacement; the old file stays (nothing after publish)
             if temporary:
                 tmpdir.cleanup()
 

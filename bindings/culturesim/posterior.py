@@ -25,7 +25,10 @@ import numpy as np
 from .params import Params
 
 FORMAT = "culturesim-posterior"
-FORMAT_VERSION = 1
+#: Version 2: the root attributes kind = "posterior" and checksum (SHA-256 of everything stored,
+#: verified by open_posterior). Version 1 files (no checksum) still open; upgrade() rewrites them.
+FORMAT_VERSION = 2
+KIND = "posterior"
 #: Significant digits of a default taken from a posterior's median (Posterior.defaults).
 DEFAULT_DIGITS = 3
 #: The posterior shipped with the package (docs/validation.md, "Calibration"); None if absent.
@@ -207,15 +210,21 @@ class Posterior:
         import h5py
 
         from . import _engine
+        from . import safe_write as sw
 
+        sw.check_outputs(
+            [sw.Output(path, "posterior")],
+            force=force,
+            flags={"force": "force=True", "name": "another path", "verb": "pass", "other": "give another path"},
+        )
         path = os.fspath(path)
-        if os.path.exists(path) and not force:
-            raise FileExistsError(f"posterior file '{path}' already exists; pass force=True to replace it")
-        tmp = f"{path}.writing.{os.getpid()}"
+        tmp = sw.aside_name(path)
         try:
             with h5py.File(tmp, "w") as f:
-                f.attrs["format"] = FORMAT
+                # Fixed-length strings, which the engine reads: it names a posterior given as results.
+                _fixed(f, "format", FORMAT)
                 f.attrs["format_version"] = FORMAT_VERSION
+                _fixed(f, "kind", KIND)
                 f.attrs["culturesim_version"] = _engine.__version__
                 f.attrs["provenance"] = json.dumps(self.provenance, sort_keys=True)
                 f.attrs["settings"] = json.dumps(self.settings, sort_keys=True)
@@ -228,7 +237,8 @@ class Posterior:
                 _write_table(f, "targets", self.targets)
                 _write_table(f, "priors", self.priors)
                 _write_table(f, "generations", self.generations_rows)
-            os.replace(tmp, path)
+            _seal(tmp)
+            os.replace(tmp, path)  # the old file stays until the new one is complete
         finally:
             if os.path.exists(tmp):
                 os.remove(tmp)
@@ -245,31 +255,157 @@ def open_posterior(path: str | os.PathLike | None = None) -> Posterior:
     """
     import h5py
 
-    path = SHIPPED if path is None else os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"no posterior file at '{path}'")
+    from .safe_write import check_input, kind_of
+
+    path = check_input(SHIPPED if path is None else path, "posterior file")
+    damaged = f"posterior file '{path}' is damaged"
     try:
-        with h5py.File(path, "r") as f:
-            if _text(f.attrs.get("format")) != FORMAT:
-                raise OSError(f"'{path}' is not a culturesim posterior file (format {_text(f.attrs.get('format'))!r})")
-            version = int(f.attrs["format_version"])
-            if version != FORMAT_VERSION:
+        f = h5py.File(path, "r")
+    except OSError:
+        found = kind_of(path)
+        what = {"empty": "it is empty", "a damaged HDF5 file": "its HDF5 structure is damaged (truncated?)"}.get(
+            found, f"it is {found}, not an HDF5 file"
+        )
+        raise OSError(f"posterior file '{path}' cannot be opened: {what}") from None
+    with f:
+        fmt = _text(f.attrs.get("format"))
+        if fmt != FORMAT:
+            if fmt == "culturesim-results":
                 raise OSError(
-                    f"'{path}' has posterior format version {version}; this culturesim reads {FORMAT_VERSION}"
+                    f"'{path}' is not a culturesim posterior file but a culturesim results file; open it with "
+                    "cs.open_results"
                 )
+            raise OSError(f"'{path}' is not a culturesim posterior file (its attribute 'format' is {fmt!r})")
+        try:
+            version = int(f.attrs["format_version"])
+        except (KeyError, TypeError, ValueError):
+            raise OSError(f"{damaged}: its attribute 'format_version' is missing or not a whole number") from None
+        if version not in (1, FORMAT_VERSION):
+            raise OSError(
+                f"'{path}' has posterior format version {version}; this culturesim reads versions 1 and {FORMAT_VERSION}"
+            )
+        if version >= 2:
+            stored = _text(f.attrs.get("checksum", ""))
+            try:
+                actual = _digest(f)
+            except Exception as exc:  # noqa: BLE001 - h5py's errors on damaged data
+                raise OSError(f"{damaged}: its data cannot be read ({exc})") from None
+            if stored != actual:
+                raise OSError(
+                    f"{damaged}: its contents do not match their checksum (attribute 'checksum', SHA-256); a value "
+                    "changed after it was written. Calibrate again, or use an intact copy"
+                )
+        try:
             return Posterior(
-                names=[_text(s) for s in f["particles/names"][:]],
-                values=f["particles/values"][...],
-                weights=f["particles/weights"][...],
-                targets=_read_table(f, "targets"),
-                priors=_read_table(f, "priors"),
-                generations=_read_table(f, "generations"),
-                provenance=json.loads(_text(f.attrs["provenance"])),
-                settings=json.loads(_text(f.attrs["settings"])),
+                names=[_text(s) for s in _part(f, "particles/names", path)[:]],
+                values=_part(f, "particles/values", path)[...],
+                weights=_part(f, "particles/weights", path)[...],
+                targets=_read_table(f, "targets", path),
+                priors=_read_table(f, "priors", path),
+                generations=_read_table(f, "generations", path),
+                provenance=_json(f.attrs, "provenance", path),
+                settings=_json(f.attrs, "settings", path),
                 path=path,
             )
-    except (KeyError, ValueError, TypeError) as exc:
-        raise OSError(f"posterior file '{path}' cannot be read: {exc}") from None
+        except (KeyError, ValueError, TypeError) as exc:
+            raise OSError(f"{damaged}: {exc}") from None
+
+
+def _part(f, name: str, path: str):
+    if name not in f:
+        raise OSError(f"posterior file '{path}' is damaged: it has no dataset '{name}'")
+    return f[name]
+
+
+def _json(attrs, name: str, path: str, where: str = "") -> Any:
+    """A JSON attribute, or an OSError naming the file and the attribute."""
+    if name not in attrs:
+        raise OSError(f"posterior file '{path}' is damaged: it has no attribute '{where}{name}'")
+    try:
+        return json.loads(_text(attrs[name]))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise OSError(
+            f"posterior file '{path}' is damaged: its attribute '{where}{name}' is not valid JSON ({exc})"
+        ) from None
+
+
+def _digest(f) -> str:
+    """SHA-256 of everything a posterior file stores (every dataset's name, type, shape and bytes,
+    every attribute but the checksum itself), in name order: one flipped bit changes it."""
+    import hashlib
+
+    import h5py
+
+    h = hashlib.sha256()
+
+    def attributes(name: str, obj) -> None:
+        for key in sorted(obj.attrs):
+            if name == "" and key == "checksum":
+                continue
+            value = np.asarray(obj.attrs[key])
+            h.update(f"{name}@{key}:{value.dtype.str}:{value.shape}".encode())
+            h.update(value.tobytes() if value.dtype.kind != "O" else repr(value.tolist()).encode())
+
+    attributes("", f)
+    names: list[str] = []
+    f.visit(names.append)
+    for name in sorted(names):
+        obj = f[name]
+        attributes(name, obj)
+        if isinstance(obj, h5py.Dataset):
+            data = np.asarray(obj[()])
+            h.update(f"{name}:{data.dtype.str}:{data.shape}".encode())
+            h.update(data.tobytes() if data.dtype.kind != "O" else repr(data.tolist()).encode())
+    return "sha256:" + h.hexdigest()
+
+
+def _seal(path: str) -> None:
+    """Stores the checksum of a posterior file just written (computed from what was written, read back)."""
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        digest = _digest(f)
+    with h5py.File(path, "r+") as f:
+        f.attrs["checksum"] = digest
+
+
+def upgrade(path: str | os.PathLike, out: str | os.PathLike | None = None) -> str:
+    """Rewrites a version 1 posterior file (no checksum) as version 2, every value as it was:
+    the kind and checksum attributes are added. ``out`` None rewrites ``path`` in place (written
+    aside, then moved over it). Returns the path written."""
+    import h5py
+
+    from . import safe_write as sw
+
+    path = sw.check_input(path, "posterior file")
+    out = path if out is None else os.fspath(out)
+    open_posterior(path)  # readable, and verified when it has a checksum
+    tmp = sw.aside_name(out)
+    try:
+        # A new file with every dataset and attribute copied as stored (h5py's copy keeps bytes,
+        # types and chunking), then the version 2 attributes: compact, and every value unchanged.
+        with h5py.File(path, "r") as src, h5py.File(tmp, "w") as dst:
+            for key, value in src.attrs.items():
+                if key not in ("format", "kind", "format_version", "checksum"):
+                    dst.attrs[key] = value
+            for name in src:
+                src.copy(src[name], dst, name=name)
+            _fixed(dst, "format", FORMAT)
+            dst.attrs["format_version"] = FORMAT_VERSION
+            _fixed(dst, "kind", KIND)
+        _seal(tmp)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return out
+
+
+def _fixed(f, name: str, text: str) -> None:
+    """A root attribute as a fixed-length UTF-8 string, as results files store theirs."""
+    import h5py
+
+    f.attrs.create(name, data=text.encode(), dtype=h5py.string_dtype("utf-8", len(text.encode())))
 
 
 def _strings(values: Sequence[str]) -> np.ndarray:
@@ -293,10 +429,10 @@ def _write_table(f, name: str, rows: list[dict[str, Any]]) -> None:
             g.create_dataset(c, data=np.asarray(values, dtype=float))
 
 
-def _read_table(f, name: str) -> list[dict[str, Any]]:
-    g = f[name]
-    columns = json.loads(_text(g.attrs["columns"]))
-    data = {c: g[c][...] for c in columns}
+def _read_table(f, name: str, path: str = "") -> list[dict[str, Any]]:
+    g = _part(f, name, path)
+    columns = _json(g.attrs, "columns", path, where=f"{name}/")
+    data = {c: _part(f, f"{name}/{c}", path)[...] for c in columns}
     n = len(data[columns[0]]) if columns else 0
     return [
         {c: (_text(data[c][i]) if data[c].dtype.kind in "SOU" else float(data[c][i])) for c in columns}

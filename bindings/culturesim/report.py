@@ -410,7 +410,9 @@ def report_html(
 
     # Provenance.
     parts.append("<h2>Provenance</h2>")
-    prov = res.provenance
+    from .provenance import shown
+
+    prov = shown(res.provenance)  # only what is safe to hand a board (docs/safety.md)
     rows = [[k, "; ".join(v) if isinstance(v, list) else v] for k, v in prov.items() if v != ""]
     if not rows:
         rows = [["provenance", "none recorded (a file written before culturesim recorded provenance)"]]

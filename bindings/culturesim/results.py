@@ -618,13 +618,9 @@ def open_results(path: str | os.PathLike, experiment: Any = None) -> ExperimentR
     >>> cs.open_results(path).scenarios
     ['blame']
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"open_results takes the path of a results file, got {type(path).__name__} {path!r}")
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"no results file at '{path}'")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"'{path}' is a directory, not a results file")
+    from . import safe_write
+
+    path = safe_write.check_input(path, "results file", kind="results")  # a regular file, not a posterior
     # The engine checks the file read-only first (format version, HDF5 structure, the checksums of
     # its definition and of every finished run), so h5py below only ever reads a verified file.
     _engine.verify_results(path)

@@ -31,6 +31,9 @@ SUMMARY_COLUMNS = (
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
     """A plain text table: the first ``left`` columns left-aligned, the rest right-aligned."""
+    from .terminal import escape  # names and text from a file never reach the terminal raw
+
+    header, rows = [escape(c) for c in header], [[escape(c) for c in r] for r in rows]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: Sequence[str]) -> str:
@@ -103,7 +106,9 @@ def compare_text(
     names = list(metrics or COMPARED)
     t = res.compare_table(a, b, names, window)
     n = int(t["n"].min()) if len(t) else 0
-    a_name, b_name = str(t["a"].iloc[0]), str(t["b"].iloc[0])
+    from .terminal import escape
+
+    a_name, b_name = escape(t["a"].iloc[0]), escape(t["b"].iloc[0])
     span = (
         f"years 0-{res.years:g} for flows, the last year for levels"
         if window is None
@@ -142,6 +147,7 @@ def compare_text(
 def economics_text(res: Any, baseline: str, others: Sequence[str], horizon: float | None, rate: float) -> str:
     """The economics table (culturesim.board.economics) for people, with what its intervals include."""
     from .board import MEASURE_LABELS, MEASURES, economics, human
+    from .terminal import escape
 
     raw = economics(res, baseline, others, horizon=horizon, rate=rate)
     shown = human(raw)
@@ -154,7 +160,7 @@ def economics_text(res: Any, baseline: str, others: Sequence[str], horizon: floa
             for _, r in part.iterrows()
         ]
         blocks.append(
-            f"{name} against {baseline}: totals over {span}, present values (PV) at {100 * rate:g}% a year\n"
+            f"{escape(name)} against {escape(baseline)}: totals over {span}, present values (PV) at {100 * rate:g}% a year\n"
             + table(["measure", "unit", "value", "95% interval"], rows, left=2)
             + f"\n  Intervals: {part['interval'].iloc[0]}."
         )

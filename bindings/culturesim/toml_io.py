@@ -81,13 +81,11 @@ class ConfigKeyError(KeyError):
 
 # -- reading ---------------------------------------------------------------------------------------
 def _read(path: str | os.PathLike) -> str:
+    from .safe_write import MAX_TOML_BYTES, read_input
+
+    # A regular file of bounded size only: /dev/zero or a FIFO is refused at once (docs/safety.md).
+    raw = read_input(path, "TOML file", MAX_TOML_BYTES)
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"no such file: '{path}'")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"'{path}' is a directory, not a TOML file")
-    with open(path, "rb") as f:
-        raw = f.read()
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -173,7 +171,7 @@ def _experiment(loaded: dict[str, Any], overrides: Mapping[str, Any], folder: st
     start = None
     if loaded["start"]:
         # A relative start file is relative to the TOML file that names it, as paths in files are.
-        path = loaded["start"] if folder is None else os.path.join(folder, loaded["start"])
+        path = loaded["start"] if folder is None else os.path.normpath(os.path.join(folder, loaded["start"]))
         start = (path, loaded["start_scenario"] or None)
     return Experiment(
         scenarios,

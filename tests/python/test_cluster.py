@@ -514,9 +514,15 @@ def test_merge_refuses_an_existing_output_unless_forced(shard_files, local_file,
     with pytest.raises(FileExistsError, match="force"):
         cluster.merge(shard_files, out)
     assert out.read_bytes() == b"precious"
+    with pytest.raises(ValueError, match="force=True replaces only results files"):  # issue 18
+        cluster.merge(shard_files, out, force=True)
+    assert out.read_bytes() == b"precious"
+    out.write_bytes(b"")  # an empty file may be replaced
     cluster.merge(shard_files, out, force=True)
     assert_same_results(local_file, out)
-    with pytest.raises(ValueError, match="also one of the parts"):
+    cluster.merge(shard_files, out, force=True)  # and a results file
+    assert_same_results(local_file, out)
+    with pytest.raises(ValueError, match="is the input file"):
         cluster.merge([shard_files[0], out], out, force=True)
 
 

@@ -248,7 +248,7 @@ def test_an_existing_file_is_never_overwritten_without_force(tmp_path):
     exp = cs.Experiment(["blame"], replicates=2, years=0.5, seed=1)
     exp.run(path, progress=False)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
-    with pytest.raises(FileExistsError, match="already exists; pass force=True"):
+    with pytest.raises(FileExistsError, match="already exists and was left untouched; pass resume=True"):
         cs.Experiment(["just_culture"], replicates=1, years=0.5).run(path, progress=False)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert sorted(os.listdir(tmp_path)) == ["r.h5"]  # no temporary left behind
@@ -261,7 +261,10 @@ def test_an_existing_file_is_never_overwritten_without_force(tmp_path):
 
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(1) as pool, pytest.raises(FileExistsError, match="already exists; pass force=True"):
+    with (
+        ThreadPoolExecutor(1) as pool,
+        pytest.raises(FileExistsError, match="already exists and was left untouched; pass resume=True"),
+    ):
         exp.run(path, executor=pool, progress=False)  # the same refusal through an executor
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 

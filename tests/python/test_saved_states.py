@@ -3,6 +3,8 @@ on from them bit-identically; every wrong start is refused with a message naming
 
 from __future__ import annotations
 
+import os
+
 import h5py
 import numpy as np
 import pytest
@@ -34,7 +36,8 @@ def test_carrying_on_from_saved_states_equals_running_on(saved, tmp_path):
     jc = res.to_xarray()["reports"].sel(scenario="just_culture").values
     assert not np.array_equal(jc, res.to_xarray()["reports"].sel(scenario="typical").values)
     with h5py.File(tmp_path / "later.h5") as f:
-        assert f.attrs["start_file"].decode() == str(saved)
+        # Kept relative to the output (docs/safety.md), never absolute.
+        assert f.attrs["start_file"].decode() == os.path.relpath(saved, tmp_path)
         assert "arrays" not in f  # this one did not save its own states
 
 
@@ -115,11 +118,12 @@ def test_info_shows_the_start_and_the_saved_states_and_writes_them_back(saved, t
     cs.Experiment(["typical"], years=73 / 365, start=saved, save_state=True, **SHORT).run(later, progress=False)
     assert main(["info", str(later)]) == 0
     out = capsys.readouterr().out
-    assert f"carried on from the end states of {saved}" in out
+    assert f"carried on from the end states of {os.path.relpath(saved, tmp_path)}" in out
     assert "end states:  saved" in out
     assert main(["info", str(later), "--toml"]) == 0
     toml = capsys.readouterr().out
-    assert f'start = "{saved}"' in toml and "save_state = true" in toml
+    # The start as the results file keeps it: relative to the output, so the TOML beside it re-runs it.
+    assert f'start = "{os.path.relpath(saved, tmp_path)}"' in toml and "save_state = true" in toml
     again = tmp_path / "again.toml"
     again.write_text(toml)
     exp = load_experiment(again)
@@ -174,5 +178,5 @@ def test_culturesim_run_keeps_every_state_setting_of_the_file(saved, tmp_path):
     )
     assert main(["run", str(toml), "-o", str(tmp_path / "next.h5"), "--no-progress"]) == 0
     with h5py.File(tmp_path / "next.h5") as f:
-        assert f.attrs["start_file"].decode() == str(saved) and int(f.attrs["saved_state"]) == 1
+        assert f.attrs["start_file"].decode() == os.path.relpath(saved, tmp_path) and int(f.attrs["saved_state"]) == 1
         assert "arrays/state.burnout" in f

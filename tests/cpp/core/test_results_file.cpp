@@ -387,3 +387,25 @@ TEST_CASE("A writer killed with SIGKILL leaves every finished run readable and t
     for (std::size_t r = 0; r < layout.replicates; ++r) CHECK(resumed.read_run(s, r) == run_values(layout, s, r));
   }
 }
+
+TEST_CASE("Resuming a finished file changes no byte of it (issue 18)", "[core][results_file]") {
+  TempDir dir;
+  const std::string path = dir.file("finished.h5");
+  const ResultsLayout layout = small_layout();
+  {
+    ResultsFile writer = create_small(path, layout);
+    for (std::size_t s = 0; s < layout.scenarios.size(); ++s) {
+      for (std::size_t r = 0; r < layout.replicates; ++r) writer.write_run(s, r, run_values(layout, s, r));
+    }
+  }
+  auto bytes = [&] {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string before = bytes();
+  for (int k = 0; k < 3; ++k) {
+    const ResultsFile again = ResultsFile::open(path);
+    CHECK(again.done_count() == layout.scenarios.size() * layout.replicates);
+  }
+  CHECK(bytes() == before);  // not grown by the reserve an unfinished file gets
+}

@@ -221,6 +221,9 @@ TEST_CASE("Interventions reject invalid fields, naming the intervention", "[expe
   CHECK(contains(invalid(Intervention::ramp(0, 1.0, -0.1, 365, 30, "ramp")), "ramp blame level"));
   CHECK(contains(invalid(Intervention::ramp(0, 1.0, 0.0, 0, 30, "ramp")), "ramp_days"));
   CHECK(contains(invalid(Intervention::ramp(0, 1.0, 0.0, 365, 0, "ramp")), "ramp_step_days"));
+  // The step count is bounded before the ramp is expanded (issue 18: 10^8 daily steps took 5.9 GB).
+  CHECK(contains(invalid(Intervention::ramp(0, 1.0, 0.0, 100'000'000, 1, "ramp")), "allowed at most 10000"));
+  CHECK_NOTHROW(Intervention::ramp(0, 1.0, 0.0, 10'000, 1, "ramp").validate(h));
 }
 
 TEST_CASE("Parameter changes that break the whole set are rejected when compiled", "[experiments][intervention]") {

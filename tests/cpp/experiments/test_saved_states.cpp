@@ -84,6 +84,12 @@ TEST_CASE("An experiment from saved states equals the saved runs carrying on", "
   CHECK(
       contains(message_of<ResultsFileError>([&] { run_experiment(elsewhere, dir.file("next.h5"), FileMode::resume); }),
                "start_file differs"));
+  // Other states at the same path (issue 18): the start is pinned by its content, not its name.
+  Experiment other = first;
+  other.options.days = first.options.days + 73;
+  run_experiment(other, dir.file("first.h5"), FileMode::overwrite);
+  CHECK(contains(message_of<ResultsFileError>([&] { run_experiment(next, dir.file("next.h5"), FileMode::resume); }),
+                 "has changed since this file was begun"));
 }
 
 TEST_CASE("Starting from the wrong states is refused, naming what is wrong", "[experiments][state][errors]") {
