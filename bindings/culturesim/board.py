@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from .intervals import describe, mean_interval, ratio_interval
+from .intervals import check_level, describe, mean_interval, ratio_interval
 from .metrics import COMPARED, DERIVED, METRICS, check_metric, is_flow
 from .outputs import DAYS_PER_YEAR
 
@@ -245,8 +245,7 @@ def economics(
     """
     import pandas as pd
 
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ValueError(f"level must be a confidence between 0 and 1 (0.95 for a 95% interval), got {level!r}")
+    check_level(level)
     rate = _check_rate(rate)
     _check_horizon(res, horizon)
     ib = res._index(baseline)

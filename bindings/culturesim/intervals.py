@@ -99,6 +99,13 @@ def paired(xa: np.ndarray, xb: np.ndarray, level: float = 0.95) -> dict[str, Any
     return out
 
 
+def check_level(level: Any) -> float:
+    """A confidence level, or ValueError saying what is allowed."""
+    if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
+        raise ValueError(f"level must be a confidence between 0 and 1 (0.95 for a 95% interval), got {level!r}")
+    return float(level)
+
+
 def _per_draw(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(finished mask, rows with any finished run) of a (draws, replicates) array."""
     ok = ~np.isnan(x)

@@ -448,9 +448,9 @@ class ExperimentResult:
         or ``role``: that unit's or role's series (a file recorded with breakdown). The maths:
         culturesim.intervals.
         """
-        from .intervals import paired
+        from .intervals import check_level, paired
 
-        _check_level(level)
+        check_level(level)
         ia, ib = self._index(a), self._index(b)
         per_run = self.per_run(check_metric(metric), window, unit, role)
         xa, xb = per_run[ia], per_run[ib]
@@ -628,11 +628,6 @@ def open_results(path: str | os.PathLike, experiment: Any = None) -> ExperimentR
         return ExperimentResult(path, experiment)
     except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:  # h5py's errors on a damaged file
         raise OSError(f"results file '{path}' cannot be read: {exc}") from None
-
-
-def _check_level(level: Any) -> None:
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
-        raise ValueError(f"level must be a confidence between 0 and 1 (0.95 for a 95% interval), got {level!r}")
 
 
 def _check_window(window: Any) -> None:

@@ -44,32 +44,23 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
 
 
-def value_text(metric: str, value: float) -> str:
-    """A metric's value for a table: shares in %, money in $ (k, M), counts compactly."""
+def value_text(metric: str, value: float, signed: bool = False) -> str:
+    """A metric's value for a table: shares in % (a signed difference of shares in points), money
+    in $ (k, M), counts compactly; ``signed`` for a difference."""
     from .plotting import compact_number
 
     if value is None or not math.isfinite(value):
         return "n/a"
     m = METRICS[metric]
     if m.share:
-        return f"{100 * value:.1f}%"
-    if m.money:
-        return ("-$" if value < 0 else "$") + compact_number(abs(value))
-    return compact_number(value)
+        return f"{100 * value:+.1f} pts" if signed else f"{100 * value:.1f}%"
+    sign = "-" if value < 0 else "+" if signed and value > 0 else ""
+    return sign + ("$" if m.money else "") + compact_number(abs(value))
 
 
 def difference_text(metric: str, value: float) -> str:
     """A difference in a metric's own unit: points for shares, $ for money."""
-    from .plotting import compact_number
-
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    m = METRICS[metric]
-    if m.share:
-        return f"{100 * value:+.1f} pts"
-    if m.money:
-        return ("-$" if value < 0 else "+$") + compact_number(abs(value))
-    return ("+" if value > 0 else "") + compact_number(value)
+    return value_text(metric, value, signed=True)
 
 
 def runs_text(res: Any) -> str:
