@@ -55,10 +55,10 @@ COMPOSITES: dict[str, str] = {
 
 
 #: Why the national averages are checked and not fitted (one owner for the docs and the CLI).
-NOT_FITTED = "added after the shipped calibration; fitted at the next recalibration"
+NOT_FITTED = "not verified against the AHRQ database report; fitted once verified"
 #: The national averages: AHRQ SOPS Hospital Survey 2.0 database, average hospital percent positive
 #: (figure, band). The bands are +-5 points: the spread of the yearly database reports' averages and
-#: the rounding of the figures (to be checked against the current report when they are fitted).
+#: the rounding of the figures. NOT VERIFIED: recalled, not read from a report (docs/validation.md).
 NATIONAL = {
     "response_to_error": ("about 62%", (0.57, 0.67)),
     "communication_openness": ("about 75%", (0.70, 0.80)),
@@ -173,8 +173,10 @@ def markdown(table) -> str:
         "unit: a perception, not the capture rate of the incident system. To land, a recalibration fitting these",
         "averages would have to raise `psych_safety` under typical practice (and with it the reporting",
         "targets); the reporting composite needs a perceived-frequency reading of the state, or a wider band.",
-        "The averages are rounded figures of the database reports, to be checked against the current report",
-        "when they are fitted.",
+        "**These averages are not verified**: they are rounded figures recalled from the database reports,",
+        "and no copy of a report's composite table could be reached from this project's machines to check",
+        "them. They are checked, never fitted, until they are verified against the current AHRQ report",
+        "(Tyler et al. 2024, AHRQ Publication No. 25-0006, 445 hospitals).",
         "",
     ]
     return "\n".join(lines)
