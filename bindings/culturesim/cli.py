@@ -249,6 +249,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         save_state=exp.save_state,
         record_warmup=exp.record_warmup,
         breakdown=exp.breakdown,
+        params=exp.draw_sets,  # the file's parameter draws ([params] posterior, draws), as sampled
     )
     _check_output(args.output, args.force, args.resume, inputs=[args.file])
     args.writing = args.output
