@@ -21,6 +21,7 @@ from .intervention import Intervention
 from .outputs import OUTPUT_NAMES, OUTPUTS
 from .params import Params, default_params, parameter_table
 from .policy import Policy
+from .policy_levers import levers, plot_tornado
 from .posterior import Posterior, open_posterior
 from .prior_specs import priors
 from .result import Result, run, run_together
@@ -53,6 +54,8 @@ __all__ = [
     "report",
     "validation",
     "calibrate",
+    "levers",
+    "plot_tornado",
     "default_params",
     "open_results",
     "open_posterior",

@@ -8,6 +8,7 @@
     culturesim compare out.h5 blame A B C --economics # several against a baseline, costs and ROI
     culturesim plot out.h5 -o fig.png                 # trajectories with bands over replicates
     culturesim report out.h5 -o report.html           # one self-contained page for a board
+    culturesim levers --draws 20 -o levers.png        # which policy lever matters most
     culturesim merge part-*.h5 -o out.h5              # shards of a cluster sweep into one file
     culturesim params > defaults.toml                 # the default parameters as a scenario file
 
@@ -895,8 +896,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo, replicates=20, years=float(DEMO_YEARS), seed=0)
 
     from .calibration_cli import add_parser as add_calibrate
+    from .levers_cli import add_parser as add_levers
 
     add_calibrate(sub, _positive_int, _seed, _years)
+    add_levers(sub, _positive_int, _seed, _years)
     return parser
 
 

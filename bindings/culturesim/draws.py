@@ -40,8 +40,12 @@ _NAME = re.compile(r"^(.*)@draw(\d+)$")
 def parameter_sets(params: Any, draws: int | None, seed: int) -> list[Params]:
     """The parameter sets of an experiment: ``draws`` samples of a Posterior, or a list as given."""
     most = _engine.run_limits["max_draws"]
-    if draws is not None and (isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 1 <= draws <= most):
-        raise ValueError(f"draws must be a whole number from 1 to {most} (each runs every scenario x replicates), got {draws!r}")
+    if draws is not None and (
+        isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 1 <= draws <= most
+    ):
+        raise ValueError(
+            f"draws must be a whole number from 1 to {most} (each runs every scenario x replicates), got {draws!r}"
+        )
     if hasattr(params, "sample") and hasattr(params, "weights"):  # a cs.Posterior
         # With replacement, as the weights say (weighted sampling without replacement favours the
         # light particles); a particle drawn twice is two independent draws: each has its own stream.

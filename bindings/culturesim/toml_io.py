@@ -205,7 +205,7 @@ def _draws(request: Mapping[str, Any], folder: str | None) -> tuple[Any, int | N
     path = SHIPPED if written == DEFAULT_POSTERIOR else written
     if written != DEFAULT_POSTERIOR and folder is not None:  # relative to the TOML file, as paths in files are
         path = os.path.join(folder, os.path.expanduser(written))
-    where = f"{request['location']}: posterior = \"{written}\""
+    where = f'{request["location"]}: posterior = "{written}"'
     allowed = f'allowed: "{DEFAULT_POSTERIOR}" (the posterior shipped with culturesim) or the path of a posterior file'
     if not os.path.isfile(path):
         what = "is a directory" if os.path.isdir(path) else "does not exist"

@@ -77,7 +77,11 @@ def python_file(tmp_path_factory) -> Path:
 
 def culturesim(env, cwd, *args) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "culturesim", *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
+        [sys.executable, "-m", "culturesim", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=300,
     )
 
@@ -91,8 +95,10 @@ def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
 def test_a_file_over_draws_is_the_python_experiment(tmp_path):
     exp = toml_io.load_experiment(write(tmp_path))
     py = python_route()
-    assert repr(exp) == repr(py) == (
-        "Experiment(2 scenarios x 3 draws x 2 replicates x 1 years, seed 3: 'typical', 'just')"
+    assert (
+        repr(exp)
+        == repr(py)
+        == ("Experiment(2 scenarios x 3 draws x 2 replicates x 1 years, seed 3: 'typical', 'just')")
     )
     assert [s.to_dict() for s in exp.scenarios] == [s.to_dict() for s in py.scenarios]
     # Without draws = N, the Python default number of draws; a path is relative to the file.
@@ -188,7 +194,10 @@ MAX = _engine.run_limits["max_draws"]
         (("draws = 3", 'draws = "3"'), ["line 9", "'draws' must be a whole number"]),
         (('posterior = "default"\n', ""), ["line 8: params: 'draws' needs 'posterior'", '"default"']),
         (('posterior = "default"', "posterior = 1"), ["line 8", "'posterior' must be a non-empty string", '"default"']),
-        (('posterior = "default"', 'posterior = "nowhere.h5"'), ["line 8: params: posterior", "nowhere.h5", '"default"']),
+        (
+            ('posterior = "default"', 'posterior = "nowhere.h5"'),
+            ["line 8: params: posterior", "nowhere.h5", '"default"'],
+        ),
         (("alpha_support = 0.05", "draws = 2"), ["scenarios[1].params", "top-level [params]"]),
     ],
 )
@@ -205,7 +214,7 @@ def test_a_file_that_is_not_a_posterior_is_refused(tmp_path, python_file):
     (tmp_path / "notes.h5").write_text("not HDF5")
     for name in ("results.h5", "notes.h5"):
         path = write(tmp_path, EXPERIMENT.replace('"default"', f'"{name}"'))
-        with pytest.raises(OSError, match=f"line 8: params: posterior = \"{name}\".*not a culturesim posterior"):
+        with pytest.raises(OSError, match=f'line 8: params: posterior = "{name}".*not a culturesim posterior'):
             toml_io.load_experiment(path)
 
 
