@@ -17,7 +17,7 @@ FIGURES = (".png", ".svg", ".pdf")
 
 def add_parser(sub, positive_int, seed, years) -> None:
     """Adds the levers command to the subparsers of culturesim's parser."""
-    from .policy_levers import LEVER_METRICS, REPLICATES
+    from .policy_levers import LEVER_METRICS, REPLICATES, REPLICATES_PER_DRAW
 
     p = sub.add_parser(
         "levers",
@@ -77,8 +77,8 @@ def add_parser(sub, positive_int, seed, years) -> None:
     p.add_argument(
         "--replicates",
         type=positive_int,
-        default=REPLICATES,
-        help=f"replicates per scenario (and per draw; default {REPLICATES})",
+        default=None,
+        help=f"replicates per scenario (default {REPLICATES}; with --draws, per draw: default {REPLICATES_PER_DRAW})",
     )
     p.add_argument("--warmup-years", type=float, default=None, help="warm-up years (default: the engine's, 20)")
     p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")

@@ -36,8 +36,10 @@ __all__ = ["ALL", "LEVER_METRICS", "levers", "plot_tornado"]
 LEVER_METRICS = ("harm_events", "reports", "sv_past_year", "burnout_prevalence", "quits", "cost_total")
 #: The lever name of the whole target policy (every field at once), shown for reference.
 ALL = "all"
-#: Default replicates per scenario (and per draw): levers differ by a few percent, chance must not.
+#: Default replicates per scenario with fixed parameters: levers differ by a few percent, and the
+#: intervals must resolve that. Over draws, each draw adds its own independent runs: 2 per draw.
 REPLICATES = 10
+REPLICATES_PER_DRAW = 2
 
 
 def reads_in_points(metric: str) -> bool:
@@ -60,7 +62,7 @@ def levers(
     draws: int | None = None,
     years: float = 5,
     window: tuple[float, float] | None = None,
-    replicates: int = REPLICATES,
+    replicates: int | None = None,
     seed: int = 0,
     warmup_years: float | None = None,
     level: float = 0.95,
@@ -73,8 +75,11 @@ def levers(
     fields or cs.Policy; a baseline cs.Scenario also gives the hospital and parameters (it may not
     have interventions: the levers act from day 0). fields: the levers (default: every field whose
     value differs). params, draws: a cs.Posterior and how many draws (or a list of parameter
-    sets), as in cs.Experiment; None runs the baseline's parameters. years, replicates, seed,
-    warmup_years: the experiment's settings; window: the years averaged (ExperimentResult.per_run).
+    sets), as in cs.Experiment; None runs the baseline's parameters. years, replicates (default
+    REPLICATES, or REPLICATES_PER_DRAW per draw), seed, warmup_years: the experiment's settings;
+    window: the years averaged (ExperimentResult.per_run). progress: a bar on a terminal or in a
+    notebook, plain lines in logs. Every scenario runs in this process on the engine's threads (no
+    process pool: a plain script needs no ``if __name__ == "__main__":`` guard).
 
     Returns a DataFrame, one row per (metric, lever) sorted by the size of the effect within each
     metric, then the whole target policy (lever "all"): the columns of ``compare_all`` (baseline,
@@ -116,6 +121,8 @@ def levers(
     scenarios = [base.replace(name="baseline")]
     scenarios += [base.replace(name=f, policy=start.replace(**{f: goal[f]})) for f in chosen]
     scenarios.append(base.replace(name=ALL, policy=goal))
+    if replicates is None:
+        replicates = REPLICATES if params is None else REPLICATES_PER_DRAW
     exp = Experiment(
         scenarios,
         replicates=replicates,

@@ -180,3 +180,37 @@ def test_sensitivity_and_levers_run_from_a_plain_script_with_progress(tmp_path, 
     # stderr is a pipe: plain progress lines, no carriage-return redraws.
     assert "\r" not in done.stderr
     assert sum(line.startswith("experiment: done") for line in done.stderr.splitlines()) == 2, done.stderr
+
+
+def _double(x: int) -> int:
+    return 2 * x
+
+
+def test_a_process_pool_from_an_unguarded_script_says_to_add_the_guard(tmp_path, subprocess_env):
+    # cs.calibrate and cs.validation.predictive (cores > 1) use spawned processes: each worker
+    # imports the script again. Unguarded, the worker is refused and the caller is told why.
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from culturesim.processes import spawn_pool\n"
+        "from test_levers import _double\n"
+        "with spawn_pool(2) as pool:\n"
+        "    print(list(pool.map(_double, [1, 2, 3])))\n"
+    )
+    env = {**subprocess_env, "PYTHONPATH": str(__import__("pathlib").Path(__file__).parent)}
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode != 0
+    assert 'put the calls of the script under `if __name__ == "__main__":`' in done.stderr.splitlines()[-1]
+    guarded = tmp_path / "guarded.py"
+    guarded.write_text(
+        "from culturesim.processes import spawn_pool\n"
+        "from test_levers import _double\n"
+        "if __name__ == '__main__':\n"
+        "    with spawn_pool(2) as pool:\n"
+        "        print(list(pool.map(_double, [1, 2, 3])))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(guarded)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0 and "[2, 4, 6]" in done.stdout, done.stderr
