@@ -16,6 +16,7 @@ import pytest
 import culturesim as cs
 from culturesim import _engine, toml_io
 from culturesim.posterior import SHIPPED
+from test_cli import bad, culturesim, ok
 
 EXPERIMENT = """
 years = 1
@@ -73,22 +74,6 @@ def python_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("python") / "python.h5"
     python_route().run(path, progress=False)
     return path
-
-
-def culturesim(env, cwd, *args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "culturesim", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
-    assert result.returncode == 0, result.stderr
-    return result
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -220,7 +205,5 @@ def test_a_file_that_is_not_a_posterior_is_refused(tmp_path, python_file):
 
 def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path, subprocess_env):
     write(tmp_path, EXPERIMENT.replace("draws = 3", "draws = 0"))
-    result = culturesim(subprocess_env, tmp_path, "sweep", "exp.toml", "-o", "out.h5")
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr.strip().splitlines()[-1].startswith("culturesim: error: exp.toml, line 9: params: 'draws'")
+    bad(culturesim(subprocess_env, tmp_path, "sweep", "exp.toml", "-o", "out.h5"), "exp.toml, line 9: params: 'draws'")
     assert not (tmp_path / "out.h5").exists()
