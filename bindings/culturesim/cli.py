@@ -217,7 +217,7 @@ def _report_run(res: Any, path: str, seconds: float, ran: int, before: int) -> N
         extra = f" ({before} were already done)" if before else ""
         print(
             f"Wrote '{path}' ({_size(path)}): {len(res.scenarios)} scenario{'s' if len(res.scenarios) != 1 else ''} "
-            f"x {res.replicates} replicates x {res.years:g} years, {done}/{res.done.size} runs done{extra}, "
+            f"x {_draws_text(res)}{res.replicates} replicates x {res.years:g} years, {done}/{res.done.size} runs done{extra}, "
             f"in {_seconds(seconds)}."
         )
     print()

@@ -132,7 +132,8 @@ def test_a_dask_cluster_writes_the_same_file(tmp_path, python_file):
 # -- the command line --------------------------------------------------------------------------
 def test_sweep_run_and_info_toml_round_trip(tmp_path, python_file, subprocess_env):
     write(tmp_path)
-    ok(culturesim(subprocess_env, tmp_path, "sweep", "exp.toml", "-o", "sweep.h5", "--no-progress"))
+    done = ok(culturesim(subprocess_env, tmp_path, "sweep", "exp.toml", "-o", "sweep.h5", "--no-progress"))
+    assert "2 scenarios x 3 parameter draws x 2 replicates x 1 years, 12/12 runs done" in done.stdout
     assert_same_file(tmp_path / "sweep.h5", python_file)
     # `run` of one scenario of the file: that scenario over the same draws.
     ok(culturesim(subprocess_env, tmp_path, "run", "exp.toml", "--scenario", "just", "-o", "run.h5"))
