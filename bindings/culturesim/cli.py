@@ -899,7 +899,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .levers_cli import add_parser as add_levers
 
     add_calibrate(sub, _positive_int, _seed, _years)
-    add_levers(sub, _positive_int, _seed, _years)
+    add_levers(sub, _positive_int, _seed, _years, _check_output, _table)
     return parser
 
 

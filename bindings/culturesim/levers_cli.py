@@ -8,6 +8,7 @@ culturesim levers --metric burnout_prevalence -o levers.csv
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import time
 
@@ -15,8 +16,9 @@ import time
 FIGURES = (".png", ".svg", ".pdf")
 
 
-def add_parser(sub, positive_int, seed, years) -> None:
-    """Adds the levers command to the subparsers of culturesim's parser."""
+def add_parser(sub, positive_int, seed, years, check_output, text_table) -> None:
+    """Adds the levers command to the subparsers of culturesim's parser; the argument types, the
+    output check and the text table are culturesim.cli's (passed in: cli imports this module)."""
     from .policy_levers import LEVER_METRICS, REPLICATES, REPLICATES_PER_DRAW
 
     p = sub.add_parser(
@@ -91,7 +93,7 @@ def add_parser(sub, positive_int, seed, years) -> None:
     )
     p.add_argument("--force", action="store_true", help="replace an existing output file")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar or lines")
-    p.set_defaults(func=cmd_levers)
+    p.set_defaults(func=functools.partial(cmd_levers, check_output=check_output, text_table=text_table))
 
 
 def _policy(text: str):
@@ -102,8 +104,7 @@ def _policy(text: str):
         return text
 
 
-def cmd_levers(args: argparse.Namespace) -> int:
-    from .cli import _check_output
+def cmd_levers(args: argparse.Namespace, check_output, text_table) -> int:
     from .outputs import check_metric
     from .policy_levers import levers
     from .posterior import open_posterior
@@ -114,7 +115,7 @@ def cmd_levers(args: argparse.Namespace) -> int:
             raise ValueError(
                 f"-o '{args.output}': give a figure ({', '.join(FIGURES)}) or a table (.csv), by its suffix"
             )
-        _check_output(args.output, args.force, False, what="output file")
+        check_output(args.output, args.force, False, what="output file")
     metrics = [check_metric(m) for m in args.metric] if args.metric else None
     if args.posterior and not args.draws:
         raise ValueError("--posterior needs --draws N (how many parameter sets to draw from it)")
@@ -135,7 +136,7 @@ def cmd_levers(args: argparse.Namespace) -> int:
         progress=args.progress,
         threads=args.threads,
     )
-    print(levers_text(table))
+    print(levers_text(table, text_table))
     if args.output:
         _write(table, args.output)
         print(f"\nWrote {os.path.abspath(args.output)}.")
@@ -143,9 +144,9 @@ def cmd_levers(args: argparse.Namespace) -> int:
     return 0
 
 
-def levers_text(table) -> str:
-    """The table for people: per metric, each lever's effect and interval, largest first."""
-    from .cli import _table
+def levers_text(table, text_table) -> str:
+    """The table for people: per metric, each lever's effect and interval, largest first, each
+    block drawn by ``text_table(header, rows, left)`` (culturesim.cli's)."""
     from .policy_levers import ALL, effect_label
 
     a = table.attrs
@@ -174,7 +175,7 @@ def levers_text(table) -> str:
                 ]
             )
         blocks.append(
-            f"\n{effect_label(metric)}\n" + _table(["lever", "moved", "effect", f"{level}% interval"], body, left=2)
+            f"\n{effect_label(metric)}\n" + text_table(["lever", "moved", "effect", f"{level}% interval"], body, left=2)
         )
     sources = str(table["interval"].iloc[0]) if "interval" in table and len(table) else ""
     if sources:
