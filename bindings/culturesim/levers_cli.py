@@ -27,7 +27,7 @@ def add_parser(sub, positive_int, seed, years, check_output, text_table) -> None
         description="Moves each policy field alone from the baseline preset's value to the target's (and all of "
         "them at once, for reference), runs them on common random numbers after one shared warm-up, and prints "
         "each lever's effect against the baseline with its interval, largest first: burnout in percentage "
-        "points, other outputs in relative %%. With --draws the parameters are drawn from a posterior, and the "
+        "points, other outputs in relative %. With --draws the parameters are drawn from a posterior, and the "
         "intervals include parameter uncertainty.",
     )
     p.add_argument(
@@ -80,11 +80,14 @@ def add_parser(sub, positive_int, seed, years, check_output, text_table) -> None
         "--replicates",
         type=positive_int,
         default=None,
+        metavar="N",
         help=f"replicates per scenario (default {REPLICATES}; with --draws, per draw: default {REPLICATES_PER_DRAW})",
     )
-    p.add_argument("--warmup-years", type=float, default=None, help="warm-up years (default: the engine's, 20)")
+    p.add_argument(
+        "--warmup-years", type=float, default=None, metavar="YEARS", help="warm-up years (default: the engine's, 20)"
+    )
     p.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
-    p.add_argument("--threads", type=positive_int, help="engine threads (default: all cores)")
+    p.add_argument("--threads", type=positive_int, metavar="N", help="engine threads (default: all cores)")
     p.add_argument(
         "-o",
         "--output",
