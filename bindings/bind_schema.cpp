@@ -73,6 +73,11 @@ void bind_schema(py::module_& m) {
         py::list scenarios;
         for (const auto& s : loaded.scenarios) scenarios.append(scenario_to_dict(s));
         out["scenarios"] = scenarios;
+        py::dict draws;  // [params] posterior and draws: Python reads and samples the posterior
+        draws["posterior"] = loaded.draws.posterior;
+        draws["draws"] = loaded.draws.draws;
+        draws["location"] = loaded.draws.location;
+        out["draws"] = draws;
         out["deprecations"] = loaded.deprecations;
         out["notes"] = loaded.notes;
         return out;
@@ -81,6 +86,7 @@ void bind_schema(py::module_& m) {
       "Reads an experiment file or a scenario file (TOML text). Returns {'years', 'replicates', 'seed', "
       "'record_every', 'warmup_years', 'warmup_policy' (a dict of fields), 'save_state', 'start', "
       "'start_scenario' (the file's text; '' when not set), 'scenarios': [scenario dicts], "
+      "'draws': {'posterior' ('' = none), 'draws' (0 = not given), 'location' (file, line and table)}, "
       "'deprecations': [str], 'notes': [str]}. Raises ValueError / KeyError naming "
       "`source`, the line, the table and the field.");
   m.def(

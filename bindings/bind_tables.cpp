@@ -8,6 +8,7 @@
 #include "convert.hpp"
 #include "core/calendar.hpp"
 #include "core/clock.hpp"
+#include "experiments/schema.hpp"
 
 namespace culturesim::bindings {
 
@@ -130,6 +131,7 @@ void bind_tables(py::module_& m) {
   limits["max_replicates"] = kMaxReplicates;
   limits["max_threads"] = kMaxThreads;
   limits["max_warmup_years"] = kMaxWarmupYears;
+  limits["max_draws"] = kMaxDraws;
   m.attr("run_limits") = limits;
   py::dict calendars;  // record_every codes of the calendar periods (core/calendar.hpp)
   for (const char* name : {"month", "quarter", "year"}) calendars[name] = *core::calendar_code(name);

@@ -100,11 +100,16 @@ class Reader {
 
   std::vector<std::string> deprecations;
 
+  /// "SOURCE, line N" (the line of `at`, when known).
+  std::string location(const toml::node* at) const {
+    std::string out = source_;
+    if (at && at->source().begin.line > 0) out += ", line " + std::to_string(at->source().begin.line);
+    return out;
+  }
+
   template <class E = InvalidValue>
   [[noreturn]] void fail(const std::string& where, const std::string& message, const toml::node* at = nullptr) const {
-    std::string location = source_;
-    if (at && at->source().begin.line > 0) location += ", line " + std::to_string(at->source().begin.line);
-    throw E(location + ": " + (where.empty() ? message : where + ": " + message));
+    throw E(location(at) + ": " + (where.empty() ? message : where + ": " + message));
   }
 
   /// Runs f, prefixing an engine error (which names the field and its range) with file and table.
@@ -212,12 +217,45 @@ std::vector<const toml::table*> tables_of(const Reader& r, const toml::node& n, 
   r.fail(where, "'" + key + "' must be an array of tables ([[" + key + "]] blocks), got " + type_of(n), &n);
 }
 
+/// The keys of [params] that ask for parameter draws rather than set a parameter.
+bool is_draws_key(const std::string& name) { return name == "posterior" || name == "draws"; }
+
+/// posterior = "default" | "PATH" and draws = N of the file's top-level [params] table.
+DrawsRequest draws_request(const Reader& r, const toml::table& params) {
+  DrawsRequest out;
+  const std::string allowed_posterior =
+      "\"default\" (the posterior shipped with culturesim) or the path of a posterior file written by "
+      "cs.calibrate, relative to this file";
+  const auto* posterior = params.get("posterior");
+  if (posterior) {
+    out.posterior = text(r, *posterior, "params", "posterior", allowed_posterior);
+    out.location = r.location(posterior) + ": params";
+  }
+  if (const auto* draws = params.get("draws")) {
+    out.draws = whole(r, *draws, "params", "draws",
+                      "1 to " + std::to_string(kMaxDraws) + " parameter draws (each runs every scenario x replicates)",
+                      1, kMaxDraws);
+    if (!posterior) {
+      r.fail("params", "'draws' needs 'posterior', the posterior to draw from: " + allowed_posterior, draws);
+    }
+  }
+  return out;
+}
+
 /// Sets parameters from a [params] table: scalars as numbers, keyed ones as tables of some keys
 /// (or arrays of every key). Each value is range-checked as it is set.
 std::vector<ParamOverride> param_overrides(const Reader& r, const toml::table& table, const std::string& where) {
   std::vector<ParamOverride> out;
   for (const auto& [key, value] : table) {
     const std::string name(key.str());
+    if (is_draws_key(name)) {
+      if (where == "params") continue;  // the file's draws (draws_request), not a parameter
+      r.fail(where,
+             "'" + name +
+                 "' belongs in the file's top-level [params] table: parameter draws apply to every scenario "
+                 "(posterior = \"default\" or a path, draws = N)",
+             &value);
+    }
     const ParamSpec& spec = r.engine(where, &value, [&]() -> const ParamSpec& { return parameter_spec(name); });
     auto one = [&](const toml::node& n, const std::string& k) {
       const std::string label = k.empty() ? name : name + "[" + k + "]";
@@ -978,8 +1016,11 @@ LoadedExperiment parse(std::string_view text, std::string_view source, std::stri
   LoadedExperiment out;
   out.settings = settings(r, doc);
   Base base;
-  if (const auto* p = doc.get("params"))
-    apply(r, base.params, param_overrides(r, table_of(r, *p, "", "params"), "params"), "params", p);
+  if (const auto* p = doc.get("params")) {
+    const auto& table = table_of(r, *p, "", "params");
+    out.draws = draws_request(r, table);
+    apply(r, base.params, param_overrides(r, table, "params"), "params", p);
+  }
   if (const auto* h = doc.get("hospital")) base.hospital = hospital(r, *h, "hospital");
 
   std::vector<std::string> single;

@@ -37,6 +37,19 @@ struct RunSettings {
   std::int64_t warmup_days() const;
 };
 
+/// The most parameter draws a file may ask for ([params] draws = N): each draw runs every scenario
+/// x replicates on its own random-number stream, so draws multiply an experiment's runs.
+inline constexpr std::int64_t kMaxDraws = 10'000;
+
+/// Parameter draws asked for in the file's top-level [params] table: `posterior = "default"` (the
+/// posterior shipped with the package) or the path of a posterior file (relative to the file), and
+/// `draws = N`. The Python package reads the posterior and samples it (culturesim.draws).
+struct DrawsRequest {
+  std::string posterior;   ///< as written; "" = no draws
+  std::int64_t draws = 0;  ///< 0 = not given: the package's default number of draws
+  std::string location;    ///< "SOURCE, line N: params" for messages about the posterior file
+};
+
 /// The intervention kinds of the files: set, ramp, launch_support, fix_friction.
 const std::vector<std::string>& intervention_kinds();
 
@@ -45,6 +58,7 @@ const std::vector<std::string>& intervention_kinds();
 struct LoadedExperiment {
   RunSettings settings;
   std::vector<Scenario> scenarios;
+  DrawsRequest draws;
   std::vector<std::string> deprecations;  ///< old names, each with the name to write instead
   std::vector<std::string> notes;         ///< interventions after the run's end
 

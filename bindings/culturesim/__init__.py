@@ -22,6 +22,7 @@ from .intervention import Intervention
 from .outputs import OUTPUT_NAMES, OUTPUTS
 from .params import Params, default_params, parameter_table
 from .policy import Policy
+from .policy_levers import levers, plot_tornado
 from .posterior import Posterior, open_posterior
 from .prior_specs import priors
 from .result import Result, run, run_together
@@ -56,6 +57,8 @@ __all__ = [
     "survey",
     "validation",
     "calibrate",
+    "levers",
+    "plot_tornado",
     "default_params",
     "local_targets",
     "open_results",

@@ -106,10 +106,9 @@ def _sampler(executor: Any, cores: int | None):
             raise ValueError(f"cores must be a whole number of at least 1, got {cores!r}")
         if n == 1:
             return samplers.SingleCoreSampler(), None
-        import multiprocessing
+        from .processes import spawn_pool
 
-        # spawn, not fork: the engine's thread pool does not survive a fork.
-        pool = cf.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"))
+        pool = spawn_pool(n)  # spawned processes; a script needs the __main__ guard (culturesim.processes)
         return samplers.MappingSampler(map_=pool.map), pool
     if _is_dask_client(executor):
         return samplers.DaskDistributedSampler(dask_client=executor), None

@@ -8,6 +8,7 @@
     culturesim compare out.h5 blame A B C --economics # several against a baseline, costs and ROI
     culturesim plot out.h5 -o fig.png                 # trajectories with bands over replicates
     culturesim report out.h5 -o report.html           # one self-contained page for a board
+    culturesim levers --draws 20 -o levers.png        # which policy lever matters most
     culturesim merge part-*.h5 -o out.h5              # shards of a cluster sweep into one file
     culturesim params > defaults.toml                 # the default parameters as a scenario file
 
@@ -123,7 +124,7 @@ def _report_run(res: Any, path: str, seconds: float, ran: int, before: int) -> N
         extra = f" ({before} were already done)" if before else ""
         print(
             f"Wrote '{path}' ({_size(path)}): {len(res.scenarios)} scenario{'s' if len(res.scenarios) != 1 else ''} "
-            f"x {res.replicates} replicates x {res.years:g} years, {done}/{res.done.size} runs done{extra}, "
+            f"x {_draws_text(res)}{res.replicates} replicates x {res.years:g} years, {done}/{res.done.size} runs done{extra}, "
             f"in {_seconds(seconds)}."
         )
     print()
@@ -159,6 +160,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         save_state=exp.save_state,
         record_warmup=exp.record_warmup,
         breakdown=exp.breakdown,
+        params=exp.draw_sets,  # the file's parameter draws ([params] posterior, draws), as sampled
     )
     args.writing = args.output
     before = _done_before(args.output, args.resume)
@@ -800,8 +802,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo, replicates=20, years=float(DEMO_YEARS), seed=0)
 
     from .calibration_cli import add_parser as add_calibrate
+    from .levers_cli import add_parser as add_levers
 
     add_calibrate(sub, _positive_int, _seed, _years)
+    add_levers(sub, _positive_int, _seed, _years, _check_output, _table)
     return parser
 
 

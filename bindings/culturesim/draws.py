@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _engine
 from .params import Params
 
 SEPARATOR = "@draw"
@@ -38,8 +39,13 @@ _NAME = re.compile(r"^(.*)@draw(\d+)$")
 
 def parameter_sets(params: Any, draws: int | None, seed: int) -> list[Params]:
     """The parameter sets of an experiment: ``draws`` samples of a Posterior, or a list as given."""
-    if draws is not None and (isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1):
-        raise ValueError(f"draws must be a whole number of parameter draws of at least 1, got {draws!r}")
+    most = _engine.run_limits["max_draws"]
+    if draws is not None and (
+        isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 1 <= draws <= most
+    ):
+        raise ValueError(
+            f"draws must be a whole number from 1 to {most} (each runs every scenario x replicates), got {draws!r}"
+        )
     if hasattr(params, "sample") and hasattr(params, "weights"):  # a cs.Posterior
         # With replacement, as the weights say (weighted sampling without replacement favours the
         # light particles); a particle drawn twice is two independent draws: each has its own stream.
@@ -51,6 +57,8 @@ def parameter_sets(params: Any, draws: int | None, seed: int) -> list[Params]:
         )
     if draws is not None:
         raise ValueError("draws is for a Posterior; a list of parameter sets is used as given")
+    if len(params) > most:
+        raise ValueError(f"params holds {len(params)} parameter sets; an experiment takes 1 to {most} draws")
     return [p.copy() if isinstance(p, Params) else Params(p) for p in params]
 
 

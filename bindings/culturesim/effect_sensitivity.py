@@ -8,7 +8,7 @@ prior: SALib samples quantiles in [0, 1], mapped through the prior (flat, or fla
 
 >>> import culturesim as cs
 >>> s = cs.sensitivity("burnout_prevalence", params=["chronic_stress", "culture_strain"],
-...                    trajectories=2, years=3, window=(1, 3), warmup_years=1, cores=1)
+...                    trajectories=2, years=3, window=(1, 3), warmup_years=1, cores=1, progress=False)
 >>> list(s.indices.columns)
 ['mu_star', 'mu_star_conf', 'sigma', 'mu']
 >>> s.indices.index.tolist()[0] in ("chronic_stress", "culture_strain")
@@ -17,7 +17,6 @@ True
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +26,7 @@ import numpy as np
 from . import prior_specs as _priors
 from .outputs import check_metric
 from .recording import DEFAULT_RECORDING
-from .scenario import as_scenario
+from .scenario import Scenario, as_scenario
 from .warmup import WARMUP_YEARS
 
 
@@ -86,6 +85,7 @@ def sensitivity(
     replicates: int = 1,
     seed: int = 0,
     cores: int | None = None,
+    progress: bool = True,
 ) -> Sensitivity:
     """Morris (``method="morris"``, ``trajectories`` x (parameters + 1) samples) or Sobol
     (``method="sobol"``, ``samples`` x (parameters + 2) samples, samples a power of 2) indices of
@@ -93,7 +93,9 @@ def sensitivity(
     switch): mean of b - a, or b / a - 1 if ``relative``; ``b=None`` analyses the level under a.
 
     Every sample runs ``replicates`` paired replicates on the same random numbers (seed, r): the
-    differences between samples are the parameters', not chance's.
+    differences between samples are the parameters', not chance's. All samples run as one
+    experiment on ``cores`` engine threads (default: all) in this process, with a progress bar
+    (``progress=False``: none); a plain script needs no ``if __name__ == "__main__":`` guard.
     """
     check_metric(metric)
     names = _priors.check_names(params)
@@ -120,11 +122,8 @@ def sensitivity(
             raise ValueError(f"samples must be a power of 2 for Sobol sequences (e.g. 64), got {samples}")
         U = sampler.sample(problem, samples, calc_second_order=False, seed=seed)
     X = np.column_stack([_priors.from_unit(n, U[:, j]) for j, n in enumerate(names)])
-    jobs = [
-        (dict(zip(names, map(float, x))), sa, sb, metric, relative, years, window, warmup_years, replicates, seed)
-        for x in X
-    ]
-    Y = np.asarray(_map(jobs, cores), dtype=float)
+    samples = [dict(zip(names, map(float, x))) for x in X]
+    Y = effects(samples, sa, sb, metric, relative, years, window, warmup_years, replicates, seed, cores, progress)
     if not np.all(np.isfinite(Y)):
         raise ValueError(
             f"{int((~np.isfinite(Y)).sum())} samples gave no finite effect (e.g. a relative change of an output "
@@ -149,53 +148,57 @@ def sensitivity(
     return Sensitivity(method, what, metric, df, X, Y, names)
 
 
-def effect(values, sa, sb, metric, relative, years, window, warmup_years, replicates, seed) -> float:
-    """One sample's effect, averaged over paired replicates."""
+def effects(
+    samples: Sequence[dict[str, float]],
+    sa: Scenario,
+    sb: Scenario | None,
+    metric: str,
+    relative: bool,
+    years: float,
+    window: tuple[float, float],
+    warmup_years: float,
+    replicates: int,
+    seed: int,
+    threads: int | None = None,
+    progress: bool = True,
+) -> np.ndarray:
+    """Each sample's effect, averaged over paired replicates: b - a (b / a - 1 if ``relative``), or
+    the level under a if ``sb`` is None, over ``window``.
+
+    Every (sample, scenario) is one scenario of a single experiment, run by the engine's threads in
+    this process (a progress bar, and no process pool: a plain script needs no
+    ``if __name__ == "__main__":`` guard). Sample j's scenarios share its parameters, so they share
+    one warm-up, and every sample runs replicate r on the same random numbers (seed, r).
+    """
     import warnings
 
+    from .experiment import Experiment
     from .params import Params
-    from .result import run
-    from .validation import window_mean
     from .warmup import WarmupWarning
 
-    warnings.simplefilter("ignore", WarmupWarning)  # the warm-up is the analysis's setting
-    out = []
-    for r in range(replicates):
-
-        def one(s):
+    pair = (sa,) if sb is None else (sa, sb)
+    scenarios = []
+    for j, values in enumerate(samples):
+        for k, s in enumerate(pair):
             params = Params(values)
-            params.update(s.params.diff())
-            res = run(
-                s.replace(params=params),
-                years=years,
-                seed=seed,
-                replicate=r,
-                threads=1,
-                progress=False,
-                warmup_years=warmup_years,
-                record_every=DEFAULT_RECORDING,  # the package default: whole months, no straddling periods
-            )
-            return window_mean(res, metric, window)
-
-        ya = one(sa)
-        if sb is None:
-            out.append(ya)
-            continue
-        yb = one(sb)
-        out.append((yb / ya - 1 if ya else float("nan")) if relative else yb - ya)
-    return float(np.mean(out))
-
-
-def _effect_job(job: tuple) -> float:
-    return effect(*job)
-
-
-def _map(jobs: list[tuple], cores: int | None) -> list[float]:
-    n = cores if cores is not None else (os.cpu_count() or 1)
-    if n <= 1 or len(jobs) <= 1:
-        return [effect(*job) for job in jobs]
-    import concurrent.futures as cf
-    import multiprocessing
-
-    with cf.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_effect_job, jobs, chunksize=max(1, len(jobs) // (4 * n))))
+            params.update(s.params.diff())  # what the scenario itself sets keeps its value
+            scenarios.append(s.replace(name=f"sample{j}.{'ab'[k]}", params=params))
+    exp = Experiment(
+        scenarios,
+        replicates=replicates,
+        years=years,
+        seed=seed,
+        warmup_years=warmup_years,
+        record_every=DEFAULT_RECORDING,  # the package default: whole months, no straddling periods
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WarmupWarning)  # the warm-up is the analysis's setting
+        res = exp.run(progress=progress, threads=threads, description="culturesim sensitivity")
+    per_run = res.per_run(metric, window).reshape(len(samples), len(pair), replicates)
+    ya = per_run[:, 0]
+    if sb is None:
+        return ya.mean(axis=1)
+    yb = per_run[:, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(ya != 0, yb / ya - 1, np.nan) if relative else yb - ya
+    return out.mean(axis=1)

@@ -140,20 +140,22 @@ def load_scenario(path: str | os.PathLike, name: str | None = None) -> Scenario:
 
 
 def pick_scenario(exp: Experiment, name: str | None, source: str) -> Scenario:
-    """The scenario called ``name`` of an experiment, or its only one."""
-    names = [s.name for s in exp.scenarios]
+    """The scenario called ``name`` of an experiment, or its only one (over draws: as written, before
+    its draws; ``exp.draw_sets`` holds them)."""
+    scenarios = exp.scenarios if exp.draw_sets is None else exp.base_scenarios
+    names = [s.name for s in scenarios]
     if name is None:
         if len(names) > 1:
             raise ValueError(
                 f"{source} holds {len(names)} scenarios ({', '.join(names)}); pick one with "
                 "--scenario NAME (scenario=... in Python), or run them all with `culturesim sweep`"
             )
-        return exp.scenarios[0]
+        return scenarios[0]
     if name not in names:
         close = difflib.get_close_matches(name, names, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"the file has: {', '.join(names)}"
         raise ConfigKeyError(f"{source}: no scenario named '{name}'; {hint}")
-    return exp.scenarios[names.index(name)]
+    return scenarios[names.index(name)]
 
 
 def _stem(path: str) -> str:
@@ -173,6 +175,7 @@ def _experiment(loaded: dict[str, Any], overrides: Mapping[str, Any], folder: st
         # A relative start file is relative to the TOML file that names it, as paths in files are.
         path = loaded["start"] if folder is None else os.path.normpath(os.path.join(folder, loaded["start"]))
         start = (path, loaded["start_scenario"] or None)
+    posterior, draws = _draws(loaded["draws"], folder)
     return Experiment(
         scenarios,
         **settings,
@@ -180,7 +183,40 @@ def _experiment(loaded: dict[str, Any], overrides: Mapping[str, Any], folder: st
         save_state=loaded["save_state"],
         start=start,
         record_warmup=loaded["record_warmup"],
+        params=posterior,
+        draws=draws,
     )
+
+
+#: ``posterior = "default"`` names the posterior shipped with the package.
+DEFAULT_POSTERIOR = "default"
+
+
+def _draws(request: Mapping[str, Any], folder: str | None) -> tuple[Any, int | None]:
+    """(the posterior, draws) a file's [params] asks for, or (None, None); the engine has checked the
+    keys' types and ranges, this opens the posterior, naming the file, line and field if it cannot."""
+    from .posterior import SHIPPED, open_posterior
+
+    written = request["posterior"]
+    if not written:
+        return None, None
+    path = SHIPPED if written == DEFAULT_POSTERIOR else written
+    if written != DEFAULT_POSTERIOR and folder is not None:  # relative to the TOML file, as paths in files are
+        path = os.path.join(folder, os.path.expanduser(written))
+    where = f'{request["location"]}: posterior = "{written}"'
+    allowed = f'allowed: "{DEFAULT_POSTERIOR}" (the posterior shipped with culturesim) or the path of a posterior file'
+    if not os.path.isfile(path):
+        what = "is a directory" if os.path.isdir(path) else "does not exist"
+        raise FileNotFoundError(f"{where}: '{path}' {what}; {allowed} written by cs.calibrate")
+    import h5py
+
+    if not h5py.is_hdf5(path):
+        raise OSError(f"{where}: '{path}' is not a culturesim posterior file (not even HDF5); {allowed}")
+    try:
+        posterior = open_posterior(path)
+    except OSError as exc:  # not HDF5, not a posterior, another format version
+        raise OSError(f"{where}: {exc}; {allowed}") from None
+    return posterior, (int(request["draws"]) or None)
 
 
 # -- writing ---------------------------------------------------------------------------------------

@@ -472,10 +472,9 @@ def map_simulations(jobs: list[tuple], cores: int | None) -> list[dict[str, floa
     n = cores if cores is not None else (os.cpu_count() or 1)
     if n <= 1 or len(jobs) <= 1:
         return [simulate(*job) for job in jobs]
-    import concurrent.futures as cf
-    import multiprocessing
+    from .processes import spawn_pool
 
-    with cf.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with spawn_pool(n) as pool:  # spawned processes; a script needs the __main__ guard (culturesim.processes)
         return list(pool.map(_simulate_job, jobs))
 
 

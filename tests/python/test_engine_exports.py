@@ -27,9 +27,13 @@ def test_days_per_year_and_run_limits_are_the_engines():
         "max_replicates": 1_000_000,
         "max_threads": 4096,
         "max_warmup_years": 1000,
+        "max_draws": 10_000,
     }
     with pytest.raises(ValueError, match=f"from 1 to {limits['max_replicates']}"):
         cs.Experiment(["blame"], replicates=limits["max_replicates"] + 1)
+    post = cs.Posterior(["coach_effect"], [[0.1], [0.3]])
+    with pytest.raises(ValueError, match=f"draws must be a whole number from 1 to {limits['max_draws']}"):
+        cs.Experiment(["blame"], params=post, draws=limits["max_draws"] + 1)
     with pytest.raises(ValueError, match=f"from 1 to {limits['max_threads']}"):
         cs.run(years=0.1, threads=limits["max_threads"] + 1, progress=False)
 

@@ -170,3 +170,21 @@ TEST_CASE("A scenario's stream reads, writes only when not 0, and is checked nam
   CHECK(contains(error_of("stream = -1\n"), "'stream' = -1 is out of range; allowed a random-number stream"));
   CHECK(contains(error_of("stream = 1.5\n"), "'stream' must be a whole number"));
 }
+
+TEST_CASE("Parameter draws are asked for in the top-level [params], checked naming the field",
+          "[experiments][schema][draws]") {
+  const LoadedExperiment e =
+      parse_experiment("[params]\nposterior = 'post.h5'\ndraws = 12\nalpha_base = 0.02\n", "d.toml");
+  CHECK(e.draws.posterior == "post.h5");
+  CHECK(e.draws.draws == 12);
+  CHECK(e.draws.location == "d.toml, line 2: params");
+  CHECK(e.scenarios[0].params.get("alpha_base") == 0.02);  // the other keys stay parameters
+  CHECK(parse_experiment("[params]\nposterior = 'default'\n").draws.draws == 0);  // not given: Python's default
+  CHECK(parse_experiment("years = 1\n").draws.posterior.empty());
+  CHECK(contains(error_of("[params]\nposterior = 'default'\ndraws = 0\n"),
+                 "bad.toml, line 3: params: 'draws' = 0 is out of range; allowed 1 to 10000 parameter draws"));
+  CHECK(contains(error_of("[params]\ndraws = 3\n"), "bad.toml, line 2: params: 'draws' needs 'posterior'"));
+  CHECK(contains(error_of("[params]\nposterior = ''\n"), "line 2: params: 'posterior' must be a non-empty string"));
+  CHECK(contains(error_of("[[scenarios]]\nname = 'a'\n[scenarios.params]\nposterior = 'default'\n"),
+                 "line 4: scenarios[0].params: 'posterior' belongs in the file's top-level [params] table"));
+}
