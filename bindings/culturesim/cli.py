@@ -330,7 +330,7 @@ def cmd_info(args: argparse.Namespace) -> int:
             f"{a.get('engine_version', '?')} ({a.get('build_info', '?')}).\nRe-run it exactly with "
             "`culturesim sweep THIS.toml -o OUT.h5`."
         )
-        print(experiment_toml(res.definitions, settings, header=header), end="")
+        print(experiment_toml(res.file_definitions, settings, header=header), end="")
         return EXIT_OK
     done = int(res.done.sum())
     state = (

@@ -118,7 +118,8 @@ def cmd_levers(args: argparse.Namespace, check_output, text_table) -> int:
             raise ValueError(
                 f"-o '{args.output}': give a figure ({', '.join(FIGURES)}) or a table (.csv), by its suffix"
             )
-        check_output(args.output, args.force, False, what="output file")
+        # The rule for every writer (docs/safety.md): no --resume here, so none is advised.
+        check_output(args.output, args.force, None, kind="table" if suffix == ".csv" else "figure")
     metrics = [check_metric(m) for m in args.metric] if args.metric else None
     if args.posterior and not args.draws:
         raise ValueError("--posterior needs --draws N (how many parameter sets to draw from it)")
@@ -141,7 +142,10 @@ def cmd_levers(args: argparse.Namespace, check_output, text_table) -> int:
     )
     print(levers_text(table, text_table))
     if args.output:
-        _write(table, args.output)
+        from .safe_write import replacing
+
+        with replacing(args.output, args.force) as target:  # written aside, moved into place when complete
+            _write(table, target)
         print(f"\nWrote {os.path.abspath(args.output)}.")
     print(f"\n(took {time.perf_counter() - started:.0f} s)")
     return 0

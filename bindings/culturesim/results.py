@@ -89,6 +89,9 @@ class ExperimentResult:
         self.scenario_attrs = {s: file_attrs[f0] for s, f0 in zip(self.scenarios, first)}
         #: Each scenario's stored definition (TOML text; over draws, its first draw's).
         self.definitions = {s: file_definitions[f0] for s, f0 in zip(self.scenarios, first)}
+        #: Every stored definition by the file's own scenario names (over draws, each draw's: what
+        #: re-runs the file exactly, `culturesim info --toml`).
+        self.file_definitions = file_definitions
         self.done = done[self._order]  # (scenario, draw, replicate)
         self.draw_params: dict[str, np.ndarray] = {}
         if self.draws > 1:

@@ -43,6 +43,7 @@ KINDS = {
     "posterior": "posterior file",
     "figure": "figure",
     "report": "culturesim report",
+    "table": "table (CSV)",
 }
 #: The figure formats culturesim writes (docs/cli.md): by the file's suffix.
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -108,6 +109,7 @@ _USE = {
     "results": "open it with cs.open_results (or culturesim info)",
     "figure": "it is a picture",
     "report": "it is a page to open in a browser",
+    "table": "it is a table to open in a spreadsheet",
 }
 
 
@@ -152,7 +154,8 @@ def _human(n: float) -> str:
 
 # -- what a file is ----------------------------------------------------------------------------------
 def kind_of(path: str) -> str:
-    """What an existing file holds: "results", "posterior", "figure", "report", "empty", or a
+    """What an existing file holds: "results", "posterior", "figure", "report", "table" (a CSV
+    text file), "empty", or a
     description of anything else ("an HDF5 file of another program", "a text file", ...)."""
     info = os.stat(path)
     if not stat.S_ISREG(info.st_mode):
@@ -173,7 +176,7 @@ def kind_of(path: str) -> str:
         return "figure"
     try:
         head.decode("utf-8")
-        return "a text file"
+        return "table" if suffix == ".csv" else "a text file"
     except UnicodeDecodeError:
         return "a file of another program"
 
