@@ -13,8 +13,9 @@ a blame culture and a Just Culture. The engine is parallel C++; this package is 
 
 from __future__ import annotations
 
-from . import _engine, board, plotting, provenance, report, seed_claims, validation
+from . import _engine, board, costs, params, plotting, provenance, report, seed_claims, validation
 from .calibration import calibrate
+from .cost_uncertainty import split as cost_split
 from .effect_sensitivity import Sensitivity, sensitivity
 from .experiment import DrawsResult, Experiment, ExperimentResult, open_results
 from .intervention import Intervention
@@ -49,10 +50,13 @@ __all__ = [
     "plotting",
     "seed_claims",
     "board",
+    "costs",
+    "params",
     "provenance",
     "report",
     "validation",
     "calibrate",
+    "cost_split",
     "default_params",
     "open_results",
     "open_posterior",
