@@ -1,5 +1,8 @@
 #include "agents/parameters.hpp"
 
+#include "agents/outputs.hpp"
+
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -244,6 +247,89 @@ const std::vector<PriorSpec>& prior_specs() {
   return priors;
 }
 
+std::string_view range_basis_name(RangeBasis basis) {
+  return basis == RangeBasis::source ? "source" : "assumption";
+}
+
+RangeBasis range_basis(const RangeSpec& range, std::size_t i) {
+  return range.basis.size() == 1 ? range.basis[0] : range.basis.at(i);
+}
+
+bool is_cost(const ParamSpec& spec) { return spec.unit.starts_with("USD"); }
+
+namespace {
+
+void check_range(const RangeSpec& range) {
+  const ParamSpec& spec = parameter_spec(range.name);  // throws UnknownName for a misspelt row
+  const std::string where = "cost range of parameter '" + std::string(range.name) + "'";
+  if (!is_cost(spec)) {
+    throw InvalidValue(where + ": only costs (unit USD...) carry ranges, this one's unit is " +
+                       std::string(spec.unit));
+  }
+  if (range.low.size() != spec.defaults.size() || range.high.size() != spec.defaults.size()) {
+    throw InvalidValue(where + ": needs " + std::to_string(spec.defaults.size()) + " low and high values (one per key)");
+  }
+  if (range.basis.size() != 1 && range.basis.size() != spec.defaults.size()) {
+    throw InvalidValue(where + ": needs one basis, or one per key");
+  }
+  for (std::size_t i = 0; i < spec.defaults.size(); ++i) {
+    const std::string key = spec.keys.empty() ? "" : " (" + std::string(spec.keys[i]) + ")";
+    if (!(spec.min <= range.low[i] && range.low[i] <= spec.defaults[i] && spec.defaults[i] <= range.high[i] &&
+          range.high[i] <= spec.max)) {
+      throw InvalidValue(where + key + ": " + format_number(range.low[i]) + " to " + format_number(range.high[i]) +
+                         " must hold the default " + format_number(spec.defaults[i]) + " and lie inside " +
+                         format_number(spec.min) + " to " + format_number(spec.max));
+    }
+  }
+}
+
+std::string keyed(const ParamSpec& spec, const std::vector<double>& values) {
+  if (spec.keys.empty()) return format_number(values[0]);
+  std::string out;
+  for (std::size_t i = 0; i < spec.keys.size(); ++i) {
+    out += (i ? ", " : "") + std::string(spec.keys[i]) + " " + format_number(values[i]);
+  }
+  return out;
+}
+
+std::string bases(const ParamSpec& spec, const RangeSpec& range) {
+  if (range.basis.size() == 1) return std::string(range_basis_name(range.basis[0]));
+  std::string out;
+  for (std::size_t i = 0; i < spec.keys.size(); ++i) {
+    out += (i ? ", " : "") + std::string(spec.keys[i]) + " " + std::string(range_basis_name(range.basis[i]));
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<RangeSpec>& range_specs() {
+  static const std::vector<RangeSpec> ranges = [] {
+    std::vector<RangeSpec> out;
+    using enum RangeBasis;  // the table writes a basis as source or assumption
+#define CS_VALUES(...) __VA_ARGS__
+#define CS_PARAM(kind, name, def, lo, hi, unit, doc, source)
+#define CS_RANGE(name, low, high, basis, output, why)                                                 \
+  static_cast<void>(Output::output); /* the cost output must exist */                                   \
+  out.push_back(RangeSpec{#name, std::vector<double>{low}, std::vector<double>{high},                    \
+                          std::vector<RangeBasis>{basis}, #output, why});
+#include "agents/parameter_table.def"
+#undef CS_RANGE
+#undef CS_PARAM
+#undef CS_VALUES
+    for (const auto& range : out) check_range(range);
+    for (const auto& spec : parameter_specs()) {
+      const auto rows = std::count_if(out.begin(), out.end(), [&](const RangeSpec& r) { return r.name == spec.name; });
+      if (is_cost(spec) && rows != 1) {
+        throw InvalidValue("cost parameter '" + std::string(spec.name) + "' needs exactly one CS_RANGE row, has " +
+                           std::to_string(rows));
+      }
+    }
+    return out;
+  }();
+  return ranges;
+}
+
 std::string parameters_markdown() {
   std::ostringstream out;
   out << "# Parameters\n\n"
@@ -252,15 +338,7 @@ std::string parameters_markdown() {
       << "| name | kind | default | range | unit | description | source |\n"
       << "|---|---|---|---|---|---|---|\n";
   for (const auto& spec : parameter_specs()) {
-    std::string defaults;
-    if (spec.keys.empty()) {
-      defaults = format_number(spec.defaults[0]);
-    } else {
-      for (std::size_t i = 0; i < spec.keys.size(); ++i) {
-        defaults += (i ? ", " : "") + std::string(spec.keys[i]) + " " + format_number(spec.defaults[i]);
-      }
-    }
-    out << "| `" << spec.name << "` | " << kind_name(spec.kind) << " | " << defaults << " | " << format_number(spec.min)
+    out << "| `" << spec.name << "` | " << kind_name(spec.kind) << " | " << keyed(spec, spec.defaults) << " | " << format_number(spec.min)
         << " to " << format_number(spec.max) << " | " << spec.unit << " | " << spec.description << " | " << spec.source
         << " |\n";
   }
@@ -281,6 +359,22 @@ std::string parameters_markdown() {
     out << "| `" << prior.name << "` | " << distribution_name(prior.distribution) << " | " << format_number(prior.low)
         << " to " << format_number(prior.high) << " | " << format_number(parameter_spec(prior.name).defaults[0])
         << " | " << basis_name(prior.basis) << " | " << prior.why << " |\n";
+  }
+  out << "\n## Cost ranges\n\n"
+      << "Every cost (a parameter whose unit is USD) has a range (a `CS_RANGE` row of the table). Costs do not "
+         "change the dynamics, so each parameter draw of an experiment over a posterior (`cs.Experiment(..., "
+         "params=posterior)`) also draws its costs, each key on its own with the default as its median (half "
+         "the draws uniform from low to the default, half from the default to high; `culturesim.costs`). Economics intervals then carry cost uncertainty; "
+         "`cs.cost_split` says how much of an interval is costs and how much the dynamics. *basis*: source "
+         "(the range comes from cited figures) or assumption (a judgement; `cs.params.assumptions()` lists "
+         "them for the report).\n\n"
+      << "| name | default | low | high | basis | output | why |\n"
+      << "|---|---|---|---|---|---|---|\n";
+  for (const auto& range : range_specs()) {
+    const ParamSpec& spec = parameter_spec(range.name);
+    out << "| `" << range.name << "` | " << keyed(spec, spec.defaults) << " | " << keyed(spec, range.low) << " | "
+        << keyed(spec, range.high) << " | " << bases(spec, range) << " | `" << range.output << "` | "
+        << range.why << " |\n";
   }
   return out.str();
 }

@@ -111,6 +111,28 @@ std::string_view basis_name(PriorBasis basis);
 /// range, the default inside low..high, low > 0 for loguniform): a bad row throws InvalidValue.
 const std::vector<PriorSpec>& prior_specs();
 
+/// The range of a cost parameter (a CS_RANGE row of the table): every cost has one. Costs do not
+/// change the dynamics, so experiments over parameter draws also draw costs from these ranges.
+enum class RangeBasis { source, assumption };
+
+struct RangeSpec {
+  std::string_view name;     ///< a parameter of the table whose unit is a cost (USD...)
+  std::vector<double> low;   ///< one value per key (one for a scalar)
+  std::vector<double> high;  ///< one value per key, low <= default <= high
+  std::vector<RangeBasis> basis;  ///< one for all keys, or one per key
+  std::string_view output;  ///< the cost output the parameter is summed into (cost_harm, ...)
+  std::string_view why;
+};
+
+std::string_view range_basis_name(RangeBasis basis);
+/// The basis of key i of a range (its one basis when it has one for all keys).
+RangeBasis range_basis(const RangeSpec& range, std::size_t i);
+/// Whether a parameter is a cost (its unit starts with "USD"); every cost needs a range.
+bool is_cost(const ParamSpec& spec);
+/// Every cost range in table order; checked once (known parameter, one bound per key, low <=
+/// default <= high inside the parameter's range, and every cost parameter has exactly one row).
+const std::vector<RangeSpec>& range_specs();
+
 /// The Markdown table of docs/parameters.md.
 std::string parameters_markdown();
 

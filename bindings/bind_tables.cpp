@@ -56,6 +56,26 @@ void bind_tables(py::module_& m) {
       "The priors of the uncertain parameters in table order: name, distribution (uniform or loguniform), low, "
       "high, basis (source or judgement), why. Every other parameter is fixed at its default.");
   m.def(
+      "range_specs",
+      [] {
+        py::list out;
+        for (const auto& r : range_specs()) {
+          py::dict d;
+          d["name"] = std::string(r.name);
+          d["low"] = r.low;
+          d["high"] = r.high;
+          py::list basis;  // one per value: low and high have one per key
+          for (std::size_t i = 0; i < r.low.size(); ++i) basis.append(std::string(range_basis_name(range_basis(r, i))));
+          d["basis"] = basis;
+          d["output"] = std::string(r.output);
+          d["why"] = std::string(r.why);
+          out.append(d);
+        }
+        return out;
+      },
+      "The range of every cost parameter in table order: name, low, high, basis (lists, one value per key; basis "
+      "source or assumption), output (the cost output it is summed into), why.");
+  m.def(
       "default_params", [] { return params_to_dict(Params{}); },
       "The default parameter values as a dict (keyed parameters as dicts by key).");
   m.def(

@@ -13,8 +13,22 @@ a blame culture and a Just Culture. The engine is parallel C++; this package is 
 
 from __future__ import annotations
 
-from . import _engine, board, metrics, plotting, provenance, report, seed_claims, survey, validation
+from . import (
+    _engine,
+    board,
+    costs,
+    limitations,
+    metrics,
+    params,
+    plotting,
+    provenance,
+    report,
+    seed_claims,
+    survey,
+    validation,
+)
 from .calibration import calibrate
+from .cost_uncertainty import split as cost_split
 from .effect_sensitivity import Sensitivity, sensitivity
 from .experiment import Experiment, ExperimentResult, open_results
 from .hospital_targets import LocalTargets, local_targets
@@ -51,7 +65,10 @@ __all__ = [
     "plotting",
     "seed_claims",
     "board",
+    "costs",
+    "limitations",
     "metrics",
+    "params",
     "provenance",
     "report",
     "survey",
@@ -59,6 +76,7 @@ __all__ = [
     "calibrate",
     "levers",
     "plot_tornado",
+    "cost_split",
     "default_params",
     "local_targets",
     "open_results",

@@ -57,6 +57,10 @@ def prior_specs() -> list[dict[str, Any]]:
     """The priors of the uncertain parameters in table order: name, distribution (uniform or
     loguniform), low, high, basis (source or judgement), why."""
 
+def range_specs() -> list[dict[str, Any]]:
+    """The range of every cost parameter in table order: name, low, high, basis (lists, one value
+    per key; basis source or assumption), output (the cost output it is summed into), why."""
+
 def default_params() -> dict[str, Any]:
     """The default parameter values as a dict (keyed parameters as dicts by key)."""
 

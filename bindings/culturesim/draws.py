@@ -38,7 +38,8 @@ _NAME = re.compile(r"^(.*)@draw(\d+)$")
 
 
 def parameter_sets(params: Any, draws: int | None, seed: int) -> list[Params]:
-    """The parameter sets of an experiment: ``draws`` samples of a Posterior, or a list as given."""
+    """The parameter sets of an experiment: ``draws`` samples of a Posterior, each with its costs
+    drawn from their ranges (culturesim.costs), or a list as given."""
     most = _engine.run_limits["max_draws"]
     if draws is not None and (
         isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 1 <= draws <= most
@@ -49,7 +50,12 @@ def parameter_sets(params: Any, draws: int | None, seed: int) -> list[Params]:
     if hasattr(params, "sample") and hasattr(params, "weights"):  # a cs.Posterior
         # With replacement, as the weights say (weighted sampling without replacement favours the
         # light particles); a particle drawn twice is two independent draws: each has its own stream.
-        return params.sample(20 if draws is None else draws, seed=seed)
+        # Each draw also draws its costs from their ranges (culturesim.costs): costs do not change the
+        # dynamics, so economics intervals then carry cost uncertainty too.
+        from .costs import with_drawn_costs
+
+        sets = params.sample(20 if draws is None else draws, seed=seed)
+        return [with_drawn_costs(p, seed, k) for k, p in enumerate(sets)]
     if isinstance(params, (str, bytes, Mapping)) or not isinstance(params, Sequence) or not params:
         raise ValueError(
             "params must be a cs.Posterior (its draws are sampled) or a non-empty list of parameter sets "

@@ -4,14 +4,16 @@ economics they carry, and the years that are projections.
 The parameter table (agents/parameter_table.def) says each parameter's source; one whose source
 begins with "assumption" is a judgement, not a figure from a study. Uncertain parameters with a
 prior are drawn in experiments over a posterior, so their uncertainty is in those intervals; the
-rest are fixed at their default and their uncertainty is in no interval. Costs do not change the
-dynamics, so the share of savings that each cost part makes up is the share of the economics
-that rests on that part's price.
+rest are fixed at their default. Every cost has a range with its basis (source or assumption, per
+key) and the cost output it is summed into (``cs.params.cost_ranges``); costs do not change the
+dynamics, so the share of the savings that a cost output makes up is the share of the economics
+that rests on that output's prices.
 
 >>> import culturesim as cs
->>> table = cs.limitations.assumptions()
->>> bool(table.loc["harm_cost", "prices"] == "cost_harm")
+>>> "harm_cost[severe]" in cs.limitations.assumed_costs()["cost_harm"]
 True
+>>> "cost_claims" in cs.limitations.assumed_costs()           # claims are priced from the NPDB
+False
 """
 
 from __future__ import annotations
@@ -22,17 +24,6 @@ import numpy as np
 
 from . import _engine
 
-#: Which parameter prices which cost output (agents/outputs.cpp multiplies them).
-COST_PARAMETERS: dict[str, str] = {
-    "cost_turnover": "replacement_cost",
-    "cost_harm": "harm_cost",
-    "cost_claims": "claim_cost",
-    "cost_support": "support_cost_per_clinician_year",
-    "cost_training": "training_cost_per_clinician_year",
-    "cost_rca": "rca_cost",
-    "cost_coaching": "coach_cost",
-}
-
 
 def is_assumption(source: str) -> bool:
     """Whether a parameter table source marks a judgement rather than a cited figure."""
@@ -40,26 +31,32 @@ def is_assumption(source: str) -> bool:
 
 
 def assumptions():
-    """Every parameter whose source is an assumption, as a DataFrame indexed by name: description,
-    source, ``drawn`` (True: it has a prior, so experiments over a posterior carry its
-    uncertainty; False: fixed at its default) and ``prices`` (the cost output it prices, if any)."""
+    """The model's parameters (costs aside) whose source is an assumption, as a DataFrame indexed by
+    name: description, source and ``drawn`` (True: it has a prior, so experiments over a posterior
+    carry its uncertainty; False: fixed at its default). Costs: ``cs.params.assumptions()``."""
     import pandas as pd
 
+    from .params import cost_ranges
     from .prior_specs import PRIORS
 
-    prices = {p: out for out, p in COST_PARAMETERS.items()}
+    costs = set(cost_ranges().index.get_level_values("name"))
     rows = [
-        {
-            "name": s["name"],
-            "description": s["description"],
-            "source": s["source"],
-            "drawn": s["name"] in PRIORS,
-            "prices": prices.get(s["name"], ""),
-        }
+        {"name": s["name"], "description": s["description"], "source": s["source"], "drawn": s["name"] in PRIORS}
         for s in _engine.parameter_specs()
-        if is_assumption(s["source"])
+        if is_assumption(s["source"]) and s["name"] not in costs
     ]
-    return pd.DataFrame(rows).set_index("name")
+    return pd.DataFrame(rows, columns=["name", "description", "source", "drawn"]).set_index("name")
+
+
+def assumed_costs() -> dict[str, list[str]]:
+    """Each cost output priced at least in part by an assumption: output -> the assumed prices
+    ("harm_cost[severe]", "coach_cost"), from the parameter table's cost ranges."""
+    from .params import assumptions as cost_assumptions
+
+    out: dict[str, list[str]] = {}
+    for (name, key), row in cost_assumptions().iterrows():
+        out.setdefault(row["output"], []).append(f"{name}[{key}]" if key else name)
+    return out
 
 
 def savings_shares(
@@ -67,22 +64,15 @@ def savings_shares(
 ) -> dict[str, float]:
     """Each saved cost part's share of a scenario's savings against ``baseline`` (present values over
     ``horizon``, means over every run): how much of the return on investment rests on each price.
-    Shares sum to 1 when every part is saved; a part that costs more under the scenario is negative."""
+    Shares sum to 1; a part that costs more under the scenario is negative. NaN when nothing is saved."""
     from .board import SAVINGS_PARTS, totals
 
     ib, i = res._index(baseline), res._index(scenario)
-    parts = {p: totals(res, p, horizon, rate) for p in SAVINGS_PARTS}
-    saved = {p: float(np.nanmean(v[ib] - v[i])) for p, v in parts.items()}
+    saved = {
+        p: float(np.nanmean(totals(res, p, horizon, rate)[ib] - totals(res, p, horizon, rate)[i]))
+        for p in SAVINGS_PARTS
+    }
     total = sum(saved.values())
     if not total > 0:
         return {p: float("nan") for p in saved}
     return {p: s / total for p, s in saved.items()}
-
-
-def resting_on_assumptions(
-    res: Any, baseline: str, scenario: str, horizon: float | None = None, rate: float = 0.03
-) -> float:
-    """The share of a scenario's savings priced by a parameter that is an assumption."""
-    specs = {s["name"]: s for s in _engine.parameter_specs()}
-    shares = savings_shares(res, baseline, scenario, horizon, rate)
-    return float(sum(v for p, v in shares.items() if is_assumption(specs[COST_PARAMETERS[p]]["source"])))

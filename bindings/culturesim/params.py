@@ -212,3 +212,63 @@ def default_params(**overrides: Any) -> Params:
     0.0
     """
     return Params(**overrides)
+
+
+#: Cost ranges, name -> {low, high, basis (lists, one per key), output, why}, in table order.
+RANGES: dict[str, dict[str, Any]] = {r["name"]: r for r in _engine.range_specs()}
+
+
+def cost_keys(name: str) -> list[str | None]:
+    value = _engine.default_params()[name]
+    return list(value) if isinstance(value, dict) else [None]
+
+
+def cost_ranges():
+    """Every cost parameter's range as a DataFrame indexed by (name, key) (key "" for a scalar):
+    default, low, high, basis (source or assumption), output (the cost output it is summed into),
+    why and source.
+
+    >>> import culturesim as cs
+    >>> cs.params.cost_ranges().loc[("harm_cost", "severe"), "output"]
+    'cost_harm'
+    """
+    import pandas as pd
+
+    defaults = _engine.default_params()
+    sources = {s["name"]: s["source"] for s in _engine.parameter_specs()}
+    rows = []
+    for name, r in RANGES.items():
+        for i, key in enumerate(cost_keys(name)):
+            rows.append(
+                {
+                    "name": name,
+                    "key": "" if key is None else key,
+                    "default": defaults[name][key] if key is not None else defaults[name],
+                    "low": r["low"][i],
+                    "high": r["high"][i],
+                    "basis": r["basis"][i],
+                    "output": r["output"],
+                    "why": r["why"],
+                    "source": sources[name],
+                }
+            )
+    return pd.DataFrame(rows).set_index(["name", "key"])
+
+
+def assumptions():
+    """The cost parameters whose value or range is an assumption (a judgement, not a cited figure),
+    one row per (name, key): value (the default), low, high, output (the cost output it is summed
+    into, so a report can show how much of a result rests on it: that output's share of
+    cost_total), why (the range) and source. Costs with a cited range are left out; every cost's
+    range is in ``cost_ranges()``.
+
+    >>> import culturesim as cs
+    >>> table = cs.params.assumptions()
+    >>> ("harm_cost", "severe") in table.index, ("replacement_cost", "nurse") in table.index
+    (True, False)
+    >>> list(table.columns)
+    ['value', 'low', 'high', 'output', 'why', 'source']
+    """
+    table = cost_ranges()
+    table = table[table["basis"] == "assumption"].drop(columns="basis")
+    return table.rename(columns={"default": "value"})[["value", "low", "high", "output", "why", "source"]]

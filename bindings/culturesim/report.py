@@ -458,46 +458,45 @@ def _breakdown_section(res: Any, base: str, others: Sequence[str], level: float)
 
 def _limitations_section(res: Any, base: str, others: Sequence[str], horizon: float | None, rate: float) -> list[str]:
     """Parameters that are assumptions, how much of the savings rest on them, and projections."""
-    from .board import SAVINGS_PARTS
-    from .limitations import COST_PARAMETERS, assumptions, savings_shares
+    from .limitations import assumed_costs, assumptions, savings_shares
 
     table = assumptions()
     drawn = table[table["drawn"]]
-    fixed = table[~table["drawn"]]
     out = ["<h2>Limitations</h2>", "<ul>"]
-    out.append(
-        f"<li><b>Assumptions.</b> {len(table)} of the model's parameters rest on judgement rather than a cited "
-        f"figure (docs/parameters.md says which). "
-        + (
-            (
-                f"{len(drawn)} of them are drawn from the posterior in this experiment, so their uncertainty is in "
-                f"its intervals; the other {len(fixed)} are fixed at their defaults"
-                if len(drawn)
-                else "The posterior draws only calibrated parameters; these are fixed at their defaults"
-            )
-            + ", and their uncertainty is in no interval (cs.sensitivity measures how much an effect depends on "
-            "them)."
-            if res.draws > 1
-            else "This experiment runs one fixed parameter set, so no interval includes the uncertainty of any "
-            "parameter; run it over posterior draws for that."
+    if res.draws > 1:
+        carried = (
+            f"{len(drawn)} of them are drawn from the posterior in this experiment, so their uncertainty is in its "
+            f"intervals; the other {len(table) - len(drawn)} are fixed at their defaults"
+            if len(drawn)
+            else "The posterior draws the calibrated parameters, not these: they are fixed at their defaults"
+        ) + (
+            ", and their uncertainty is in no interval (cs.sensitivity measures how much an effect depends on "
+            "them). Each draw also draws every cost from its range, so the economics' intervals carry cost "
+            "uncertainty."
         )
-        + "</li>"
+    else:
+        carried = (
+            "This experiment runs one fixed parameter set, so no interval includes the uncertainty of any "
+            "parameter or cost; run it over posterior draws for that."
+        )
+    out.append(
+        f"<li><b>Assumptions.</b> {len(table)} of the model's parameters (costs aside) rest on judgement rather "
+        f"than a cited figure (docs/parameters.md says which). {carried}</li>"
     )
-    if others:
-        specs = {p: COST_PARAMETERS[p] for p in SAVINGS_PARTS}
-        assumed = {p for p, name in specs.items() if name in table.index}
-        for other in others:
-            shares = savings_shares(res, base, other, horizon, rate)
-            if not all(math.isfinite(v) for v in shares.values()):
-                continue
-            resting = sum(v for p, v in shares.items() if p in assumed)
-            parts = ", ".join(f"{METRICS[p].label.lower()} {100 * v:.0f}%" for p, v in shares.items())
-            out.append(
-                f"<li><b>{_e(other)}: savings by part.</b> {_e(parts)}. "
-                f"{100 * resting:.0f}% of the savings are priced by a cost that is an assumption"
-                + (f" ({_e(', '.join(sorted(specs[p] for p in assumed)))})" if assumed else "")
-                + ".</li>"
-            )
+    assumed = assumed_costs()
+    for other in others:
+        shares = savings_shares(res, base, other, horizon, rate)
+        if not all(math.isfinite(v) for v in shares.values()):
+            continue
+        resting = sum(v for p, v in shares.items() if p in assumed)
+        parts = ", ".join(f"{METRICS[p].label.lower()} {100 * v:.0f}%" for p, v in shares.items())
+        prices = sorted({price for p in shares if p in assumed for price in assumed[p]})
+        out.append(
+            f"<li><b>{_e(other)}: savings by part.</b> {_e(parts)}. {100 * resting:.0f}% of the savings come "
+            "from costs priced at least in part by an assumption"
+            + (f" ({_e(', '.join(prices))})" if prices else "")
+            + ".</li>"
+        )
     if beyond_evidence(None, res.years):
         out.append(
             f"<li><b>Projections.</b> The runs last {res.years:g} years; {_e(PROJECTION_NOTE)}. Figures shade those "

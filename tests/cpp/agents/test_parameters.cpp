@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/outputs.hpp"
 #include "agents/parameters.hpp"
 #include "core/errors.hpp"
 #include "tests/cpp/catch.hpp"
@@ -231,4 +232,33 @@ TEST_CASE("Priors name scalar parameters, bracket their defaults and stay inside
   }
   CHECK(distribution_name(PriorDistribution::loguniform) == "loguniform");
   CHECK(basis_name(PriorBasis::judgement) == "judgement");
+}
+
+TEST_CASE("Every cost parameter has one range that holds its default, and the docs show it",
+          "[agents][parameters]") {
+  const auto& ranges = range_specs();
+  std::size_t costs = 0;
+  for (const auto& spec : parameter_specs()) {
+    if (!is_cost(spec)) continue;
+    ++costs;
+    INFO(spec.name);
+    const auto it = std::find_if(ranges.begin(), ranges.end(), [&](const RangeSpec& r) { return r.name == spec.name; });
+    REQUIRE(it != ranges.end());
+    REQUIRE(it->low.size() == spec.defaults.size());
+    REQUIRE(it->high.size() == spec.defaults.size());
+    for (std::size_t i = 0; i < spec.defaults.size(); ++i) {
+      CHECK(it->low[i] <= spec.defaults[i]);
+      CHECK(spec.defaults[i] <= it->high[i]);
+      CHECK((range_basis(*it, i) == RangeBasis::source || range_basis(*it, i) == RangeBasis::assumption));
+    }
+    CHECK_FALSE(it->why.empty());
+    CHECK(output_index(it->output) < kOutputs);
+  }
+  CHECK(ranges.size() == costs);
+  CHECK(costs >= 7);
+  const std::string md = parameters_markdown();
+  CHECK(contains(md, "## Cost ranges"));
+  CHECK(contains(md, "| `replacement_cost` | nurse 58500, resident 141000, attending 750000, pharmacist 60000 |"));
+  CHECK(contains(md, "nurse source, resident assumption, attending source, pharmacist assumption | `cost_turnover` |"));
+  CHECK(range_basis_name(RangeBasis::assumption) == "assumption");
 }
