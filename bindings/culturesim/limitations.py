@@ -55,6 +55,8 @@ def assumed_costs() -> dict[str, list[str]]:
 
     out: dict[str, list[str]] = {}
     for (name, key), row in cost_assumptions().iterrows():
+        if row["high"] == 0:  # a price of nothing at all (a near miss costs no care) prices nothing
+            continue
         out.setdefault(row["output"], []).append(f"{name}[{key}]" if key else name)
     return out
 

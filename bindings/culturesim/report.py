@@ -169,8 +169,11 @@ def summary_items(res: Any, baseline: str, other: str, econ: Any, level: float =
         if math.isfinite(roi["value"]):
             sentence += (
                 f": a return on investment of {human_percent(roi['value'], 0)} "
-                f"({human_percent(roi['ci_low'], 0)} to {human_percent(roi['ci_high'], 0)})."
+                f"({human_percent(roi['ci_low'], 0)} to {human_percent(roi['ci_high'], 0)})"
             )
+            low, high = roi["ci_low"], roi["ci_high"]
+            # An interval on both sides of 0: the programme may as well lose money as pay for itself.
+            sentence += ": not distinguishable from breaking even." if low < 0 < high else "."
         else:
             sentence += ": no return on investment is defined (the programme costs no more than the baseline's)."
         items.append(sentence)
@@ -489,7 +492,7 @@ def _limitations_section(res: Any, base: str, others: Sequence[str], horizon: fl
         if not all(math.isfinite(v) for v in shares.values()):
             continue
         resting = sum(v for p, v in shares.items() if p in assumed)
-        parts = ", ".join(f"{METRICS[p].label.lower()} {100 * v:.0f}%" for p, v in shares.items())
+        parts = ", ".join(f"{METRICS[p].label.lower()} {round(100 * v) + 0:.0f}%" for p, v in shares.items())
         prices = sorted({price for p in shares if p in assumed for price in assumed[p]})
         out.append(
             f"<li><b>{_e(other)}: savings by part.</b> {_e(parts)}. {100 * resting:.0f}% of the savings come "
