@@ -70,10 +70,10 @@ def savings_shares(
     from .board import SAVINGS_PARTS, totals
 
     ib, i = res._index(baseline), res._index(scenario)
-    saved = {
-        p: float(np.nanmean(totals(res, p, horizon, rate)[ib] - totals(res, p, horizon, rate)[i]))
-        for p in SAVINGS_PARTS
-    }
+    saved = {}
+    for p in SAVINGS_PARTS:
+        pv = totals(res, p, horizon, rate)  # each part's present values once, both scenarios from them
+        saved[p] = float(np.nanmean(pv[ib] - pv[i]))
     total = sum(saved.values())
     if not total > 0:
         return {p: float("nan") for p in saved}

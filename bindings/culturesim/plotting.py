@@ -533,11 +533,7 @@ def demo_figure(
     from .metrics import EFFECTS, HEADLINE
 
     others = [s for s in res.scenarios if s != baseline]
-    runs = (
-        f"{res.replicates} replicates"
-        if res.draws == 1
-        else f"{res.draws} parameter draws x {res.replicates} replicate{'s' if res.replicates != 1 else ''}"
-    )
+    runs = res.runs_text
     fig = plt.figure(figsize=(15, 14), layout="constrained")
     outer = fig.add_gridspec(2, 1, height_ratios=[2.0, 1.15])
     top = outer[0].subgridspec(2, 3)

@@ -44,12 +44,6 @@ def _pyplot():
     return plt
 
 
-def _runs_text(res: Any) -> str:
-    if res.draws > 1:
-        return f"{res.draws} parameter draws x {res.replicates} replicate{'s' if res.replicates != 1 else ''}"
-    return f"{res.replicates} replicate{'s' if res.replicates != 1 else ''}"
-
-
 def trajectories_figure(res: Any, metrics: Sequence[str] | None = None, scenarios: Sequence[str] | None = None):
     """Each metric year by year, one panel each: median and 10-90% band over every run per
     scenario, labelled for people (flows per year, shares in %, counts from zero)."""
@@ -64,7 +58,7 @@ def trajectories_figure(res: Any, metrics: Sequence[str] | None = None, scenario
             ax.get_legend().remove()
     for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
-    fig.suptitle(f"{_runs_text(res)} x {res.years:g} years per scenario", fontsize=12)
+    fig.suptitle(f"{res.runs_text} x {res.years:g} years per scenario", fontsize=12)
     return fig
 
 
@@ -264,7 +258,7 @@ def report_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
-        f'<p class="lead">{len(res.scenarios)} scenarios, each {_runs_text(res)} x {res.years:g} years of the '
+        f'<p class="lead">{len(res.scenarios)} scenarios, each {res.runs_text} x {res.years:g} years of the '
         f"culturesim hospital model ({int(res.done.sum())}/{res.done.size} runs finished), compared with "
         f"<b>{_e(base)}</b>.</p>",
     ]

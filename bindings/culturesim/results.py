@@ -138,6 +138,12 @@ class ExperimentResult:
         return self.draws * self.replicates
 
     @property
+    def runs_text(self) -> str:
+        """The runs per scenario in words: '20 replicates' or '20 parameter draws x 1 replicate'."""
+        reps = f"{self.replicates} replicate{'s' if self.replicates != 1 else ''}"
+        return reps if self.draws == 1 else f"{self.draws} parameter draws x {reps}"
+
+    @property
     def seed(self) -> int:
         return int(self.attrs["seed"])
 

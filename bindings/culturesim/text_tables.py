@@ -63,12 +63,6 @@ def difference_text(metric: str, value: float) -> str:
     return value_text(metric, value, signed=True)
 
 
-def runs_text(res: Any) -> str:
-    """'20 replicates' or '20 parameter draws x 1 replicate'."""
-    reps = f"{res.replicates} replicate{'s' if res.replicates != 1 else ''}"
-    return reps if res.draws == 1 else f"{res.draws} parameter draws x {reps}"
-
-
 def summary_table(res: Any) -> str:
     """Per-scenario means of the headline metrics (flows per year over the run, shares in the last year)."""
     rows = []
@@ -81,7 +75,7 @@ def summary_table(res: Any) -> str:
         rows.append(row)
     header = ["scenario", "runs"] + [label for _, label in SUMMARY_COLUMNS]
     notes = (
-        f"Means over finished runs ({runs_text(res)} per scenario), per year over the whole run; SV past yr: "
+        f"Means over finished runs ({res.runs_text} per scenario), per year over the whole run; SV past yr: "
         "share of\nclinicians with a second-victim episode in the past year, and burnout: share burnt out, both "
         "in the last year.\nIntervals: `culturesim compare`."
     )
